@@ -1,0 +1,86 @@
+#!/bin/bash
+# install-deps.sh: install from Debian's archive what Isle needs and is missing
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: scripts/install-deps.sh build|test|demo|bench
+#
+# Written for Debian 12 (bookworm), run as root on a machine with no display.
+# It is idempotent: packages already installed are left alone, and
+# `apt-get update` runs only when something is missing.  Run as another
+# user it succeeds when nothing is missing and fails, naming the packages,
+# otherwise.
+
+set -euo pipefail
+
+# What every set needs: a C toolchain, meson and GLib.  valgrind provides
+# valgrind/valgrind.h, which the fiber code uses to register its stacks.
+BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-dev valgrind"
+
+# The sanitizer build links against these runtimes.  gcc-12 already depends
+# on them; they are named so a missing one is installed, not guessed at.
+TEST_PKGS="libasan8 libubsan1"
+
+# The GTK 4 demo and a headless display to test it on.  Not installed yet:
+# the demo is console-only until the GTK demo lands; then add
+# $GTK_DEMO_PKGS to the demo set below.
+# shellcheck disable=SC2034 # not used until the GTK demo lands
+GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
+
+# The benchmarks need nothing beyond the build set for now.
+BENCH_PKGS=""
+
+usage ()
+{
+  echo "usage: $0 build|test|demo|bench" >&2
+  exit 2
+}
+
+[ $# -eq 1 ] || usage
+
+case "$1" in
+  build) wanted="$BUILD_PKGS" ;;
+  test)  wanted="$BUILD_PKGS $TEST_PKGS" ;;
+  demo)  wanted="$BUILD_PKGS" ;;
+  bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
+  *)     usage ;;
+esac
+
+# dpkg-query reports "install ok installed" only for a package that is fully
+# installed; removed packages with their configuration left say otherwise.
+is_installed ()
+{
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "install-deps: dpkg-query not found; this script is for Debian 12." >&2
+  exit 1
+fi
+
+missing=""
+for pkg in $wanted; do
+  if ! is_installed "$pkg"; then
+    missing="$missing $pkg"
+  fi
+done
+missing="${missing# }"
+
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages for '$1' are installed."
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: these packages are missing: $missing" >&2
+  echo "install-deps: run this script as root (or: sudo apt-get install $missing)." >&2
+  exit 1
+fi
+
+echo "install-deps: installing for '$1': $missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# $missing is a list of words on purpose.
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $missing
+echo "install-deps: installed: $missing"

@@ -1,0 +1,324 @@
+/* isle-join-handle.c: the handle to a spawned task
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-join-handle.h"
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleJoinHandle:
+ *
+ * The handle that spawning a task returns, Tokio's `JoinHandle`: it joins
+ * the task (waits for its result), aborts it, and tells whether it has
+ * finished.
+ *
+ * Dropping the last reference **detaches** the task: it runs on, and its
+ * result is released with the result destroy notify when it finishes.
+ *
+ * A handle is used on its island's thread.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_BOXED_TYPE (IsleJoinHandle, isle_join_handle, isle_join_handle_ref, isle_join_handle_unref)
+
+static IsleTask *
+handle_task (IsleJoinHandle *self,
+             const char     *function)
+{
+  IsleTask *task = ISLE_TASK_FROM_HANDLE (self);
+
+  /* A finished task may outlive its island, so only a live one can be
+   * checked against its thread. */
+  if (task->state != ISLE_TASK_STATE_FINISHED)
+    _isle_local_set_check_thread (_isle_task_get_island (task), function);
+
+  return task;
+}
+
+/**
+ * isle_join_handle_ref:
+ * @self: a handle
+ *
+ * Takes another reference to the handle.
+ *
+ * Call it on the task's island's thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_join_handle_ref (IsleJoinHandle *self)
+{
+  IsleTask *task;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  task = handle_task (self, "isle_join_handle_ref");
+  g_return_val_if_fail (task->handle_refs > 0, NULL);
+
+  task->handle_refs++;
+  return self;
+}
+
+/**
+ * isle_join_handle_unref:
+ * @self: (transfer full): a handle
+ *
+ * Drops a reference to the handle. Dropping the last one detaches the
+ * task: it keeps running, and its result is released with its result
+ * destroy notify (at once, if it has finished and nobody took it).
+ *
+ * Call it on the task's island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_join_handle_unref (IsleJoinHandle *self)
+{
+  IsleTask *task;
+
+  g_return_if_fail (self != NULL);
+
+  task = handle_task (self, "isle_join_handle_unref");
+  g_return_if_fail (task->handle_refs > 0);
+
+  if (--task->handle_refs > 0)
+    return;
+
+  if (task->state == ISLE_TASK_STATE_FINISHED &&
+      !(task->flags & ISLE_TASK_FLAG_RESULT_TAKEN))
+    _isle_task_drop_result (task);
+
+  _isle_task_unref (task);
+}
+
+static gboolean
+check_joinable (IsleTask    *task,
+                IsleTask    *joiner,
+                const char  *function,
+                GError     **error)
+{
+  if (G_UNLIKELY (task == joiner))
+    {
+      g_critical ("%s() called by task %" G_GUINT64_FORMAT " on its own "
+                  "handle: it would wait for itself forever. Return the "
+                  "value from the task instead",
+                  function, task->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "A task cannot join itself");
+      return FALSE;
+    }
+
+  if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_RESULT_TAKEN))
+    {
+      g_critical ("%s() called on the handle of task %" G_GUINT64_FORMAT
+                  ", which was already joined: its result belongs to the "
+                  "first caller. Join a task once",
+                  function, task->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Task %" G_GUINT64_FORMAT " was already joined", task->id);
+      return FALSE;
+    }
+
+  if (G_UNLIKELY (task->join_waker != NULL && task->join_waker != joiner))
+    {
+      g_critical ("%s() called on the handle of task %" G_GUINT64_FORMAT
+                  ", which task %" G_GUINT64_FORMAT " is already joining; "
+                  "a task has one joiner. Pass the result on from there",
+                  function, task->id, task->join_waker->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Task %" G_GUINT64_FORMAT " is already being joined", task->id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+clear_join_waker (IsleTask *task,
+                  IsleTask *joiner)
+{
+  if (task->join_waker == joiner)
+    {
+      task->join_waker = NULL;
+      _isle_task_unref (joiner);
+    }
+}
+
+/**
+ * isle_join_handle_join:
+ * @self: a handle
+ * @error: return location for a #GError
+ *
+ * Waits, inside a fiber task, until the handle's task has finished, and
+ * takes its result. A task is joined once.
+ *
+ * If the joined task was aborted, this fails with %G_IO_ERROR_CANCELLED;
+ * if it failed, with its error. If the *calling* task is aborted while it
+ * waits, this returns %G_IO_ERROR_CANCELLED and the joined task runs on.
+ *
+ * Call it on the island's thread, inside a fiber task; poll tasks use
+ * isle_join_handle_poll().
+ *
+ * Returns: (transfer full) (nullable): the task's result, which the caller
+ *   now owns (the result destroy notify is not called for it), or %NULL
+ *   with @error set
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_join_handle_join (IsleJoinHandle  *self,
+                       GError         **error)
+{
+  IsleTask *task;
+  IsleTask *joiner;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  task = handle_task (self, "isle_join_handle_join");
+  joiner = _isle_task_require_fiber ("isle_join_handle_join", error);
+  if (joiner == NULL)
+    return NULL;
+
+  if (!check_joinable (task, joiner, "isle_join_handle_join", error))
+    return NULL;
+
+  while (!_isle_task_is_finished (task))
+    {
+      if (task->join_waker == NULL)
+        task->join_waker = _isle_task_ref (joiner);
+
+      if (!_isle_task_park (joiner, error))
+        {
+          clear_join_waker (task, joiner);
+          return NULL;
+        }
+    }
+
+  return _isle_task_take_result (task, error);
+}
+
+/**
+ * isle_join_handle_poll:
+ * @self: a handle
+ * @waker: (transfer none): the polling task's waker
+ * @result: (out) (transfer full) (nullable): the task's result, when ready
+ * @error: return location for a #GError
+ *
+ * The form of isle_join_handle_join() for poll functions: if the task has
+ * finished, takes its result and returns %ISLE_POLL_READY; otherwise
+ * arranges for @waker to be woken when it finishes and returns
+ * %ISLE_POLL_PENDING.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: %ISLE_POLL_READY with @result or @error set, or
+ *   %ISLE_POLL_PENDING
+ *
+ * Since: 1.0
+ */
+IslePoll
+isle_join_handle_poll (IsleJoinHandle  *self,
+                       IsleWaker       *waker,
+                       gpointer        *result,
+                       GError         **error)
+{
+  IsleTask *task;
+  IsleTask *joiner;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (result != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  task = handle_task (self, "isle_join_handle_poll");
+  joiner = ISLE_TASK_FROM_WAKER (waker);
+  *result = NULL;
+
+  /* A poll task polled again re-registers the same waker, which is fine;
+   * another joiner is the misuse. */
+  if (!check_joinable (task, joiner, "isle_join_handle_poll", error))
+    return ISLE_POLL_READY;
+
+  if (!_isle_task_is_finished (task))
+    {
+      if (task->join_waker == NULL)
+        task->join_waker = _isle_task_ref (joiner);
+      return ISLE_POLL_PENDING;
+    }
+
+  *result = _isle_task_take_result (task, error);
+  return ISLE_POLL_READY;
+}
+
+/**
+ * isle_join_handle_abort:
+ * @self: a handle
+ *
+ * Aborts the task. If it has not started, it never runs and its user data
+ * is released. If it is suspended (parked, yielding or joining), it is
+ * woken and that call returns %G_IO_ERROR_CANCELLED, as does every later
+ * one; its #GCancellable is cancelled, which stops GIO calls in flight. A
+ * task aborting itself sees the error at its next suspension. Aborting a
+ * finished task does nothing.
+ *
+ * The abort completes when the island next runs the task; joining it then
+ * gives %G_IO_ERROR_CANCELLED.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_join_handle_abort (IsleJoinHandle *self)
+{
+  g_return_if_fail (self != NULL);
+
+  _isle_task_abort (handle_task (self, "isle_join_handle_abort"));
+}
+
+/**
+ * isle_join_handle_is_finished:
+ * @self: a handle
+ *
+ * Whether the task has finished: returned, failed, or was aborted and the
+ * island has since processed it.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: %TRUE if the task has finished
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_join_handle_is_finished (IsleJoinHandle *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return _isle_task_is_finished (handle_task (self, "isle_join_handle_is_finished"));
+}
+
+/**
+ * isle_join_handle_get_id:
+ * @self: a handle
+ *
+ * Gets the id of the handle's task (see isle_task_get_id()).
+ *
+ * Returns: the task's id
+ *
+ * Since: 1.0
+ */
+guint64
+isle_join_handle_get_id (IsleJoinHandle *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return ISLE_TASK_FROM_HANDLE (self)->id;
+}

@@ -1,0 +1,83 @@
+/* isle-local-set-private.h: the island's scheduler
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "isle-local-set.h"
+#include "isle-task-private.h"
+
+G_BEGIN_DECLS
+
+/* One per island and priority in use: a FIFO of ready tasks drained by a
+ * GSource at that priority. Parked tasks are in no source at all, so GLib
+ * never scans them (DESIGN.md, decisions 1 and 2). */
+struct _IsleRunQueue
+{
+  GSource       source;
+  IsleLocalSet *island;      /* (unowned) the island owns its queues */
+  IsleTask     *head;        /* tasks hold no extra reference while queued */
+  IsleTask     *tail;
+  int           priority;
+  gboolean      spent;       /* the last dispatch used up its budget */
+  gboolean      skip;        /* sit out this main-loop iteration */
+};
+
+/* The part of an island that other threads reach: wakes from them queue
+ * here. It outlives the island for as long as a waker references it. */
+struct _IsleRemote
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
+  gboolean         closed;      /* protected by lock */
+  int              pending;     /* (atomic) queue is not empty */
+  GMainContext    *context;     /* (owned) */
+  IsleThreadState *owner;       /* identity of the island's thread; compared, never dereferenced */
+};
+
+struct _IsleLocalSet
+{
+  int               ref_count;       /* owner thread only */
+  IsleThreadState  *owner;
+  char             *owner_description; /* (owned) for messages */
+  GMainContext     *context;         /* (owned) */
+
+  IsleRunQueue    **queues;          /* (owned) sorted by priority, highest first */
+  guint             n_queues;
+  IsleRunQueue     *default_queue;   /* (unowned) the G_PRIORITY_DEFAULT one */
+  int               dispatch_priority; /* of the queue being dispatched, or G_MAXINT */
+  gboolean          preempt;         /* a higher priority became ready meanwhile */
+
+  GSource          *remote_source;   /* (owned) */
+  IsleRemote       *remote;          /* (owned) */
+  GPtrArray        *draining;        /* (owned) scratch for the remote queue */
+
+  IsleTask         *live_head;       /* each live task holds a reference here */
+  IsleTask         *live_tail;
+  guint             n_live;
+
+  IsleFiberPool     fiber_pool;
+  gsize             default_stack_size;
+  gboolean          closing;
+};
+
+IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
+                                              int             priority);
+void          _isle_run_queue_push           (IsleRunQueue   *queue,
+                                              IsleTask       *task);
+void          _isle_local_set_check_thread   (IsleLocalSet   *self,
+                                              const char     *function);
+IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
+void          _isle_remote_unref             (IsleRemote     *remote);
+void          _isle_remote_wake              (IsleRemote     *remote,
+                                              IsleTask       *task);
+
+static inline gboolean
+_isle_local_set_is_owner_thread (IsleLocalSet *self)
+{
+  return self->owner == _isle_thread_state_get ();
+}
+
+G_END_DECLS

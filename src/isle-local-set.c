@@ -1,0 +1,1145 @@
+/* isle-local-set.c: an island of local tasks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleLocalSet:
+ *
+ * An island: a set of tasks bound to one thread and one #GMainContext, the
+ * C counterpart of Tokio's `LocalSet`.
+ *
+ * Its tasks run only on the thread that created it, inside the dispatch of
+ * GSources attached to its context, so they may hold state that is not
+ * thread-safe (widgets, plain structs, non-thread-safe handles) across
+ * every suspension. Any iteration of the context by that thread drives the
+ * island: isle_local_set_run_until(), a #GMainLoop, g_application_run().
+ *
+ * Every function of an island must be called on its thread, unless its
+ * documentation says otherwise; a call from another thread aborts with a
+ * message that names both threads.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_BOXED_TYPE (IsleLocalSet, isle_local_set, isle_local_set_ref, isle_local_set_unref)
+
+/* How long one dispatch may run tasks before the main loop gets a turn:
+ * well under a frame at 60 Hz or 120 Hz, so layout and paint keep their
+ * pace while tasks yield in a loop, and input waits at most this long. */
+#define ISLE_BUDGET_USEC 1000
+
+/* Reading the clock costs about 20 ns; reading it every few polls keeps
+ * that out of a 30 ns yield while overrunning the budget by little. */
+#define ISLE_BUDGET_CHECK_INTERVAL 32
+
+static void run_queue_run (IsleRunQueue *queue,
+                           gboolean      with_budget);
+static void remote_drain  (IsleLocalSet *self);
+
+void
+_isle_local_set_check_thread (IsleLocalSet *self,
+                              const char   *function)
+{
+  if (G_LIKELY (_isle_local_set_is_owner_thread (self)))
+    return;
+
+  g_error ("%s() called on thread %s, but the island %p belongs to thread "
+           "%s: an island and its tasks may be touched only on the thread "
+           "that created it. Send the work to that thread instead (wake a "
+           "task's IsleWaker, or g_main_context_invoke() on the island's "
+           "context)",
+           function, _isle_thread_describe_self (), (gpointer) self,
+           self->owner_description);
+}
+
+/* Run queues ------------------------------------------------------------- */
+
+void
+_isle_run_queue_push (IsleRunQueue *queue,
+                      IsleTask     *task)
+{
+  IsleLocalSet *island = queue->island;
+
+  task->run_next = NULL;
+  if (queue->tail != NULL)
+    queue->tail->run_next = task;
+  else
+    queue->head = task;
+  queue->tail = task;
+
+  if (queue->priority < island->dispatch_priority)
+    island->preempt = TRUE;
+}
+
+static inline IsleTask *
+run_queue_pop (IsleRunQueue *queue)
+{
+  IsleTask *task = queue->head;
+
+  if (task != NULL)
+    {
+      queue->head = task->run_next;
+      if (queue->head == NULL)
+        queue->tail = NULL;
+      task->run_next = NULL;
+    }
+
+  return task;
+}
+
+static void
+check_dispatch_thread (IsleLocalSet *self)
+{
+  if (G_LIKELY (_isle_local_set_is_owner_thread (self)))
+    return;
+
+  g_error ("The GMainContext %p of island %p is being iterated on thread %s, "
+           "but the island belongs to thread %s: its tasks would run on the "
+           "wrong thread. Iterate an island's context only on the thread "
+           "that created the island",
+           (gpointer) self->context, (gpointer) self,
+           _isle_thread_describe_self (), self->owner_description);
+}
+
+static gboolean
+run_queue_prepare (GSource *source,
+                   int     *timeout)
+{
+  IsleRunQueue *queue = (IsleRunQueue *) source;
+
+  /* After a dispatch that used up its budget, sit out one iteration so the
+   * lower priorities (GTK's layout and paint) get dispatched: GLib only
+   * dispatches the highest priority that is ready. */
+  queue->skip = queue->spent;
+  queue->spent = FALSE;
+
+  if (queue->head == NULL)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+
+  *timeout = 0;
+  return !queue->skip;
+}
+
+static gboolean
+run_queue_check (GSource *source)
+{
+  IsleRunQueue *queue = (IsleRunQueue *) source;
+
+  return queue->head != NULL && !queue->skip;
+}
+
+static gboolean
+run_queue_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  IsleRunQueue *queue = (IsleRunQueue *) source;
+  IsleLocalSet *island = queue->island;
+
+  check_dispatch_thread (island);
+
+  /* A task may drop the last reference to its own island; the teardown
+   * then waits until this dispatch is over. */
+  isle_local_set_ref (island);
+  run_queue_run (queue, TRUE);
+  isle_local_set_unref (island);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs run_queue_funcs = {
+  .prepare = run_queue_prepare,
+  .check = run_queue_check,
+  .dispatch = run_queue_dispatch,
+};
+
+/* Runs the queue's tasks in order; with a budget, until it is spent. A
+ * task that becomes ready at a higher priority ends the round so that GLib
+ * can dispatch it first. */
+static void
+run_queue_run (IsleRunQueue *queue,
+               gboolean      with_budget)
+{
+  IsleLocalSet *island = queue->island;
+  int outer_priority = island->dispatch_priority;
+  gint64 deadline = with_budget ? g_get_monotonic_time () + ISLE_BUDGET_USEC : G_MAXINT64;
+  guint n_run = 0;
+  IsleTask *task;
+
+  island->dispatch_priority = queue->priority;
+  island->preempt = FALSE;
+
+  while ((task = run_queue_pop (queue)) != NULL)
+    {
+      _isle_task_run (task);
+
+      if (G_UNLIKELY (island->preempt))
+        break;
+
+      if (with_budget &&
+          ++n_run % ISLE_BUDGET_CHECK_INTERVAL == 0 &&
+          g_get_monotonic_time () >= deadline)
+        {
+          queue->spent = queue->head != NULL;
+          break;
+        }
+    }
+
+  island->preempt = FALSE;
+  island->dispatch_priority = outer_priority;
+}
+
+IsleRunQueue *
+_isle_local_set_get_queue (IsleLocalSet *self,
+                           int           priority)
+{
+  IsleRunQueue *queue;
+  g_autofree char *name = NULL;
+  guint i;
+
+  if (G_LIKELY (priority == G_PRIORITY_DEFAULT && self->default_queue != NULL))
+    return self->default_queue;
+
+  for (i = 0; i < self->n_queues && self->queues[i]->priority <= priority; i++)
+    if (self->queues[i]->priority == priority)
+      return self->queues[i];
+
+  queue = (IsleRunQueue *) g_source_new (&run_queue_funcs, sizeof (IsleRunQueue));
+  queue->island = self;
+  queue->priority = priority;
+  name = g_strdup_printf ("[isle-run-queue %p priority %d]", (gpointer) self, priority);
+  g_source_set_name ((GSource *) queue, name);
+  g_source_set_priority ((GSource *) queue, priority);
+  g_source_attach ((GSource *) queue, self->context);
+
+  self->queues = g_renew (IsleRunQueue *, self->queues, self->n_queues + 1);
+  memmove (&self->queues[i + 1], &self->queues[i],
+           (self->n_queues - i) * sizeof (IsleRunQueue *));
+  self->queues[i] = queue;
+  self->n_queues++;
+
+  if (priority == G_PRIORITY_DEFAULT)
+    self->default_queue = queue;
+
+  return queue;
+}
+
+/* Wakes from other threads ----------------------------------------------- */
+
+IsleRemote *
+_isle_remote_ref (IsleRemote *remote)
+{
+  g_atomic_ref_count_inc (&remote->ref_count);
+  return remote;
+}
+
+void
+_isle_remote_unref (IsleRemote *remote)
+{
+  if (!g_atomic_ref_count_dec (&remote->ref_count))
+    return;
+
+  g_assert (remote->closed);
+  g_assert (remote->queue->len == 0);
+  g_ptr_array_unref (remote->queue);
+  g_main_context_unref (remote->context);
+  g_mutex_clear (&remote->lock);
+  g_free (remote);
+}
+
+static IsleRemote *
+remote_new (IsleLocalSet *island)
+{
+  IsleRemote *remote = g_new0 (IsleRemote, 1);
+
+  g_atomic_ref_count_init (&remote->ref_count);
+  g_mutex_init (&remote->lock);
+  remote->queue = g_ptr_array_new ();
+  remote->context = g_main_context_ref (island->context);
+  remote->owner = island->owner;
+
+  return remote;
+}
+
+/* A wake from a thread other than the island's: queue the task under the
+ * lock and wake the context up, once per batch. */
+void
+_isle_remote_wake (IsleRemote *remote,
+                   IsleTask   *task)
+{
+  gboolean wakeup = FALSE;
+
+  g_mutex_lock (&remote->lock);
+  if (!remote->closed && !task->remote_queued)
+    {
+      task->remote_queued = TRUE;
+      g_ptr_array_add (remote->queue, _isle_task_ref (task));
+      if (remote->queue->len == 1)
+        {
+          g_atomic_int_set (&remote->pending, 1);
+          wakeup = TRUE;
+        }
+    }
+  g_mutex_unlock (&remote->lock);
+
+  if (wakeup)
+    g_main_context_wakeup (remote->context);
+}
+
+static void
+remote_drain (IsleLocalSet *self)
+{
+  IsleRemote *remote = self->remote;
+  GPtrArray *batch;
+  guint i;
+
+  if (G_LIKELY (!g_atomic_int_get (&remote->pending)))
+    return;
+
+  g_mutex_lock (&remote->lock);
+  batch = remote->queue;
+  remote->queue = self->draining;
+  self->draining = batch;
+  for (i = 0; i < batch->len; i++)
+    ((IsleTask *) batch->pdata[i])->remote_queued = FALSE;
+  g_atomic_int_set (&remote->pending, 0);
+  g_mutex_unlock (&remote->lock);
+
+  for (i = 0; i < batch->len; i++)
+    {
+      IsleTask *task = batch->pdata[i];
+
+      _isle_task_wake_local (task);
+      _isle_task_unref (task);
+    }
+  g_ptr_array_set_size (batch, 0);
+}
+
+typedef struct
+{
+  GSource       source;
+  IsleLocalSet *island;   /* (unowned) */
+} IsleRemoteSource;
+
+/* The remote source never dispatches: it runs first in every iteration
+ * (lowest priority value) and moves remotely woken tasks into the run
+ * queues, which are prepared and checked after it. */
+static gboolean
+remote_source_prepare (GSource *source,
+                       int     *timeout)
+{
+  IsleLocalSet *island = ((IsleRemoteSource *) source)->island;
+
+  *timeout = -1;
+  if (g_atomic_int_get (&island->remote->pending))
+    {
+      check_dispatch_thread (island);
+      remote_drain (island);
+    }
+  return FALSE;
+}
+
+static gboolean
+remote_source_check (GSource *source)
+{
+  int timeout;
+
+  return remote_source_prepare (source, &timeout);
+}
+
+static GSourceFuncs remote_source_funcs = {
+  .prepare = remote_source_prepare,
+  .check = remote_source_check,
+};
+
+/* Construction and teardown ---------------------------------------------- */
+
+/**
+ * isle_local_set_new:
+ *
+ * Creates an island bound to the calling thread and its thread-default
+ * main context (g_main_context_ref_thread_default()).
+ *
+ * Tasks can be spawned on it at once; they start when the context is next
+ * iterated on this thread.
+ *
+ * Returns: (transfer full): a new island
+ *
+ * Since: 1.0
+ */
+IsleLocalSet *
+isle_local_set_new (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  return isle_local_set_new_for_context (context);
+}
+
+/**
+ * isle_local_set_new_for_context:
+ * @context: (nullable): the context to run tasks on, or %NULL for the
+ *   global default context
+ *
+ * Creates an island bound to the calling thread and @context. Only this
+ * thread may iterate @context while the island lives.
+ *
+ * Returns: (transfer full): a new island
+ *
+ * Since: 1.0
+ */
+IsleLocalSet *
+isle_local_set_new_for_context (GMainContext *context)
+{
+  IsleLocalSet *self;
+  IsleRemoteSource *remote_source;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  self = g_new0 (IsleLocalSet, 1);
+  self->ref_count = 1;
+  self->owner = _isle_thread_state_get ();
+  self->owner_description = g_strdup (_isle_thread_describe_self ());
+  self->context = g_main_context_ref (context);
+  self->dispatch_priority = G_MAXINT;
+  self->default_stack_size = ISLE_STACK_SIZE_DEFAULT;
+  self->remote = remote_new (self);
+  self->draining = g_ptr_array_new ();
+  _isle_fiber_pool_init (&self->fiber_pool);
+
+  remote_source = (IsleRemoteSource *) g_source_new (&remote_source_funcs, sizeof (IsleRemoteSource));
+  remote_source->island = self;
+  g_source_set_name ((GSource *) remote_source, "[isle-remote-wakes]");
+  g_source_set_priority ((GSource *) remote_source, G_MININT);
+  g_source_attach ((GSource *) remote_source, context);
+  self->remote_source = (GSource *) remote_source;
+
+  /* The default queue exists from the start: most tasks use it. */
+  _isle_local_set_get_queue (self, G_PRIORITY_DEFAULT);
+
+  return self;
+}
+
+/**
+ * isle_local_set_ref:
+ * @self: an island
+ *
+ * Takes a reference to the island.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleLocalSet *
+isle_local_set_ref (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->ref_count > 0, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_ref");
+  self->ref_count++;
+  return self;
+}
+
+/* Runs every ready task, highest priority first, with no budget: the
+ * teardown's own loop, which does not iterate the context (that would
+ * dispatch the application's sources from inside an unref). */
+static gboolean
+run_ready_tasks (IsleLocalSet *self)
+{
+  gboolean ran = FALSE;
+  guint i;
+
+  remote_drain (self);
+
+  for (i = 0; i < self->n_queues; i++)
+    {
+      if (self->queues[i]->head != NULL)
+        {
+          run_queue_run (self->queues[i], FALSE);
+          ran = TRUE;
+          /* A task may have woken one of higher priority. */
+          i = (guint) -1;
+          remote_drain (self);
+        }
+    }
+
+  return ran;
+}
+
+static void
+isle_local_set_finalize (IsleLocalSet *self)
+{
+  IsleTask *task;
+  guint i;
+
+  /* Abort every task and run them until they return, so each one's
+   * destroy notify runs exactly once, here, on the island's thread. A task
+   * spawned meanwhile is aborted as it is spawned. */
+  self->closing = TRUE;
+  self->ref_count = 1;   /* tasks may take and drop references meanwhile */
+
+  while (self->n_live > 0)
+    {
+      for (task = self->live_head; task != NULL; task = task->live_next)
+        _isle_task_abort (task);
+
+      if (!run_ready_tasks (self) && self->n_live > 0)
+        g_error ("Island %p is being freed with %u tasks left that cannot "
+                 "run; this is a bug in Isle", (gpointer) self, self->n_live);
+    }
+
+  g_assert (self->ref_count == 1);
+
+  /* Wakes from other threads may still arrive; they find the queue closed. */
+  g_mutex_lock (&self->remote->lock);
+  self->remote->closed = TRUE;
+  g_mutex_unlock (&self->remote->lock);
+  remote_drain (self);
+  self->remote->pending = 0;
+
+  g_source_destroy (self->remote_source);
+  g_source_unref (self->remote_source);
+  for (i = 0; i < self->n_queues; i++)
+    {
+      g_assert (self->queues[i]->head == NULL);
+      g_source_destroy ((GSource *) self->queues[i]);
+      g_source_unref ((GSource *) self->queues[i]);
+    }
+  g_free (self->queues);
+
+  _isle_fiber_pool_clear (&self->fiber_pool);
+  _isle_remote_unref (self->remote);
+  g_ptr_array_unref (self->draining);
+  g_main_context_unref (self->context);
+  g_free (self->owner_description);
+  g_free (self);
+}
+
+/**
+ * isle_local_set_unref:
+ * @self: (transfer full): an island
+ *
+ * Drops a reference to the island. The last one aborts every task left,
+ * runs them until they have returned (so every destroy notify runs exactly
+ * once, on this thread), and detaches the island from its context.
+ *
+ * Handles to its tasks stay valid: a finished task's result can still be
+ * taken or dropped through them.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_unref (IsleLocalSet *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->ref_count > 0);
+
+  _isle_local_set_check_thread (self, "isle_local_set_unref");
+
+  if (--self->ref_count == 0)
+    isle_local_set_finalize (self);
+}
+
+/**
+ * isle_local_set_get_context:
+ * @self: an island
+ *
+ * Gets the main context the island's tasks run on.
+ *
+ * Returns: (transfer none): the context
+ *
+ * Since: 1.0
+ */
+GMainContext *
+isle_local_set_get_context (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->context;
+}
+
+/**
+ * isle_local_set_get_n_tasks:
+ * @self: an island
+ *
+ * Counts the island's live tasks: spawned and not yet finished, whether
+ * ready, running or parked.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: the number of live tasks
+ *
+ * Since: 1.0
+ */
+guint
+isle_local_set_get_n_tasks (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  _isle_local_set_check_thread (self, "isle_local_set_get_n_tasks");
+  return self->n_live;
+}
+
+/**
+ * isle_local_set_get_default_stack_size:
+ * @self: an island
+ *
+ * Gets the stack size of fiber tasks spawned without one.
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 1.0
+ */
+gsize
+isle_local_set_get_default_stack_size (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->default_stack_size;
+}
+
+/**
+ * isle_local_set_set_default_stack_size:
+ * @self: an island
+ * @stack_size: a size in bytes, or 0 for %ISLE_STACK_SIZE_DEFAULT
+ *
+ * Sets the stack size of fiber tasks spawned on the island without one
+ * from now on. The size is rounded up to whole pages. Only the pages a
+ * task touches take memory; the rest is address space.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_set_default_stack_size (IsleLocalSet *self,
+                                       gsize         stack_size)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (stack_size <= G_MAXUINT32);
+
+  _isle_local_set_check_thread (self, "isle_local_set_set_default_stack_size");
+  self->default_stack_size = stack_size ? stack_size : ISLE_STACK_SIZE_DEFAULT;
+}
+
+/* The current island ---------------------------------------------------- */
+
+/**
+ * isle_local_set_get_current:
+ *
+ * Gets the island current on this thread: the island of the running task;
+ * else the island most recently entered with isle_local_set_enter() (which
+ * isle_local_set_run_until() and isle_local_set_run() do for their
+ * duration); else none.
+ *
+ * Returns: (transfer none) (nullable): the current island
+ *
+ * Since: 1.0
+ */
+IsleLocalSet *
+isle_local_set_get_current (void)
+{
+  IsleThreadState *thread = _isle_thread_state_get ();
+
+  if (thread->current_task != NULL)
+    return thread->current_task->queue->island;
+
+  if (thread->entered != NULL)
+    return thread->entered->island;
+
+  return NULL;
+}
+
+/**
+ * isle_local_set_enter:
+ * @self: an island
+ *
+ * Makes @self the current island of this thread for code that does not run
+ * inside a task, such as a GTK signal handler, so that isle_spawn_local()
+ * spawns on it. Entering nests; each call is undone by one
+ * isle_local_set_leave(), innermost first. See also
+ * isle_local_set_enter_scoped().
+ *
+ * The island is kept alive while entered.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_enter (IsleLocalSet *self)
+{
+  IsleThreadState *thread = _isle_thread_state_get ();
+  IsleEntered *entered;
+
+  g_return_if_fail (self != NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_enter");
+
+  entered = g_new (IsleEntered, 1);
+  entered->island = isle_local_set_ref (self);
+  entered->outer = thread->entered;
+  thread->entered = entered;
+}
+
+/**
+ * isle_local_set_leave:
+ * @self: the island entered last
+ *
+ * Undoes the innermost isle_local_set_enter(), which must have been for
+ * @self.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_leave (IsleLocalSet *self)
+{
+  IsleThreadState *thread = _isle_thread_state_get ();
+  IsleEntered *entered = thread->entered;
+
+  g_return_if_fail (self != NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_leave");
+
+  if (entered == NULL || entered->island != self)
+    {
+      g_critical ("isle_local_set_leave() called for island %p, which is not "
+                  "the island entered last on this thread (%p); leave islands "
+                  "in the reverse order of isle_local_set_enter()",
+                  (gpointer) self, entered ? (gpointer) entered->island : NULL);
+      return;
+    }
+
+  thread->entered = entered->outer;
+  g_free (entered);
+  isle_local_set_unref (self);
+}
+
+/* Spawning --------------------------------------------------------------- */
+
+/**
+ * isle_local_set_spawn_local:
+ * @self: an island
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ *
+ * Spawns a fiber task on @self. This works before the island is driven:
+ * the task starts when the island's context is next iterated on its
+ * thread, never inside this call.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer full): a handle to the task; dropping it detaches the
+ *   task, which runs on
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_local_set_spawn_local (IsleLocalSet   *self,
+                            IsleTaskFunc    func,
+                            gpointer        user_data,
+                            GDestroyNotify  user_data_destroy)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_spawn_local");
+
+  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, NULL,
+                                            G_PRIORITY_DEFAULT, 0, func,
+                                            user_data, user_data_destroy, NULL);
+}
+
+/**
+ * isle_local_set_spawn_local_full:
+ * @self: an island
+ * @name: (nullable): a name for the task, shown in messages
+ * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
+ * @stack_size: the task's stack size in bytes, or 0 for the island's
+ *   default
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ * @result_destroy: (nullable): releases the task's result if nobody takes
+ *   it with isle_join_handle_join()
+ *
+ * Like isle_local_set_spawn_local(), with a name, a priority and a stack
+ * size. Tasks of a higher priority (a lower value) run before those of a
+ * lower one; tasks of one priority run in the order they became ready.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_local_set_spawn_local_full (IsleLocalSet   *self,
+                                 const char     *name,
+                                 int             priority,
+                                 gsize           stack_size,
+                                 IsleTaskFunc    func,
+                                 gpointer        user_data,
+                                 GDestroyNotify  user_data_destroy,
+                                 GDestroyNotify  result_destroy)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_full");
+
+  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, name,
+                                            priority, stack_size, func,
+                                            user_data, user_data_destroy,
+                                            result_destroy);
+}
+
+/**
+ * isle_local_set_spawn_local_poll:
+ * @self: an island
+ * @poll: (scope notified): the task's poll function
+ * @state: (closure poll): the task's state
+ * @state_destroy: (nullable) (destroy state): releases @state when the task
+ *   has finished
+ *
+ * Spawns a poll task on @self: @poll is called with @state on the island's
+ * thread when the island next runs, and again each time the task's waker
+ * is woken, until it returns %ISLE_POLL_READY.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_local_set_spawn_local_poll (IsleLocalSet   *self,
+                                 IslePollFunc    poll,
+                                 gpointer        state,
+                                 GDestroyNotify  state_destroy)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_poll");
+
+  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, NULL,
+                                            G_PRIORITY_DEFAULT, 0, poll,
+                                            state, state_destroy, NULL);
+}
+
+/**
+ * isle_local_set_spawn_local_poll_full:
+ * @self: an island
+ * @name: (nullable): a name for the task, shown in messages
+ * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
+ * @poll: (scope notified): the task's poll function
+ * @state: (closure poll): the task's state
+ * @state_destroy: (nullable) (destroy state): releases @state when the task
+ *   has finished
+ * @result_destroy: (nullable): releases the task's result if nobody takes
+ *   it
+ *
+ * Like isle_local_set_spawn_local_poll(), with a name and a priority.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_local_set_spawn_local_poll_full (IsleLocalSet   *self,
+                                      const char     *name,
+                                      int             priority,
+                                      IslePollFunc    poll,
+                                      gpointer        state,
+                                      GDestroyNotify  state_destroy,
+                                      GDestroyNotify  result_destroy)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_poll_full");
+
+  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, name,
+                                            priority, 0, poll, state,
+                                            state_destroy, result_destroy);
+}
+
+/* Driving ---------------------------------------------------------------- */
+
+static gboolean
+deadline_reached (gpointer user_data)
+{
+  gboolean *reached = user_data;
+
+  *reached = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = {
+  .dispatch = deadline_dispatch,
+};
+
+static GSource *
+deadline_source_new (IsleLocalSet *self,
+                     gint64        deadline,
+                     gboolean     *reached)
+{
+  GSource *source;
+
+  if (deadline < 0)
+    return NULL;
+
+  source = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_ready_time (source, deadline);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_name (source, "[isle-deadline]");
+  g_source_set_callback (source, deadline_reached, reached, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+deadline_source_free (GSource *source)
+{
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
+static gboolean
+check_not_inside (IsleLocalSet  *self,
+                  const char    *function,
+                  GError       **error)
+{
+  IsleTask *current = _isle_thread_state_get ()->current_task;
+
+  if (current == NULL || current->queue->island != self)
+    return TRUE;
+
+  g_critical ("%s() called from inside task %" G_GUINT64_FORMAT " of the same "
+              "island: the island is already being driven. Await the work "
+              "with isle_join_handle_join() inside the task instead",
+              function, current->id);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               "%s() called from inside a task of the same island", function);
+  return FALSE;
+}
+
+static void
+set_timed_out (GError     **error,
+               const char  *what)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+               "The deadline passed before %s", what);
+}
+
+/**
+ * isle_local_set_run_until:
+ * @self: an island
+ * @func: (scope call): the root task's body
+ * @user_data: (closure func): data for @func
+ * @error: return location for a #GError
+ *
+ * Spawns @func as a fiber task (the root) and iterates the island's context
+ * on this thread until it finishes; the island is entered meanwhile, so
+ * isle_spawn_local() works in plain callbacks too. Other tasks and sources
+ * of the context run as usual; tasks still alive when the root finishes
+ * stay in the island.
+ *
+ * Call it on the island's thread, not from inside one of its tasks.
+ *
+ * Returns: (transfer full) (nullable): the root's result, or %NULL with
+ *   @error set to its error
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_local_set_run_until (IsleLocalSet  *self,
+                          IsleTaskFunc   func,
+                          gpointer       user_data,
+                          GError       **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_run_until");
+  if (!check_not_inside (self, "isle_local_set_run_until", error))
+    return NULL;
+
+  return isle_local_set_run_until_deadline (self, -1, func, user_data, NULL, NULL, error);
+}
+
+/**
+ * isle_local_set_run_until_deadline:
+ * @self: an island
+ * @deadline: a time of the monotonic clock (g_get_monotonic_time()), or -1
+ *   for none
+ * @func: (scope notified): the root task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the root has finished
+ * @result_destroy: (nullable): releases a result the root returns after
+ *   the deadline
+ * @error: return location for a #GError
+ *
+ * Like isle_local_set_run_until(), but gives up at @deadline: the root is
+ * aborted and this returns %G_IO_ERROR_TIMED_OUT at once (the root
+ * finishes when the island next runs). For tests that must fail rather
+ * than hang.
+ *
+ * Returns: (transfer full) (nullable): the root's result, or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_local_set_run_until_deadline (IsleLocalSet   *self,
+                                   gint64          deadline,
+                                   IsleTaskFunc    func,
+                                   gpointer        user_data,
+                                   GDestroyNotify  user_data_destroy,
+                                   GDestroyNotify  result_destroy,
+                                   GError        **error)
+{
+  IsleTask *root;
+  GSource *deadline_source;
+  gboolean reached = FALSE;
+  gpointer result = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_run_until_deadline");
+  if (!check_not_inside (self, "isle_local_set_run_until_deadline", error))
+    return NULL;
+
+  isle_local_set_enter (self);
+  root = _isle_task_new (self, ISLE_TASK_KIND_FIBER, "run_until root",
+                         G_PRIORITY_DEFAULT, 0, func, user_data,
+                         user_data_destroy, result_destroy);
+  deadline_source = deadline_source_new (self, deadline, &reached);
+
+  while (!_isle_task_is_finished (root) && !reached)
+    g_main_context_iteration (self->context, TRUE);
+
+  deadline_source_free (deadline_source);
+
+  if (_isle_task_is_finished (root))
+    result = _isle_task_take_result (root, error);
+  else
+    {
+      _isle_task_abort (root);
+      set_timed_out (error, "the root task finished");
+    }
+
+  isle_join_handle_unref ((IsleJoinHandle *) root);
+  isle_local_set_leave (self);
+
+  return result;
+}
+
+/**
+ * isle_local_set_run:
+ * @self: an island
+ * @error: return location for a #GError
+ *
+ * Iterates the island's context on this thread until the island has no
+ * live task left: Tokio's awaiting the `LocalSet` itself. A task parked
+ * forever keeps this from returning; see isle_local_set_run_deadline().
+ *
+ * Call it on the island's thread, not from inside one of its tasks.
+ *
+ * Returns: %TRUE when every task has finished
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_local_set_run (IsleLocalSet  *self,
+                    GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  _isle_local_set_check_thread (self, "isle_local_set_run");
+  if (!check_not_inside (self, "isle_local_set_run", error))
+    return FALSE;
+
+  return isle_local_set_run_deadline (self, -1, error);
+}
+
+/**
+ * isle_local_set_run_deadline:
+ * @self: an island
+ * @deadline: a time of the monotonic clock (g_get_monotonic_time()), or -1
+ *   for none
+ * @error: return location for a #GError
+ *
+ * Like isle_local_set_run(), but gives up at @deadline with
+ * %G_IO_ERROR_TIMED_OUT, leaving the tasks as they are.
+ *
+ * Returns: %TRUE when every task has finished
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_local_set_run_deadline (IsleLocalSet  *self,
+                             gint64         deadline,
+                             GError       **error)
+{
+  GSource *deadline_source;
+  gboolean reached = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  _isle_local_set_check_thread (self, "isle_local_set_run_deadline");
+  if (!check_not_inside (self, "isle_local_set_run_deadline", error))
+    return FALSE;
+
+  isle_local_set_enter (self);
+  deadline_source = deadline_source_new (self, deadline, &reached);
+
+  while (self->n_live > 0 && !reached)
+    g_main_context_iteration (self->context, TRUE);
+
+  deadline_source_free (deadline_source);
+  isle_local_set_leave (self);
+
+  if (self->n_live > 0)
+    {
+      set_timed_out (error, "every task finished");
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,113 @@
+/* isle-task-private.h: the task record behind handles and wakers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "isle-join-handle.h"
+#include "isle-local-set.h"
+#include "isle-task.h"
+#include "isle-types.h"
+#include "isle-waker.h"
+#include "isle-fiber-private.h"
+#include "isle-thread-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IsleRunQueue IsleRunQueue;
+typedef struct _IsleRemote   IsleRemote;
+
+typedef enum
+{
+  ISLE_TASK_KIND_FIBER,
+  ISLE_TASK_KIND_POLL,
+} IsleTaskKind;
+
+typedef enum
+{
+  ISLE_TASK_STATE_IDLE,       /* parked: in no queue, waiting for a wake */
+  ISLE_TASK_STATE_SCHEDULED,  /* in its run queue */
+  ISLE_TASK_STATE_RUNNING,
+  ISLE_TASK_STATE_RETURNED,   /* a fiber's body returned; not yet finished */
+  ISLE_TASK_STATE_FINISHED,
+} IsleTaskState;
+
+typedef enum
+{
+  ISLE_TASK_FLAG_ABORTED      = 1 << 0,
+  ISLE_TASK_FLAG_NOTIFIED     = 1 << 1,  /* woken while not parked */
+  ISLE_TASK_FLAG_STARTED      = 1 << 2,
+  ISLE_TASK_FLAG_FAILED       = 1 << 3,  /* result holds a GError */
+  ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
+} IsleTaskFlags;
+
+/* One allocation per task: IsleJoinHandle and IsleWaker are this struct
+ * seen through other types. Handles count in handle_refs (all of them
+ * together hold one task reference), wakers in ref_count. Every field is
+ * touched on the island's thread only, but for ref_count and the
+ * remote_queued byte. */
+struct _IsleTask
+{
+  IsleTask       *run_next;          /* run-queue link */
+  IsleTask       *live_prev;         /* the island's list of live tasks */
+  IsleTask       *live_next;
+  IsleRunQueue   *queue;             /* (unowned) valid until finished */
+
+  gint            ref_count;         /* (atomic) */
+  guint           handle_refs;
+
+  guint64         id;
+
+  guint8          kind;              /* IsleTaskKind */
+  guint8          state;             /* IsleTaskState */
+  guint8          flags;             /* IsleTaskFlags */
+  guint8          remote_queued;     /* protected by remote->lock */
+  guint32         stack_size;        /* requested; 0 = the island's default */
+
+  char           *name;              /* (owned) (nullable) */
+  gpointer        func;              /* IsleTaskFunc or IslePollFunc */
+  gpointer        user_data;         /* (owned) released by user_data_destroy */
+  GDestroyNotify  user_data_destroy;
+  gpointer        result;            /* (owned) a value, or a GError if FAILED */
+  GDestroyNotify  result_destroy;
+  IsleTask       *join_waker;        /* (owned) the waker of who joins us */
+  GCancellable   *cancellable;       /* (owned) (nullable) made on demand */
+  IsleRemote     *remote;            /* (owned) (nullable) set with the first waker */
+  IsleFiber      *fiber;             /* (owned) (nullable) while it runs */
+};
+
+#define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))
+#define ISLE_TASK_FROM_WAKER(w)  ((IsleTask *) (w))
+
+IsleTask     *_isle_task_new              (IsleLocalSet    *island,
+                                           IsleTaskKind     kind,
+                                           const char      *name,
+                                           int              priority,
+                                           gsize            stack_size,
+                                           gpointer         func,
+                                           gpointer         user_data,
+                                           GDestroyNotify   user_data_destroy,
+                                           GDestroyNotify   result_destroy);
+IsleTask     *_isle_task_ref              (IsleTask        *task);
+void          _isle_task_unref            (IsleTask        *task);
+void          _isle_task_run              (IsleTask        *task);
+void          _isle_task_wake_local       (IsleTask        *task);
+void          _isle_task_abort            (IsleTask        *task);
+gpointer      _isle_task_take_result      (IsleTask        *task,
+                                           GError         **error);
+void          _isle_task_drop_result      (IsleTask        *task);
+IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
+void          _isle_task_ensure_remote    (IsleTask        *task);
+gboolean      _isle_task_park             (IsleTask        *task,
+                                           GError         **error);
+IsleTask     *_isle_task_require_fiber    (const char      *function,
+                                           GError         **error);
+
+static inline gboolean
+_isle_task_is_finished (IsleTask *task)
+{
+  return task->state == ISLE_TASK_STATE_FINISHED;
+}
+
+G_END_DECLS

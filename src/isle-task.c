@@ -1,0 +1,876 @@
+/* isle-task.c: fiber and poll tasks, and the running task
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleTask:
+ *
+ * A task of an island: a fiber task (a function on a stack of its own) or a
+ * poll task (a step function over a state struct).
+ *
+ * Code reaches its own task with isle_task_get_current(); others hold an
+ * [struct@Isle.JoinHandle] or an [struct@Isle.Waker] for it. An `IsleTask`
+ * pointer is borrowed and valid while the task has not finished.
+ *
+ * Since: 1.0
+ */
+
+static guint64 next_task_id = 1;
+
+IsleTask *
+_isle_task_new (IsleLocalSet   *island,
+                IsleTaskKind    kind,
+                const char     *name,
+                int             priority,
+                gsize           stack_size,
+                gpointer        func,
+                gpointer        user_data,
+                GDestroyNotify  user_data_destroy,
+                GDestroyNotify  result_destroy)
+{
+  IsleTask *task;
+
+  task = g_new0 (IsleTask, 1);
+  /* One reference for the island while the task lives, one for the
+   * handle that spawning returns. */
+  task->ref_count = 2;
+  task->handle_refs = 1;
+  task->id = __atomic_fetch_add (&next_task_id, 1, __ATOMIC_RELAXED);
+  task->kind = kind;
+  task->stack_size = (guint32) stack_size;
+  task->name = g_strdup (name);
+  task->func = func;
+  task->user_data = user_data;
+  task->user_data_destroy = user_data_destroy;
+  task->result_destroy = result_destroy;
+  task->queue = _isle_local_set_get_queue (island, priority);
+
+  task->live_prev = island->live_tail;
+  if (island->live_tail != NULL)
+    island->live_tail->live_next = task;
+  else
+    island->live_head = task;
+  island->live_tail = task;
+  island->n_live++;
+
+  /* An island being torn down still takes spawns (a destroy notify may
+   * spawn), but cancels them at once; they never run. */
+  if (island->closing)
+    task->flags |= ISLE_TASK_FLAG_ABORTED;
+
+  task->state = ISLE_TASK_STATE_SCHEDULED;
+  _isle_run_queue_push (task->queue, task);
+
+  return task;
+}
+
+IsleTask *
+_isle_task_ref (IsleTask *task)
+{
+  g_atomic_int_inc (&task->ref_count);
+  return task;
+}
+
+void
+_isle_task_unref (IsleTask *task)
+{
+  if (!g_atomic_int_dec_and_test (&task->ref_count))
+    return;
+
+  /* The last reference may be a waker dropped on any thread, so nothing
+   * here calls back into the application: user data and results were
+   * released on the island's thread when the task finished or its last
+   * handle went. */
+  g_assert (task->state == ISLE_TASK_STATE_FINISHED);
+  g_assert (task->join_waker == NULL);
+  g_assert (task->fiber == NULL);
+
+  if (task->remote != NULL)
+    _isle_remote_unref (task->remote);
+  g_clear_object (&task->cancellable);
+  g_free (task->name);
+  g_free (task);
+}
+
+IsleLocalSet *
+_isle_task_get_island (IsleTask *task)
+{
+  g_assert (task->state != ISLE_TASK_STATE_FINISHED);
+  return task->queue->island;
+}
+
+void
+_isle_task_ensure_remote (IsleTask *task)
+{
+  if (task->remote == NULL)
+    task->remote = _isle_remote_ref (_isle_task_get_island (task)->remote);
+}
+
+static inline void
+schedule (IsleTask *task)
+{
+  task->state = ISLE_TASK_STATE_SCHEDULED;
+  _isle_run_queue_push (task->queue, task);
+}
+
+/* A wake on the island's thread: no lock, no atomic, no file descriptor. */
+void
+_isle_task_wake_local (IsleTask *task)
+{
+  switch (task->state)
+    {
+    case ISLE_TASK_STATE_IDLE:
+      schedule (task);
+      break;
+
+    case ISLE_TASK_STATE_SCHEDULED:
+      /* A poll task will be polled anyway; a fiber in isle_yield_now()
+       * keeps the wake as a permit for its next park. */
+      if (task->kind == ISLE_TASK_KIND_FIBER)
+        task->flags |= ISLE_TASK_FLAG_NOTIFIED;
+      break;
+
+    case ISLE_TASK_STATE_RUNNING:
+      task->flags |= ISLE_TASK_FLAG_NOTIFIED;
+      break;
+
+    case ISLE_TASK_STATE_RETURNED:
+    case ISLE_TASK_STATE_FINISHED:
+    default:
+      break;
+    }
+}
+
+void
+_isle_task_abort (IsleTask *task)
+{
+  if (task->state == ISLE_TASK_STATE_FINISHED ||
+      (task->flags & ISLE_TASK_FLAG_ABORTED) != 0)
+    return;
+
+  task->flags |= ISLE_TASK_FLAG_ABORTED;
+
+  /* Schedule before cancelling: a cancelled handler may run arbitrary
+   * code, which must find the task already on its way out. */
+  if (task->state == ISLE_TASK_STATE_IDLE)
+    schedule (task);
+
+  if (task->cancellable != NULL)
+    g_cancellable_cancel (task->cancellable);
+}
+
+static void
+set_cancelled_error (IsleTask  *task,
+                     GError   **error)
+{
+  if (task->name != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                 "Task “%s” (id %" G_GUINT64_FORMAT ") was aborted",
+                 task->name, task->id);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                 "Task %" G_GUINT64_FORMAT " was aborted", task->id);
+}
+
+static void
+destroy_value (IsleTask *task,
+               gpointer  value)
+{
+  if (value != NULL && task->result_destroy != NULL)
+    task->result_destroy (value);
+}
+
+void
+_isle_task_drop_result (IsleTask *task)
+{
+  gpointer result = g_steal_pointer (&task->result);
+
+  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
+
+  if (task->flags & ISLE_TASK_FLAG_FAILED)
+    {
+      if (result != NULL)
+        g_error_free (result);
+    }
+  else
+    destroy_value (task, result);
+}
+
+gpointer
+_isle_task_take_result (IsleTask  *task,
+                        GError   **error)
+{
+  gpointer result = g_steal_pointer (&task->result);
+
+  g_assert (task->state == ISLE_TASK_STATE_FINISHED);
+  g_assert (!(task->flags & ISLE_TASK_FLAG_RESULT_TAKEN));
+
+  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
+
+  if (task->flags & ISLE_TASK_FLAG_FAILED)
+    {
+      g_propagate_error (error, result);
+      return NULL;
+    }
+
+  return result;
+}
+
+/* Runs on the island's thread, on the scheduler's stack, after the body
+ * has returned (or never ran). Takes ownership of @result and @error and
+ * drops the island's reference, so @task may be gone afterwards. */
+static void
+task_finish (IsleTask *task,
+             gpointer  result,
+             GError   *error)
+{
+  IsleLocalSet *island = task->queue->island;
+  GDestroyNotify user_data_destroy;
+  gpointer user_data;
+
+  if (task->flags & ISLE_TASK_FLAG_ABORTED)
+    {
+      /* An aborted task reports cancellation whatever its body made of
+       * it, so joiners see one answer. */
+      destroy_value (task, g_steal_pointer (&result));
+      g_clear_error (&error);
+      set_cancelled_error (task, &error);
+    }
+  else if (error != NULL)
+    {
+      destroy_value (task, g_steal_pointer (&result));
+    }
+
+  if (error != NULL)
+    {
+      task->flags |= ISLE_TASK_FLAG_FAILED;
+      task->result = error;
+    }
+  else
+    task->result = result;
+
+  task->state = ISLE_TASK_STATE_FINISHED;
+
+  if (task->live_prev != NULL)
+    task->live_prev->live_next = task->live_next;
+  else
+    island->live_head = task->live_next;
+  if (task->live_next != NULL)
+    task->live_next->live_prev = task->live_prev;
+  else
+    island->live_tail = task->live_prev;
+  task->live_prev = task->live_next = NULL;
+  island->n_live--;
+
+  user_data = g_steal_pointer (&task->user_data);
+  user_data_destroy = g_steal_pointer (&task->user_data_destroy);
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+
+  if (task->join_waker != NULL)
+    {
+      IsleTask *joiner = g_steal_pointer (&task->join_waker);
+
+      _isle_task_wake_local (joiner);
+      _isle_task_unref (joiner);
+    }
+
+  /* Detached: nobody can take the result any more. */
+  if (task->handle_refs == 0)
+    _isle_task_drop_result (task);
+
+  _isle_task_unref (task);
+}
+
+static void
+task_fiber_main (gpointer data)
+{
+  IsleTask *task = data;
+  IsleTaskFunc func = (IsleTaskFunc) task->func;
+  GError *error = NULL;
+  gpointer result;
+
+  result = func (task->user_data, &error);
+
+  /* Handed to task_finish() on the scheduler's side, which may free the
+   * task; this stack must not touch it after switching away. */
+  if (error != NULL)
+    {
+      destroy_value (task, result);
+      task->flags |= ISLE_TASK_FLAG_FAILED;
+      task->result = error;
+    }
+  else
+    task->result = result;
+
+  task->state = ISLE_TASK_STATE_RETURNED;
+}
+
+static void
+run_fiber (IsleTask *task)
+{
+  IsleLocalSet *island = task->queue->island;
+  IsleFiber *fiber;
+
+  if (task->fiber == NULL)
+    {
+      GError *error = NULL;
+      gsize stack_size = task->stack_size ? task->stack_size : island->default_stack_size;
+
+      task->fiber = _isle_fiber_pool_acquire (&island->fiber_pool, stack_size, &error);
+      if (task->fiber == NULL)
+        {
+          g_prefix_error (&error, "Task %" G_GUINT64_FORMAT "%s%s%s could not start: ",
+                          task->id,
+                          task->name ? " “" : "",
+                          task->name ? task->name : "",
+                          task->name ? "”" : "");
+          task_finish (task, NULL, error);
+          return;
+        }
+      _isle_fiber_start (task->fiber, task_fiber_main, task);
+    }
+
+  fiber = task->fiber;
+  _isle_fiber_resume (fiber);
+
+  if (_isle_fiber_is_done (fiber))
+    {
+      gpointer result = g_steal_pointer (&task->result);
+      GError *error = NULL;
+
+      if (task->flags & ISLE_TASK_FLAG_FAILED)
+        {
+          task->flags &= ~ISLE_TASK_FLAG_FAILED;
+          error = result;
+          result = NULL;
+        }
+      task->fiber = NULL;
+      _isle_fiber_pool_release (&island->fiber_pool, fiber);
+      task_finish (task, result, error);
+    }
+}
+
+static void
+run_poll (IsleTask *task)
+{
+  IslePollFunc poll = (IslePollFunc) task->func;
+  gpointer result = NULL;
+  GError *error = NULL;
+
+  task->flags &= ~ISLE_TASK_FLAG_NOTIFIED;
+
+  if (poll (task->user_data, (IsleWaker *) task, &result, &error) == ISLE_POLL_READY)
+    {
+      task_finish (task, result, error);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      g_critical ("A poll function of task %" G_GUINT64_FORMAT " returned "
+                  "ISLE_POLL_PENDING with an error set (%s); set an error only "
+                  "with ISLE_POLL_READY", task->id, error->message);
+      g_clear_error (&error);
+    }
+
+  /* Aborted from inside its own poll: finish now rather than wait for a
+   * wake that may never come. */
+  if (task->flags & ISLE_TASK_FLAG_ABORTED)
+    {
+      destroy_value (task, result);
+      task_finish (task, NULL, NULL);
+      return;
+    }
+
+  if (task->flags & ISLE_TASK_FLAG_NOTIFIED)
+    {
+      task->flags &= ~ISLE_TASK_FLAG_NOTIFIED;
+      schedule (task);
+    }
+  else
+    task->state = ISLE_TASK_STATE_IDLE;
+}
+
+/* Runs one scheduled task until it suspends or finishes. */
+void
+_isle_task_run (IsleTask *task)
+{
+  IsleThreadState *thread = _isle_thread_state_get ();
+  IsleTask *outer = thread->current_task;
+
+  g_assert (task->state == ISLE_TASK_STATE_SCHEDULED);
+
+  /* Aborted before it ever ran: it never will. */
+  if ((task->flags & (ISLE_TASK_FLAG_ABORTED | ISLE_TASK_FLAG_STARTED)) == ISLE_TASK_FLAG_ABORTED)
+    {
+      task->state = ISLE_TASK_STATE_RUNNING;
+      task_finish (task, NULL, NULL);
+      return;
+    }
+
+  task->state = ISLE_TASK_STATE_RUNNING;
+  task->flags |= ISLE_TASK_FLAG_STARTED;
+  thread->current_task = task;
+
+  if (task->kind == ISLE_TASK_KIND_FIBER)
+    run_fiber (task);
+  else
+    run_poll (task);
+
+  thread->current_task = outer;
+}
+
+/* Suspends the running fiber task; with @reschedule it goes to the back of
+ * its queue, otherwise it waits for a wake. */
+static void
+suspend (IsleTask *task,
+         gboolean  reschedule)
+{
+  if (reschedule)
+    schedule (task);
+  else
+    task->state = ISLE_TASK_STATE_IDLE;
+
+  _isle_fiber_suspend (task->fiber);
+
+  g_assert (task->state == ISLE_TASK_STATE_RUNNING);
+}
+
+IsleTask *
+_isle_task_require_fiber (const char  *function,
+                          GError     **error)
+{
+  IsleTask *task = _isle_thread_state_get ()->current_task;
+
+  if (G_LIKELY (task != NULL && task->kind == ISLE_TASK_KIND_FIBER))
+    return task;
+
+  g_critical ("%s() called outside a fiber task%s; it can only suspend a "
+              "task spawned with isle_spawn_local() or "
+              "isle_local_set_spawn_local(). From plain code, spawn a task "
+              "(or use isle_local_set_run_until()); from a poll function, "
+              "return ISLE_POLL_PENDING and wake its IsleWaker instead",
+              function, task != NULL ? " (the running task is a poll task)" : "");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "%s() called outside a fiber task", function);
+  return NULL;
+}
+
+/* Every suspension point of an aborted task returns cancelled, but still
+ * goes to the back of the queue first: a loop that ignores the error must
+ * not keep the thread from everything else. */
+static gboolean
+check_aborted (IsleTask  *task,
+               GError   **error)
+{
+  if (G_LIKELY (!(task->flags & ISLE_TASK_FLAG_ABORTED)))
+    return TRUE;
+
+  set_cancelled_error (task, error);
+  return FALSE;
+}
+
+gboolean
+_isle_task_park (IsleTask  *task,
+                 GError   **error)
+{
+  if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
+    {
+      suspend (task, TRUE);
+      return check_aborted (task, error);
+    }
+
+  if (task->flags & ISLE_TASK_FLAG_NOTIFIED)
+    {
+      task->flags &= ~ISLE_TASK_FLAG_NOTIFIED;
+      return TRUE;
+    }
+
+  suspend (task, FALSE);
+  return check_aborted (task, error);
+}
+
+/**
+ * isle_yield_now:
+ * @error: return location for a #GError
+ *
+ * Sends the running fiber task to the back of its priority's run queue:
+ * every other ready task of that priority (and any of a higher one) runs
+ * before it continues, and when the island has spent its budget the main
+ * loop gets its turn too.
+ *
+ * Call it on the island's thread, inside a fiber task.
+ *
+ * Returns: %TRUE once the task runs again; %FALSE with
+ *   %G_IO_ERROR_CANCELLED if the task has been aborted
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_yield_now (GError **error)
+{
+  IsleTask *task = _isle_task_require_fiber ("isle_yield_now", error);
+
+  if (task == NULL)
+    return FALSE;
+
+  suspend (task, TRUE);
+  return check_aborted (task, error);
+}
+
+/**
+ * isle_park:
+ * @error: return location for a #GError
+ *
+ * Suspends the running fiber task until its [struct@Isle.Waker] is woken
+ * (see isle_task_ref_waker()). A wake that came while the task was not
+ * parked is kept: the next call returns at once, and several such wakes
+ * count as one. Callers check what they wait for in a loop, as with a
+ * condition variable.
+ *
+ * This is the primitive that channels, futures and joins are built on.
+ *
+ * Call it on the island's thread, inside a fiber task.
+ *
+ * Returns: %TRUE when woken; %FALSE with %G_IO_ERROR_CANCELLED if the task
+ *   has been aborted (then, and on every later call)
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_park (GError **error)
+{
+  IsleTask *task = _isle_task_require_fiber ("isle_park", error);
+
+  if (task == NULL)
+    return FALSE;
+
+  return _isle_task_park (task, error);
+}
+
+static IsleLocalSet *
+require_current_island (const char *function)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+
+  if (G_UNLIKELY (island == NULL))
+    g_error ("%s() called outside any island on thread %s: there is no "
+             "island to spawn the task on. Call it inside a task or "
+             "isle_local_set_run_until(), make an island current with "
+             "isle_local_set_enter(), or spawn on a given island with "
+             "isle_local_set_spawn_local()",
+             function, _isle_thread_describe_self ());
+
+  return island;
+}
+
+/**
+ * isle_spawn_local:
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ *
+ * Spawns a fiber task on the current island (see
+ * isle_local_set_get_current()): inside a task, inside
+ * isle_local_set_run_until(), or where an island was entered with
+ * isle_local_set_enter(). The task starts when the island next runs.
+ *
+ * Outside any island this aborts the program with a message: there is no
+ * silent fallback. Use isle_local_set_spawn_local() to name the island.
+ *
+ * Returns: (transfer full): a handle to the task; dropping it detaches the
+ *   task, which runs on
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_spawn_local (IsleTaskFunc   func,
+                  gpointer       user_data,
+                  GDestroyNotify user_data_destroy)
+{
+  IsleLocalSet *island = require_current_island ("isle_spawn_local");
+
+  return isle_local_set_spawn_local (island, func, user_data, user_data_destroy);
+}
+
+/**
+ * isle_spawn_local_full:
+ * @name: (nullable): a name for the task, shown in messages
+ * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
+ * @stack_size: the task's stack size in bytes, or 0 for the island's
+ *   default
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ * @result_destroy: (nullable): releases the task's result if nobody takes
+ *   it with isle_join_handle_join()
+ *
+ * Like isle_spawn_local(), with a name, a priority and a stack size.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_spawn_local_full (const char     *name,
+                       int             priority,
+                       gsize           stack_size,
+                       IsleTaskFunc    func,
+                       gpointer        user_data,
+                       GDestroyNotify  user_data_destroy,
+                       GDestroyNotify  result_destroy)
+{
+  IsleLocalSet *island = require_current_island ("isle_spawn_local_full");
+
+  return isle_local_set_spawn_local_full (island, name, priority, stack_size,
+                                          func, user_data, user_data_destroy,
+                                          result_destroy);
+}
+
+/**
+ * isle_spawn_local_poll:
+ * @poll: (scope notified): the task's poll function
+ * @state: (closure poll): the task's state
+ * @state_destroy: (nullable) (destroy state): releases @state when the task
+ *   has finished
+ *
+ * Spawns a poll task on the current island, as isle_spawn_local() does a
+ * fiber task. A poll task has no stack of its own: it is the cheap form
+ * for very many small tasks.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_spawn_local_poll (IslePollFunc   poll,
+                       gpointer       state,
+                       GDestroyNotify state_destroy)
+{
+  IsleLocalSet *island = require_current_island ("isle_spawn_local_poll");
+
+  return isle_local_set_spawn_local_poll (island, poll, state, state_destroy);
+}
+
+/**
+ * isle_spawn_local_poll_full:
+ * @name: (nullable): a name for the task, shown in messages
+ * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
+ * @poll: (scope notified): the task's poll function
+ * @state: (closure poll): the task's state
+ * @state_destroy: (nullable) (destroy state): releases @state when the task
+ *   has finished
+ * @result_destroy: (nullable): releases the task's result if nobody takes
+ *   it
+ *
+ * Like isle_spawn_local_poll(), with a name and a priority.
+ *
+ * Returns: (transfer full): a handle to the task
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_spawn_local_poll_full (const char     *name,
+                            int             priority,
+                            IslePollFunc    poll,
+                            gpointer        state,
+                            GDestroyNotify  state_destroy,
+                            GDestroyNotify  result_destroy)
+{
+  IsleLocalSet *island = require_current_island ("isle_spawn_local_poll_full");
+
+  return isle_local_set_spawn_local_poll_full (island, name, priority, poll,
+                                               state, state_destroy,
+                                               result_destroy);
+}
+
+/**
+ * isle_task_get_current:
+ *
+ * Gets the task running on this thread: inside a fiber task's body or a
+ * poll task's poll function.
+ *
+ * Returns: (transfer none) (nullable): the running task, or %NULL outside
+ *   any task
+ *
+ * Since: 1.0
+ */
+IsleTask *
+isle_task_get_current (void)
+{
+  return _isle_thread_state_get ()->current_task;
+}
+
+static IsleTask *
+check_task (IsleTask   *task,
+            const char *function)
+{
+  if (task->state != ISLE_TASK_STATE_FINISHED)
+    _isle_local_set_check_thread (_isle_task_get_island (task), function);
+  return task;
+}
+
+/**
+ * isle_task_get_id:
+ * @task: a task
+ *
+ * Gets the task's id: a number above zero, unique in the process, the same
+ * as isle_join_handle_get_id() of its handle.
+ *
+ * Returns: the id
+ *
+ * Since: 1.0
+ */
+guint64
+isle_task_get_id (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, 0);
+
+  return task->id;
+}
+
+/**
+ * isle_task_get_name:
+ * @task: a task
+ *
+ * Gets the name the task was spawned with.
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+isle_task_get_name (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  return task->name;
+}
+
+/**
+ * isle_task_get_priority:
+ * @task: a live task
+ *
+ * Gets the GLib priority the task runs at.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: the priority
+ *
+ * Since: 1.0
+ */
+int
+isle_task_get_priority (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, G_PRIORITY_DEFAULT);
+  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, G_PRIORITY_DEFAULT);
+
+  return check_task (task, "isle_task_get_priority")->queue->priority;
+}
+
+/**
+ * isle_task_get_local_set:
+ * @task: a live task
+ *
+ * Gets the island the task belongs to.
+ *
+ * Returns: (transfer none): the island
+ *
+ * Since: 1.0
+ */
+IsleLocalSet *
+isle_task_get_local_set (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, NULL);
+
+  return _isle_task_get_island (task);
+}
+
+/**
+ * isle_task_get_cancellable:
+ * @task: a live task
+ *
+ * Gets a #GCancellable that is cancelled when the task is aborted. Pass it
+ * to GIO calls the task makes, so that aborting the task stops them.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer none): the task's cancellable
+ *
+ * Since: 1.0
+ */
+GCancellable *
+isle_task_get_cancellable (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  check_task (task, "isle_task_get_cancellable");
+
+  if (task->cancellable == NULL)
+    {
+      task->cancellable = g_cancellable_new ();
+      if (task->flags & ISLE_TASK_FLAG_ABORTED)
+        g_cancellable_cancel (task->cancellable);
+    }
+
+  return task->cancellable;
+}
+
+/**
+ * isle_task_is_cancelled:
+ * @task: a task
+ *
+ * Whether the task has been aborted. Its suspension points return
+ * %G_IO_ERROR_CANCELLED from then on; a long computation can check this
+ * between steps.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: %TRUE if the task has been aborted
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_task_is_cancelled (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+
+  return (check_task (task, "isle_task_is_cancelled")->flags & ISLE_TASK_FLAG_ABORTED) != 0;
+}
+
+/**
+ * isle_task_ref_waker:
+ * @task: a live task
+ *
+ * Gets a new reference to the task's waker. Hand it to whatever the task
+ * waits for: waking it (from any thread) resumes the task's isle_park(),
+ * or polls a poll task again.
+ *
+ * Call it on the island's thread; the waker itself may then travel to any
+ * thread.
+ *
+ * Returns: (transfer full): the waker; release it with isle_waker_unref()
+ *
+ * Since: 1.0
+ */
+IsleWaker *
+isle_task_ref_waker (IsleTask *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, NULL);
+
+  check_task (task, "isle_task_ref_waker");
+  _isle_task_ensure_remote (task);
+
+  return (IsleWaker *) _isle_task_ref (task);
+}

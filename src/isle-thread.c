@@ -1,0 +1,38 @@
+/* isle-thread.c: what Isle knows about the calling thread
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <unistd.h>
+#if HAVE_SYS_PRCTL_H
+# include <sys/prctl.h>
+#endif
+#include <sys/syscall.h>
+
+#include "isle-thread-private.h"
+
+__thread IsleThreadState _isle_thread_state;
+
+static __thread char thread_description[64];
+
+const char *
+_isle_thread_describe_self (void)
+{
+  char name[17] = "unnamed";
+  long tid = 0;
+
+#if HAVE_SYS_PRCTL_H && defined(PR_GET_NAME)
+  if (prctl (PR_GET_NAME, name, 0, 0, 0) != 0)
+    g_strlcpy (name, "unnamed", sizeof name);
+  name[16] = '\0';
+#endif
+#ifdef SYS_gettid
+  tid = syscall (SYS_gettid);
+#endif
+
+  g_snprintf (thread_description, sizeof thread_description,
+              "'%s' (tid %ld)", name, tid);
+  return thread_description;
+}

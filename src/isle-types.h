@@ -1,0 +1,94 @@
+/* isle-types.h: the types every Isle header shares
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(ISLE_INSIDE) && !defined(ISLE_COMPILATION)
+# error "Only <isle.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "isle-version-macros.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IsleLocalSet   IsleLocalSet;
+typedef struct _IsleTask       IsleTask;
+typedef struct _IsleJoinHandle IsleJoinHandle;
+typedef struct _IsleWaker      IsleWaker;
+
+/**
+ * IslePoll:
+ * @ISLE_POLL_PENDING: the task cannot make progress yet; it has arranged
+ *   for its waker to be woken when it can
+ * @ISLE_POLL_READY: the task has finished, with a result or an error
+ *
+ * What a poll function reports each time it is polled.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  ISLE_POLL_PENDING,
+  ISLE_POLL_READY,
+} IslePoll;
+
+/**
+ * IsleTaskFunc:
+ * @user_data: the data given at spawn
+ * @error: return location for the task's error
+ *
+ * The body of a fiber task. It runs on a stack of its own and may suspend
+ * anywhere with isle_yield_now(), isle_park() or isle_join_handle_join();
+ * its local variables survive every suspension.
+ *
+ * Returns: (transfer full) (nullable): the task's result, released with the
+ *   result destroy notify given at spawn if nobody takes it; or %NULL with
+ *   @error set when the task fails
+ *
+ * Since: 1.0
+ */
+typedef gpointer (*IsleTaskFunc) (gpointer   user_data,
+                                  GError   **error);
+
+/**
+ * IslePollFunc:
+ * @state: the task's state, as given at spawn
+ * @waker: (transfer none): the task's waker; take a reference with
+ *   isle_waker_ref() to keep it past this call
+ * @result: (out) (transfer full) (nullable): where to store the result when
+ *   returning %ISLE_POLL_READY
+ * @error: return location for the task's error when returning
+ *   %ISLE_POLL_READY
+ *
+ * The body of a poll task: a step function over a state struct. It is called
+ * on the island's thread each time the task is woken, and must not block.
+ * Returning %ISLE_POLL_PENDING means it has registered @waker with whatever
+ * it waits for (or woken it itself, to yield); it is polled again after
+ * the waker is woken.
+ *
+ * Returns: %ISLE_POLL_READY when the task has finished, %ISLE_POLL_PENDING
+ *   otherwise
+ *
+ * Since: 1.0
+ */
+typedef IslePoll (*IslePollFunc) (gpointer    state,
+                                  IsleWaker  *waker,
+                                  gpointer   *result,
+                                  GError    **error);
+
+/**
+ * ISLE_STACK_SIZE_DEFAULT:
+ *
+ * The stack size of a fiber task when neither the task nor its island asks
+ * for another: 256 KiB of address space, of which only the pages the task
+ * touches take memory. GTK and Pango calls have needed more than 64 KiB.
+ *
+ * Since: 1.0
+ */
+#define ISLE_STACK_SIZE_DEFAULT (256 * 1024)
+
+G_END_DECLS

@@ -1,0 +1,105 @@
+/* isle-waker.c: waking a parked task, from any thread
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-waker.h"
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleWaker:
+ *
+ * What wakes a task: a suspended fiber task's isle_park() returns, a poll
+ * task is polled again. Wakers are reference counted and may be woken,
+ * referenced and released on any thread. Waking a task that has finished,
+ * even one whose island is gone, does nothing.
+ *
+ * A wake on the island's thread takes no lock, no atomic operation and no
+ * system call; one from another thread goes through a locked queue and
+ * g_main_context_wakeup(), once per batch.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_BOXED_TYPE (IsleWaker, isle_waker, isle_waker_ref, isle_waker_unref)
+
+/**
+ * isle_waker_ref:
+ * @self: a waker
+ *
+ * Takes a reference to the waker. The first reference to a poll task's
+ * waker (the one its poll function is given) must be taken on the
+ * island's thread; later ones anywhere.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleWaker *
+isle_waker_ref (IsleWaker *self)
+{
+  IsleTask *task = ISLE_TASK_FROM_WAKER (self);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (task->remote == NULL)
+    {
+      _isle_local_set_check_thread (_isle_task_get_island (task), "isle_waker_ref");
+      _isle_task_ensure_remote (task);
+    }
+
+  return (IsleWaker *) _isle_task_ref (task);
+}
+
+/**
+ * isle_waker_unref:
+ * @self: (transfer full): a waker
+ *
+ * Drops a reference to the waker.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_waker_unref (IsleWaker *self)
+{
+  g_return_if_fail (self != NULL);
+
+  _isle_task_unref (ISLE_TASK_FROM_WAKER (self));
+}
+
+/**
+ * isle_waker_wake:
+ * @self: a waker
+ *
+ * Wakes the waker's task: a parked fiber task resumes, a poll task is
+ * polled again, on the island's thread. A wake that reaches a task that is
+ * not parked is kept for its next isle_park(); waking a finished task does
+ * nothing.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_waker_wake (IsleWaker *self)
+{
+  IsleTask *task = ISLE_TASK_FROM_WAKER (self);
+  IsleRemote *remote;
+
+  g_return_if_fail (self != NULL);
+
+  /* Without a remote part the waker was never referenced, so this is the
+   * borrowed waker of a running poll function, on the island's thread. */
+  remote = task->remote;
+  if (remote == NULL || remote->owner == _isle_thread_state_get ())
+    _isle_task_wake_local (task);
+  else
+    _isle_remote_wake (remote, task);
+}

@@ -1,0 +1,18 @@
+/* isle.h: islands of local tasks for GLib and GTK
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define ISLE_INSIDE
+
+#include "isle-version-macros.h"
+#include "isle-version.h"
+#include "isle-types.h"
+#include "isle-join-handle.h"
+#include "isle-local-set.h"
+#include "isle-task.h"
+#include "isle-waker.h"
+
+#undef ISLE_INSIDE
