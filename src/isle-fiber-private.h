@@ -14,14 +14,16 @@ typedef struct _IsleFiberPool IsleFiberPool;
 
 typedef void (*IsleFiberFunc) (gpointer data);
 
-/* A pool of warm stacks, owned by one island and used on its thread only.
- * Stacks are reused because mapping a fresh one costs two system calls and
- * a page fault (about 2.7 µs each on virtual machines). */
+/* An island's stacks, used on its thread only: a few warm ones ready for
+ * reuse (a fresh stack costs a page fault, about 2.7 µs on virtual
+ * machines), and the slabs they are carved from. */
 struct _IsleFiberPool
 {
-  IsleFiber *free_list;   /* (owned) linked through IsleFiber.pool_next */
-  guint      n_free;
-  guint      max_free;
+  IsleFiber                *warm;             /* linked through pool_next */
+  guint                     n_warm;
+  guint                     max_warm;
+  struct _IsleFiberSlab    *slabs_with_room;  /* (owned) */
+  guint                     n_slabs;          /* all slabs, with room or not */
 };
 
 void       _isle_fiber_pool_init             (IsleFiberPool  *pool);
@@ -35,10 +37,17 @@ void       _isle_fiber_pool_release          (IsleFiberPool  *pool,
 void       _isle_fiber_start                 (IsleFiber      *fiber,
                                               IsleFiberFunc   func,
                                               gpointer        data);
-void       _isle_fiber_resume                (IsleFiber      *fiber);
+gboolean   _isle_fiber_resume                (IsleFiber      *fiber);
 void       _isle_fiber_suspend               (IsleFiber      *fiber);
-gboolean   _isle_fiber_is_done               (IsleFiber      *fiber);
 gsize      _isle_fiber_get_stack_size        (IsleFiber      *fiber);
+
+/* The saved stack pointer is the fiber header's first field; the
+ * scheduler prefetches what it points to before resuming the fiber. */
+static inline void *
+_isle_fiber_get_saved_sp (IsleFiber *fiber)
+{
+  return *(void **) fiber;
+}
 
 gsize      _isle_fiber_round_stack_size      (gsize           stack_size);
 const char*_isle_fiber_get_switch_kind       (void);

@@ -64,6 +64,8 @@
  * last task touched, so the pool is not larger. */
 #define ISLE_FIBER_POOL_MAX 32
 
+typedef struct _IsleFiberSlab IsleFiberSlab;
+
 struct _IsleFiber
 {
   /* Saved stack pointers: the fiber's while it is suspended, and the
@@ -74,11 +76,10 @@ struct _IsleFiber
   IsleFiberFunc  func;
   gpointer       data;
 
-  guint8        *map_base;    /* (owned) the whole mapping, guard page first */
-  gsize          map_size;
+  IsleFiberSlab *slab;        /* (unowned) the mapping this stack is carved from */
   guint8        *stack_lo;    /* lowest usable address, above the guard page */
   gsize          stack_size;  /* usable bytes, below this header */
-  IsleFiber     *pool_next;
+  IsleFiber     *pool_next;   /* in the warm pool or its slab's free list */
   gboolean       done;
 
 #if HAVE_VALGRIND
@@ -131,8 +132,13 @@ _isle_fiber_fail_next_allocations (guint n)
 #if defined(ISLE_FIBER_ASM_X86_64)
 
 /* isle_fiber_swap (void **save_sp, void *load_sp): push the callee-saved
- * registers and the SSE/x87 control words, store the stack pointer in
- * *save_sp, load load_sp and pop the same set from there. */
+ * registers, store the stack pointer in *save_sp, load load_sp and pop the
+ * same set from there.
+ *
+ * The SSE and x87 control words (rounding, exception masks) are not
+ * switched: fibers share the thread's floating-point environment, as the
+ * GLib callbacks dispatched on that thread do. Saving and comparing them
+ * cost a third of a switch. */
 void isle_fiber_swap (void **save_sp, void *load_sp);
 void isle_fiber_trampoline (void);
 
@@ -150,14 +156,8 @@ __asm__ (
   "  pushq %r13\n"
   "  pushq %r14\n"
   "  pushq %r15\n"
-  "  subq $8, %rsp\n"
-  "  stmxcsr (%rsp)\n"
-  "  fnstcw 4(%rsp)\n"
   "  movq %rsp, (%rdi)\n"
   "  movq %rsi, %rsp\n"
-  "  ldmxcsr (%rsp)\n"
-  "  fldcw 4(%rsp)\n"
-  "  addq $8, %rsp\n"
   "  popq %r15\n"
   "  popq %r14\n"
   "  popq %r13\n"
@@ -314,16 +314,15 @@ _isle_fiber_start (IsleFiber     *fiber,
     /* After the first swap pops this frame and returns into the
      * trampoline, %rsp is 16-byte aligned, as the call it makes needs. */
     guintptr top = ((guintptr) fiber - 16) & ~(guintptr) 15;
-    guint64 *frame = (guint64 *) (top - 64);
+    guint64 *frame = (guint64 *) (top - 56);
 
-    frame[0] = 0x037F00001F80ull;   /* default x87 control word, MXCSR */
-    frame[1] = 0;                   /* r15 */
-    frame[2] = 0;                   /* r14 */
-    frame[3] = 0;                   /* r13 */
-    frame[4] = (guintptr) fiber;    /* r12: the trampoline's argument */
-    frame[5] = 0;                   /* rbx */
-    frame[6] = 0;                   /* rbp */
-    frame[7] = (guintptr) isle_fiber_trampoline;
+    frame[0] = 0;                   /* r15 */
+    frame[1] = 0;                   /* r14 */
+    frame[2] = 0;                   /* r13 */
+    frame[3] = (guintptr) fiber;    /* r12: the trampoline's argument */
+    frame[4] = 0;                   /* rbx */
+    frame[5] = 0;                   /* rbp */
+    frame[6] = (guintptr) isle_fiber_trampoline;
     fiber->sp = frame;
   }
 #elif defined(ISLE_FIBER_ASM_AARCH64)
@@ -347,7 +346,7 @@ _isle_fiber_start (IsleFiber     *fiber,
 #endif
 }
 
-void
+gboolean
 _isle_fiber_resume (IsleFiber *fiber)
 {
   void *fake_stack = NULL;
@@ -361,6 +360,8 @@ _isle_fiber_resume (IsleFiber *fiber)
   isle_fiber_swap (&fiber->return_sp, fiber->sp);
 #endif
   asan_finish_switch (fake_stack, NULL, NULL);
+
+  return fiber->done;
 }
 
 void
@@ -385,12 +386,6 @@ _isle_fiber_suspend (IsleFiber *fiber)
 #endif
 }
 
-gboolean
-_isle_fiber_is_done (IsleFiber *fiber)
-{
-  return fiber->done;
-}
-
 gsize
 _isle_fiber_get_stack_size (IsleFiber *fiber)
 {
@@ -411,104 +406,295 @@ _isle_fiber_get_switch_kind (void)
 
 /* Stacks ------------------------------------------------------------------ */
 
-static IsleFiber *
-fiber_map (gsize    stack_size,
-           GError **error)
+/* Stacks are carved from slabs: one anonymous mapping holds several stacks,
+ * each with a guard page below it. Where the kernel has lightweight guard
+ * regions (MADV_GUARD_INSTALL, Linux 6.13), a guard costs no mapping of its
+ * own, so a slab is one mapping whatever the number of stacks; elsewhere
+ * each guard is an mprotect()ed page that splits the mapping. Mapping one
+ * stack at a time cost three system calls per fiber with the mapping count
+ * growing (about 24 µs a fiber with 30,000 alive); a slab costs one
+ * madvise() per stack and one munmap() per slab. */
+
+#ifndef MADV_GUARD_INSTALL
+# define MADV_GUARD_INSTALL 102
+#endif
+
+/* Address space per slab: large enough to amortise the mapping, small
+ * enough that one long-lived task does not pin much. */
+#define ISLE_FIBER_SLAB_BYTES (16 * 1024 * 1024)
+#define ISLE_FIBER_SLAB_MAX_STACKS 64
+
+/* With mprotect() guards every stack costs two mappings; stop this many
+ * short of vm.max_map_count, so that malloc(), iconv and the rest of the
+ * program still have mappings to use when fibers have taken theirs. */
+#define ISLE_FIBER_MAP_COUNT_RESERVE 2048
+
+struct _IsleFiberSlab
+{
+  IsleFiberSlab *prev;       /* in the pool's list of slabs with room */
+  IsleFiberSlab *next;
+  gboolean       has_room;
+  guint8        *base;       /* (owned) */
+  gsize          map_size;
+  gsize          stride;     /* guard page + stack */
+  guint          n_stacks;
+  guint          n_carved;   /* stacks made so far, from the bottom up */
+  guint          n_out;      /* carved stacks not in free_list */
+  IsleFiber     *free_list;  /* carved stacks returned cold */
+};
+
+typedef enum
+{
+  GUARD_UNKNOWN,
+  GUARD_MADVISE,
+  GUARD_MPROTECT,
+} GuardKind;
+
+static GuardKind guard_kind = GUARD_UNKNOWN;   /* (atomic) */
+static gint n_guard_mappings;                  /* (atomic) mprotect() guards alive */
+
+static gsize
+max_guard_mappings (void)
+{
+  static gsize limit;
+
+  if (g_once_init_enter (&limit))
+    {
+      g_autofree char *contents = NULL;
+      gsize max_map_count = 65530;
+
+      if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
+        max_map_count = g_ascii_strtoull (contents, NULL, 10);
+
+      g_once_init_leave (&limit, MAX (max_map_count, 2 * ISLE_FIBER_MAP_COUNT_RESERVE) -
+                                 ISLE_FIBER_MAP_COUNT_RESERVE);
+    }
+
+  return limit;
+}
+
+static void
+set_stack_error (GError     **error,
+                 gsize        stack_size,
+                 int          saved_errno,
+                 const char  *what)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+               "Could not %s a fiber stack of %" G_GSIZE_FORMAT " KiB: %s. "
+               "Each live fiber task needs a stack with a guard page, and the "
+               "kernel limits a process to vm.max_map_count mappings (about "
+               "30,000 live fibers where guard pages take a mapping each); use "
+               "poll tasks for very many tasks, or raise the limit",
+               what, stack_size / 1024, g_strerror (saved_errno));
+}
+
+static gboolean
+install_guard (guint8 *guard)
 {
   gsize page = page_size ();
-  gsize map_size = stack_size + page;
-  guint8 *base;
-  IsleFiber *fiber;
-  int saved_errno;
+  GuardKind kind = g_atomic_int_get (&guard_kind);
 
-  if (G_UNLIKELY (fail_next_allocations > 0))
+  if (kind != GUARD_MPROTECT)
     {
-      fail_next_allocations--;
-      base = MAP_FAILED;
+      if (madvise (guard, page, MADV_GUARD_INSTALL) == 0)
+        {
+          g_atomic_int_set (&guard_kind, GUARD_MADVISE);
+          return TRUE;
+        }
+      if (kind == GUARD_MADVISE || (errno != EINVAL && errno != ENOSYS))
+        return FALSE;
+      g_atomic_int_set (&guard_kind, GUARD_MPROTECT);
+    }
+
+  /* Each guard splits the slab's mapping: one more for the guard and one
+   * for the stack above it. */
+  if ((gsize) g_atomic_int_add (&n_guard_mappings, 2) + 2 > max_guard_mappings ())
+    {
+      g_atomic_int_add (&n_guard_mappings, -2);
       errno = ENOMEM;
-    }
-  else
-    {
-      base = mmap (NULL, map_size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-                   -1, 0);
+      return FALSE;
     }
 
-  if (base == MAP_FAILED)
-    goto failed;
-
-  if (mprotect (base, page, PROT_NONE) != 0)
+  if (mprotect (guard, page, PROT_NONE) != 0)
     {
-      saved_errno = errno;
-      munmap (base, map_size);
+      int saved_errno = errno;
+
+      g_atomic_int_add (&n_guard_mappings, -2);
       errno = saved_errno;
-      goto failed;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+slab_unlink (IsleFiberPool *pool,
+             IsleFiberSlab *slab)
+{
+  if (!slab->has_room)
+    return;
+
+  if (slab->prev != NULL)
+    slab->prev->next = slab->next;
+  else
+    pool->slabs_with_room = slab->next;
+  if (slab->next != NULL)
+    slab->next->prev = slab->prev;
+  slab->prev = slab->next = NULL;
+  slab->has_room = FALSE;
+}
+
+static void
+slab_link (IsleFiberPool *pool,
+           IsleFiberSlab *slab)
+{
+  if (slab->has_room)
+    return;
+
+  slab->prev = NULL;
+  slab->next = pool->slabs_with_room;
+  if (slab->next != NULL)
+    slab->next->prev = slab;
+  pool->slabs_with_room = slab;
+  slab->has_room = TRUE;
+}
+
+static IsleFiberSlab *
+slab_new (gsize    stride,
+          GError **error)
+{
+  IsleFiberSlab *slab;
+  guint n_stacks = CLAMP (ISLE_FIBER_SLAB_BYTES / stride, 1, ISLE_FIBER_SLAB_MAX_STACKS);
+  gsize map_size = n_stacks * stride;
+  guint8 *base;
+
+  base = mmap (NULL, map_size, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+               -1, 0);
+  if (base == MAP_FAILED)
+    {
+      set_stack_error (error, stride - page_size (), errno, "map");
+      return NULL;
+    }
+
+  slab = g_new0 (IsleFiberSlab, 1);
+  slab->base = base;
+  slab->map_size = map_size;
+  slab->stride = stride;
+  slab->n_stacks = n_stacks;
+
+  return slab;
+}
+
+static void
+slab_free (IsleFiberSlab *slab)
+{
+  guint i;
+
+  g_assert (slab->n_out == 0);
+
+  for (i = 0; i < slab->n_carved; i++)
+    {
+      guint8 *stack_lo = slab->base + i * slab->stride + page_size ();
+      IsleFiber *fiber = (IsleFiber *) (slab->base + (i + 1) * slab->stride -
+                                        ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+
+#if HAVE_VALGRIND
+      VALGRIND_STACK_DEREGISTER (fiber->valgrind_stack_id);
+#endif
+#ifdef ISLE_ASAN
+      /* Frames that never returned (a fiber's last switch out) leave their
+       * redzones poisoned; whatever is mapped here next must not inherit
+       * them. */
+      ASAN_UNPOISON_MEMORY_REGION (stack_lo, fiber->stack_size);
+#endif
+      (void) stack_lo;
+      (void) fiber;
+    }
+
+  if (g_atomic_int_get (&guard_kind) == GUARD_MPROTECT)
+    g_atomic_int_add (&n_guard_mappings, -2 * (int) slab->n_carved);
+
+  munmap (slab->base, slab->map_size);
+  g_free (slab);
+}
+
+/* Makes the next stack of a slab that has never been used. */
+static IsleFiber *
+slab_carve (IsleFiberSlab  *slab,
+            GError        **error)
+{
+  guint8 *region = slab->base + slab->n_carved * slab->stride;
+  IsleFiber *fiber;
+
+  if (!install_guard (region))
+    {
+      set_stack_error (error, slab->stride - page_size (), errno, "guard");
+      return NULL;
     }
 
   /* The header takes the top of the stack, where the first frames would
-   * be, so it shares their page. */
-  fiber = (IsleFiber *) (base + map_size - ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
-  memset (fiber, 0, sizeof *fiber);
-  fiber->map_base = base;
-  fiber->map_size = map_size;
-  fiber->stack_lo = base + page;
+   * be, so it shares their page: a shallow fiber touches one page. */
+  fiber = (IsleFiber *) (region + slab->stride - ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+  fiber->slab = slab;
+  fiber->stack_lo = region + page_size ();
   fiber->stack_size = (gsize) ((guint8 *) fiber - fiber->stack_lo);
-
 #if HAVE_VALGRIND
   fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo, (guint8 *) fiber);
 #endif
 
+  slab->n_carved++;
   return fiber;
-
-failed:
-  saved_errno = errno;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-               "Could not map a fiber stack of %" G_GSIZE_FORMAT " KiB: %s. "
-               "Each live fiber task needs its own mapping and the kernel "
-               "limits a process to vm.max_map_count of them (about 30,000 "
-               "live fibers by default); use poll tasks for very many tasks, "
-               "or raise the limit",
-               stack_size / 1024, g_strerror (saved_errno));
-  return NULL;
-}
-
-static void
-fiber_unmap (IsleFiber *fiber)
-{
-  guint8 *base = fiber->map_base;
-  gsize map_size = fiber->map_size;
-
-#if HAVE_VALGRIND
-  VALGRIND_STACK_DEREGISTER (fiber->valgrind_stack_id);
-#endif
-#ifdef ISLE_ASAN
-  /* Frames that never returned (the last switch out) leave their redzones
-   * poisoned; whatever is mapped here next must not inherit them. */
-  ASAN_UNPOISON_MEMORY_REGION (fiber->stack_lo, fiber->stack_size);
-#endif
-
-  munmap (base, map_size);
 }
 
 void
 _isle_fiber_pool_init (IsleFiberPool *pool)
 {
-  pool->free_list = NULL;
-  pool->n_free = 0;
-  pool->max_free = ISLE_FIBER_POOL_MAX;
+  memset (pool, 0, sizeof *pool);
+  pool->max_warm = ISLE_FIBER_POOL_MAX;
+}
+
+/* Gives a stack back to its slab, unmapping the slab once all of its
+ * stacks are back. */
+static void
+pool_return_cold (IsleFiberPool *pool,
+                  IsleFiber     *fiber)
+{
+  IsleFiberSlab *slab = fiber->slab;
+
+#ifdef ISLE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION (fiber->stack_lo, fiber->stack_size);
+#endif
+
+  fiber->pool_next = slab->free_list;
+  slab->free_list = fiber;
+  slab->n_out--;
+
+  if (slab->n_out == 0)
+    {
+      slab_unlink (pool, slab);
+      pool->n_slabs--;
+      slab_free (slab);
+    }
+  else
+    slab_link (pool, slab);
 }
 
 void
 _isle_fiber_pool_clear (IsleFiberPool *pool)
 {
-  while (pool->free_list != NULL)
+  while (pool->warm != NULL)
     {
-      IsleFiber *fiber = pool->free_list;
+      IsleFiber *fiber = pool->warm;
 
-      pool->free_list = fiber->pool_next;
-      fiber_unmap (fiber);
+      pool->warm = fiber->pool_next;
+      pool->n_warm--;
+      pool_return_cold (pool, fiber);
     }
-  pool->n_free = 0;
+
+  /* Every fiber has come back: its tasks have all finished. */
+  g_assert (pool->n_slabs == 0);
+  g_assert (pool->slabs_with_room == NULL);
 }
 
 IsleFiber *
@@ -516,23 +702,69 @@ _isle_fiber_pool_acquire (IsleFiberPool  *pool,
                           gsize           stack_size,
                           GError        **error)
 {
+  gsize stride = _isle_fiber_round_stack_size (stack_size) + page_size ();
+  IsleFiberSlab *slab;
   IsleFiber **link;
-  gsize wanted = _isle_fiber_round_stack_size (stack_size);
+  IsleFiber *fiber;
 
-  for (link = &pool->free_list; *link != NULL; link = &(*link)->pool_next)
+  if (G_UNLIKELY (fail_next_allocations > 0))
     {
-      IsleFiber *fiber = *link;
+      fail_next_allocations--;
+      set_stack_error (error, stride - page_size (), ENOMEM, "map");
+      return NULL;
+    }
 
-      if (fiber->map_size == wanted + page_size ())
+  for (link = &pool->warm; *link != NULL; link = &(*link)->pool_next)
+    {
+      fiber = *link;
+      if (fiber->slab->stride == stride)
         {
           *link = fiber->pool_next;
           fiber->pool_next = NULL;
-          pool->n_free--;
+          pool->n_warm--;
           return fiber;
         }
     }
 
-  return fiber_map (wanted, error);
+  for (slab = pool->slabs_with_room; slab != NULL; slab = slab->next)
+    if (slab->stride == stride)
+      break;
+
+  if (slab == NULL)
+    {
+      slab = slab_new (stride, error);
+      if (slab == NULL)
+        return NULL;
+      pool->n_slabs++;
+      slab_link (pool, slab);
+    }
+
+  if (slab->free_list != NULL)
+    {
+      fiber = slab->free_list;
+      slab->free_list = fiber->pool_next;
+      fiber->pool_next = NULL;
+    }
+  else
+    {
+      fiber = slab_carve (slab, error);
+      if (fiber == NULL)
+        {
+          if (slab->n_out == 0 && slab->n_carved == 0)
+            {
+              slab_unlink (pool, slab);
+              pool->n_slabs--;
+              slab_free (slab);
+            }
+          return NULL;
+        }
+    }
+
+  slab->n_out++;
+  if (slab->free_list == NULL && slab->n_carved == slab->n_stacks)
+    slab_unlink (pool, slab);
+
+  return fiber;
 }
 
 void
@@ -541,9 +773,9 @@ _isle_fiber_pool_release (IsleFiberPool *pool,
 {
   g_assert (fiber->done);
 
-  if (pool->n_free >= pool->max_free)
+  if (pool->n_warm >= pool->max_warm)
     {
-      fiber_unmap (fiber);
+      pool_return_cold (pool, fiber);
       return;
     }
 
@@ -551,7 +783,7 @@ _isle_fiber_pool_release (IsleFiberPool *pool,
   ASAN_UNPOISON_MEMORY_REGION (fiber->stack_lo, fiber->stack_size);
 #endif
 
-  fiber->pool_next = pool->free_list;
-  pool->free_list = fiber;
-  pool->n_free++;
+  fiber->pool_next = pool->warm;
+  pool->warm = fiber;
+  pool->n_warm++;
 }

@@ -65,14 +65,29 @@ struct _IsleLocalSet
 
 IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
                                               int             priority);
-void          _isle_run_queue_push           (IsleRunQueue   *queue,
-                                              IsleTask       *task);
 void          _isle_local_set_check_thread   (IsleLocalSet   *self,
                                               const char     *function);
 IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
 void          _isle_remote_unref             (IsleRemote     *remote);
 void          _isle_remote_wake              (IsleRemote     *remote,
                                               IsleTask       *task);
+
+static inline void
+_isle_run_queue_push (IsleRunQueue *queue,
+                      IsleTask     *task)
+{
+  IsleLocalSet *island = queue->island;
+
+  task->run_next = NULL;
+  if (queue->tail != NULL)
+    queue->tail->run_next = task;
+  else
+    queue->head = task;
+  queue->tail = task;
+
+  if (queue->priority < island->dispatch_priority)
+    island->preempt = TRUE;
+}
 
 static inline gboolean
 _isle_local_set_is_owner_thread (IsleLocalSet *self)

@@ -62,23 +62,6 @@ _isle_local_set_check_thread (IsleLocalSet *self,
 
 /* Run queues ------------------------------------------------------------- */
 
-void
-_isle_run_queue_push (IsleRunQueue *queue,
-                      IsleTask     *task)
-{
-  IsleLocalSet *island = queue->island;
-
-  task->run_next = NULL;
-  if (queue->tail != NULL)
-    queue->tail->run_next = task;
-  else
-    queue->head = task;
-  queue->tail = task;
-
-  if (queue->priority < island->dispatch_priority)
-    island->preempt = TRUE;
-}
-
 static inline IsleTask *
 run_queue_pop (IsleRunQueue *queue)
 {
@@ -182,6 +165,17 @@ run_queue_run (IsleRunQueue *queue,
 
   while ((task = run_queue_pop (queue)) != NULL)
     {
+      /* The next task's record and stack are most likely out of the L1
+       * cache by the time its turn comes; start loading them now. */
+      if (task->run_next != NULL)
+        {
+          IsleTask *next = task->run_next;
+
+          __builtin_prefetch (next->run_next);
+          if (next->fiber != NULL)
+            __builtin_prefetch (_isle_fiber_get_saved_sp (next->fiber));
+        }
+
       _isle_task_run (task);
 
       if (G_UNLIKELY (island->preempt))

@@ -49,32 +49,31 @@ typedef enum
  * remote_queued byte. */
 struct _IsleTask
 {
+  /* What running, yielding and waking touch comes first, in one cache
+   * line: a yield among a thousand tasks misses the cache on every task. */
   IsleTask       *run_next;          /* run-queue link */
-  IsleTask       *live_prev;         /* the island's list of live tasks */
-  IsleTask       *live_next;
   IsleRunQueue   *queue;             /* (unowned) valid until finished */
-
-  gint            ref_count;         /* (atomic) */
-  guint           handle_refs;
-
-  guint64         id;
-
+  IsleFiber      *fiber;             /* (owned) (nullable) while it runs */
   guint8          kind;              /* IsleTaskKind */
   guint8          state;             /* IsleTaskState */
   guint8          flags;             /* IsleTaskFlags */
   guint8          remote_queued;     /* protected by remote->lock */
   guint32         stack_size;        /* requested; 0 = the island's default */
-
-  char           *name;              /* (owned) (nullable) */
+  gint            ref_count;         /* (atomic) */
+  guint           handle_refs;
+  IsleTask       *join_waker;        /* (owned) the waker of who joins us */
   gpointer        func;              /* IsleTaskFunc or IslePollFunc */
   gpointer        user_data;         /* (owned) released by user_data_destroy */
+
+  IsleTask       *live_prev;         /* the island's list of live tasks */
+  IsleTask       *live_next;
+  guint64         id;
+  char           *name;              /* (owned) (nullable) */
   GDestroyNotify  user_data_destroy;
   gpointer        result;            /* (owned) a value, or a GError if FAILED */
   GDestroyNotify  result_destroy;
-  IsleTask       *join_waker;        /* (owned) the waker of who joins us */
   GCancellable   *cancellable;       /* (owned) (nullable) made on demand */
   IsleRemote     *remote;            /* (owned) (nullable) set with the first waker */
-  IsleFiber      *fiber;             /* (owned) (nullable) while it runs */
 };
 
 #define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))

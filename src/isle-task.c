@@ -338,9 +338,7 @@ run_fiber (IsleTask *task)
     }
 
   fiber = task->fiber;
-  _isle_fiber_resume (fiber);
-
-  if (_isle_fiber_is_done (fiber))
+  if (_isle_fiber_resume (fiber))
     {
       gpointer result = g_steal_pointer (&task->result);
       GError *error = NULL;

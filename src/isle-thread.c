@@ -13,7 +13,7 @@
 
 #include "isle-thread-private.h"
 
-__thread IsleThreadState _isle_thread_state;
+ISLE_TLS IsleThreadState _isle_thread_state;
 
 static __thread char thread_description[64];
 
