@@ -1,0 +1,87 @@
+/* isle-test-util.h: helpers the Isle test programs share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <isle.h>
+
+G_BEGIN_DECLS
+
+/* Long enough for a loaded CI machine under AddressSanitizer, short enough
+ * that a lost wake fails the test instead of hanging the suite. */
+#define ISLE_TEST_TIMEOUT (10 * G_TIME_SPAN_SECOND)
+
+/* The deadline every test drives its island against. */
+static inline gint64
+isle_test_deadline (void)
+{
+  return g_get_monotonic_time () + ISLE_TEST_TIMEOUT;
+}
+
+/* Runs @func as the root task of @island and returns its result; fails the
+ * test if the root fails or does not finish before the test deadline. */
+static inline gpointer
+isle_test_run_root (IsleLocalSet *island,
+                    IsleTaskFunc  func,
+                    gpointer      user_data)
+{
+  GError *error = NULL;
+  gpointer result;
+
+  result = isle_local_set_run_until_deadline (island, isle_test_deadline (),
+                                              func, user_data, NULL, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  return result;
+}
+
+/* Runs @island until it has no live tasks; fails the test on the deadline. */
+static inline void
+isle_test_run_all (IsleLocalSet *island)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = isle_local_set_run_deadline (island, isle_test_deadline (), &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static inline gboolean
+isle_test_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates @context until *@flag becomes non-zero. A ticking timeout keeps a
+ * blocking iteration from sleeping past the deadline, so a wake that never
+ * comes fails the test instead of hanging it. */
+static inline void
+isle_test_iterate_until (GMainContext *context,
+                         const int    *flag)
+{
+  gint64 deadline = isle_test_deadline ();
+  GSource *tick = g_timeout_source_new (20);
+
+  g_source_set_callback (tick, isle_test_tick_cb, NULL, NULL);
+  g_source_attach (tick, context);
+  while (g_atomic_int_get (flag) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (context, TRUE);
+    }
+  g_source_destroy (tick);
+  g_source_unref (tick);
+}
+
+/* In a subprocess that checks a critical and then what the call returned:
+ * criticals stay logged but no longer abort. */
+static inline void
+isle_test_make_criticals_non_fatal (void)
+{
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+}
+
+G_END_DECLS
