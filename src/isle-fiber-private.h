@@ -37,8 +37,12 @@ void       _isle_fiber_pool_release          (IsleFiberPool  *pool,
 void       _isle_fiber_start                 (IsleFiber      *fiber,
                                               IsleFiberFunc   func,
                                               gpointer        data);
-gboolean   _isle_fiber_resume                (IsleFiber      *fiber);
+void       _isle_fiber_resume                (IsleFiber      *fiber);
 void       _isle_fiber_suspend               (IsleFiber      *fiber);
+gboolean   _isle_fiber_can_hand_off          (void);
+void       _isle_fiber_hand_off              (IsleFiber      *from,
+                                              IsleFiber      *to);
+gboolean   _isle_fiber_is_done               (IsleFiber      *fiber);
 gsize      _isle_fiber_get_stack_size        (IsleFiber      *fiber);
 
 /* The saved stack pointer is the fiber header's first field; the

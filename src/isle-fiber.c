@@ -88,6 +88,7 @@ struct _IsleFiber
 #ifdef ISLE_ASAN
   const void    *return_stack_lo;
   gsize          return_stack_size;
+  gboolean       handed_off;
 #endif
 #ifdef ISLE_FIBER_UCONTEXT
   ucontext_t     context;
@@ -262,17 +263,16 @@ asan_finish_switch (void        *fake_stack_save,
 #endif
 }
 
+static inline void landed (IsleFiber *fiber,
+                           void      *fake_stack);
+
 /* Referenced from the trampoline's assembly, hence not static. */
-G_GNUC_NORETURN void isle_fiber_entry (IsleFiber *fiber);
+G_GNUC_NORETURN __attribute__((used)) void isle_fiber_entry (IsleFiber *fiber);
 
 G_GNUC_NORETURN void
 isle_fiber_entry (IsleFiber *fiber)
 {
-#ifdef ISLE_ASAN
-  asan_finish_switch (NULL, &fiber->return_stack_lo, &fiber->return_stack_size);
-#else
-  asan_finish_switch (NULL, NULL, NULL);
-#endif
+  landed (fiber, NULL);
 
   fiber->func (fiber->data);
   fiber->done = TRUE;
@@ -346,7 +346,31 @@ _isle_fiber_start (IsleFiber     *fiber,
 #endif
 }
 
-gboolean
+/* Called on a fiber's stack right after it was switched to. The stack it
+ * returns to when it suspends is the scheduler's that resumed it, or, after
+ * a hand-off, the one the handing fiber would have returned to. */
+static inline void
+landed (IsleFiber *fiber,
+        void      *fake_stack)
+{
+#ifdef ISLE_ASAN
+  const void *from_lo;
+  gsize from_size;
+
+  asan_finish_switch (fake_stack, &from_lo, &from_size);
+  if (fiber->handed_off)
+    fiber->handed_off = FALSE;
+  else
+    {
+      fiber->return_stack_lo = from_lo;
+      fiber->return_stack_size = from_size;
+    }
+#else
+  asan_finish_switch (fake_stack, NULL, NULL);
+#endif
+}
+
+void
 _isle_fiber_resume (IsleFiber *fiber)
 {
   void *fake_stack = NULL;
@@ -360,8 +384,6 @@ _isle_fiber_resume (IsleFiber *fiber)
   isle_fiber_swap (&fiber->return_sp, fiber->sp);
 #endif
   asan_finish_switch (fake_stack, NULL, NULL);
-
-  return fiber->done;
 }
 
 void
@@ -377,13 +399,49 @@ _isle_fiber_suspend (IsleFiber *fiber)
 #else
   isle_fiber_swap (&fiber->sp, fiber->return_sp);
 #endif
-  /* Whoever resumes us next may run on another stack (an island driven
-   * from inside another island's fiber), so learn it afresh. */
-#ifdef ISLE_ASAN
-  asan_finish_switch (fake_stack, &fiber->return_stack_lo, &fiber->return_stack_size);
+  landed (fiber, fake_stack);
+}
+
+gboolean
+_isle_fiber_can_hand_off (void)
+{
+#if defined(ISLE_FIBER_UCONTEXT)
+  /* A ucontext_t points into itself and cannot be handed on by copying. */
+  return FALSE;
 #else
-  asan_finish_switch (fake_stack, NULL, NULL);
+  return TRUE;
 #endif
+}
+
+void
+_isle_fiber_hand_off (IsleFiber *from,
+                      IsleFiber *to)
+{
+#if defined(ISLE_FIBER_UCONTEXT)
+  g_assert_not_reached ();
+#else
+  void *fake_stack = NULL;
+
+  g_assert (!to->done);
+
+  /* @to will return where @from would have: to the scheduler. */
+  to->return_sp = from->return_sp;
+# ifdef ISLE_ASAN
+  to->return_stack_lo = from->return_stack_lo;
+  to->return_stack_size = from->return_stack_size;
+  to->handed_off = TRUE;
+# endif
+
+  asan_start_switch (&fake_stack, to->stack_lo, to->stack_size);
+  isle_fiber_swap (&from->sp, to->sp);
+  landed (from, fake_stack);
+#endif
+}
+
+gboolean
+_isle_fiber_is_done (IsleFiber *fiber)
+{
+  return fiber->done;
 }
 
 gsize

@@ -7,6 +7,7 @@
 
 #include "isle-local-set.h"
 #include "isle-task-private.h"
+#include "isle-task-arena-private.h"
 
 G_BEGIN_DECLS
 
@@ -48,6 +49,8 @@ struct _IsleLocalSet
   guint             n_queues;
   IsleRunQueue     *default_queue;   /* (unowned) the G_PRIORITY_DEFAULT one */
   int               dispatch_priority; /* of the queue being dispatched, or G_MAXINT */
+  IsleRunQueue     *dispatch_queue;  /* (unowned) (nullable) the queue being dispatched */
+  int               n_until_check;   /* task turns left before the budget is checked */
   gboolean          preempt;         /* a higher priority became ready meanwhile */
 
   GSource          *remote_source;   /* (owned) */
@@ -58,6 +61,7 @@ struct _IsleLocalSet
   IsleTask         *live_tail;
   guint             n_live;
 
+  IsleTaskArena    *task_arena;      /* (owned) closed, not freed, with the island */
   IsleFiberPool     fiber_pool;
   gsize             default_stack_size;
   gboolean          closing;
@@ -87,6 +91,22 @@ _isle_run_queue_push (IsleRunQueue *queue,
 
   if (queue->priority < island->dispatch_priority)
     island->preempt = TRUE;
+}
+
+static inline IsleTask *
+_isle_run_queue_pop (IsleRunQueue *queue)
+{
+  IsleTask *task = queue->head;
+
+  if (task != NULL)
+    {
+      queue->head = task->run_next;
+      if (queue->head == NULL)
+        queue->tail = NULL;
+      task->run_next = NULL;
+    }
+
+  return task;
 }
 
 static inline gboolean

@@ -62,22 +62,6 @@ _isle_local_set_check_thread (IsleLocalSet *self,
 
 /* Run queues ------------------------------------------------------------- */
 
-static inline IsleTask *
-run_queue_pop (IsleRunQueue *queue)
-{
-  IsleTask *task = queue->head;
-
-  if (task != NULL)
-    {
-      queue->head = task->run_next;
-      if (queue->head == NULL)
-        queue->tail = NULL;
-      task->run_next = NULL;
-    }
-
-  return task;
-}
-
 static void
 check_dispatch_thread (IsleLocalSet *self)
 {
@@ -156,14 +140,17 @@ run_queue_run (IsleRunQueue *queue,
 {
   IsleLocalSet *island = queue->island;
   int outer_priority = island->dispatch_priority;
+  IsleRunQueue *outer_queue = island->dispatch_queue;
+  int outer_until_check = island->n_until_check;
   gint64 deadline = with_budget ? g_get_monotonic_time () + ISLE_BUDGET_USEC : G_MAXINT64;
-  guint n_run = 0;
   IsleTask *task;
 
   island->dispatch_priority = queue->priority;
+  island->dispatch_queue = queue;
+  island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
   island->preempt = FALSE;
 
-  while ((task = run_queue_pop (queue)) != NULL)
+  while ((task = _isle_run_queue_pop (queue)) != NULL)
     {
       /* The next task's record and stack are most likely out of the L1
        * cache by the time its turn comes; start loading them now. */
@@ -176,22 +163,28 @@ run_queue_run (IsleRunQueue *queue,
             __builtin_prefetch (_isle_fiber_get_saved_sp (next->fiber));
         }
 
+      /* Fibers may hand the thread to each other directly (see suspend()
+       * in isle-task.c); each such turn counts down n_until_check too. */
       _isle_task_run (task);
 
       if (G_UNLIKELY (island->preempt))
         break;
 
-      if (with_budget &&
-          ++n_run % ISLE_BUDGET_CHECK_INTERVAL == 0 &&
-          g_get_monotonic_time () >= deadline)
+      if (--island->n_until_check <= 0)
         {
-          queue->spent = queue->head != NULL;
-          break;
+          island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
+          if (with_budget && g_get_monotonic_time () >= deadline)
+            {
+              queue->spent = queue->head != NULL;
+              break;
+            }
         }
     }
 
   island->preempt = FALSE;
   island->dispatch_priority = outer_priority;
+  island->dispatch_queue = outer_queue;
+  island->n_until_check = outer_until_check;
 }
 
 IsleRunQueue *
@@ -410,6 +403,9 @@ isle_local_set_new_for_context (GMainContext *context)
   self->default_stack_size = ISLE_STACK_SIZE_DEFAULT;
   self->remote = remote_new (self);
   self->draining = g_ptr_array_new ();
+  self->task_arena = _isle_task_arena_new (sizeof (IsleTask),
+                                          _isle_remote_ref (self->remote),
+                                          (GDestroyNotify) _isle_remote_unref);
   _isle_fiber_pool_init (&self->fiber_pool);
 
   remote_source = (IsleRemoteSource *) g_source_new (&remote_source_funcs, sizeof (IsleRemoteSource));
@@ -516,6 +512,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_free (self->queues);
 
   _isle_fiber_pool_clear (&self->fiber_pool);
+  _isle_task_arena_close (self->task_arena);
   _isle_remote_unref (self->remote);
   g_ptr_array_unref (self->draining);
   g_main_context_unref (self->context);

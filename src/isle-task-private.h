@@ -11,6 +11,7 @@
 #include "isle-types.h"
 #include "isle-waker.h"
 #include "isle-fiber-private.h"
+#include "isle-task-arena-private.h"
 #include "isle-thread-private.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,14 @@ typedef enum
   ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
 } IsleTaskFlags;
 
+/* Kept apart so that the task record fits two cache lines: most tasks
+ * have neither a name nor a cancellable. */
+typedef struct
+{
+  char           *name;              /* (owned) (nullable) */
+  GCancellable   *cancellable;       /* (owned) (nullable) made on demand */
+} IsleTaskExtra;
+
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct
  * seen through other types. Handles count in handle_refs (all of them
  * together hold one task reference), wakers in ref_count. Every field is
@@ -68,12 +77,10 @@ struct _IsleTask
   IsleTask       *live_prev;         /* the island's list of live tasks */
   IsleTask       *live_next;
   guint64         id;
-  char           *name;              /* (owned) (nullable) */
   GDestroyNotify  user_data_destroy;
   gpointer        result;            /* (owned) a value, or a GError if FAILED */
   GDestroyNotify  result_destroy;
-  GCancellable   *cancellable;       /* (owned) (nullable) made on demand */
-  IsleRemote     *remote;            /* (owned) (nullable) set with the first waker */
+  IsleTaskExtra  *extra;             /* (owned) (nullable) what few tasks use */
 };
 
 #define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))
@@ -97,11 +104,32 @@ gpointer      _isle_task_take_result      (IsleTask        *task,
                                            GError         **error);
 void          _isle_task_drop_result      (IsleTask        *task);
 IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
-void          _isle_task_ensure_remote    (IsleTask        *task);
 gboolean      _isle_task_park             (IsleTask        *task,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
+
+static inline IsleTaskExtra *
+_isle_task_get_extra (IsleTask *task)
+{
+  if (task->extra == NULL)
+    task->extra = g_new0 (IsleTaskExtra, 1);
+  return task->extra;
+}
+
+static inline const char *
+_isle_task_get_name (IsleTask *task)
+{
+  return task->extra != NULL ? task->extra->name : NULL;
+}
+
+/* Where wakes from other threads go: the island's remote part, kept by
+ * the arena that holds the task for as long as the task exists. */
+static inline IsleRemote *
+_isle_task_get_remote (IsleTask *task)
+{
+  return _isle_task_arena_get_data (task);
+}
 
 static inline gboolean
 _isle_task_is_finished (IsleTask *task)

@@ -36,7 +36,7 @@ _isle_task_new (IsleLocalSet   *island,
 {
   IsleTask *task;
 
-  task = g_new0 (IsleTask, 1);
+  task = _isle_task_arena_alloc (island->task_arena);
   /* One reference for the island while the task lives, one for the
    * handle that spawning returns. */
   task->ref_count = 2;
@@ -44,7 +44,8 @@ _isle_task_new (IsleLocalSet   *island,
   task->id = __atomic_fetch_add (&next_task_id, 1, __ATOMIC_RELAXED);
   task->kind = kind;
   task->stack_size = (guint32) stack_size;
-  task->name = g_strdup (name);
+  if (name != NULL)
+    _isle_task_get_extra (task)->name = g_strdup (name);
   task->func = func;
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
@@ -91,11 +92,13 @@ _isle_task_unref (IsleTask *task)
   g_assert (task->join_waker == NULL);
   g_assert (task->fiber == NULL);
 
-  if (task->remote != NULL)
-    _isle_remote_unref (task->remote);
-  g_clear_object (&task->cancellable);
-  g_free (task->name);
-  g_free (task);
+  if (task->extra != NULL)
+    {
+      g_clear_object (&task->extra->cancellable);
+      g_free (task->extra->name);
+      g_free (task->extra);
+    }
+  _isle_task_arena_free (task);
 }
 
 IsleLocalSet *
@@ -103,13 +106,6 @@ _isle_task_get_island (IsleTask *task)
 {
   g_assert (task->state != ISLE_TASK_STATE_FINISHED);
   return task->queue->island;
-}
-
-void
-_isle_task_ensure_remote (IsleTask *task)
-{
-  if (task->remote == NULL)
-    task->remote = _isle_remote_ref (_isle_task_get_island (task)->remote);
 }
 
 static inline void
@@ -161,18 +157,20 @@ _isle_task_abort (IsleTask *task)
   if (task->state == ISLE_TASK_STATE_IDLE)
     schedule (task);
 
-  if (task->cancellable != NULL)
-    g_cancellable_cancel (task->cancellable);
+  if (task->extra != NULL && task->extra->cancellable != NULL)
+    g_cancellable_cancel (task->extra->cancellable);
 }
 
 static void
 set_cancelled_error (IsleTask  *task,
                      GError   **error)
 {
-  if (task->name != NULL)
+  const char *name = _isle_task_get_name (task);
+
+  if (name != NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                  "Task “%s” (id %" G_GUINT64_FORMAT ") was aborted",
-                 task->name, task->id);
+                 name, task->id);
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                  "Task %" G_GUINT64_FORMAT " was aborted", task->id);
@@ -326,19 +324,27 @@ run_fiber (IsleTask *task)
       task->fiber = _isle_fiber_pool_acquire (&island->fiber_pool, stack_size, &error);
       if (task->fiber == NULL)
         {
+          const char *name = _isle_task_get_name (task);
+
           g_prefix_error (&error, "Task %" G_GUINT64_FORMAT "%s%s%s could not start: ",
                           task->id,
-                          task->name ? " “" : "",
-                          task->name ? task->name : "",
-                          task->name ? "”" : "");
+                          name ? " “" : "",
+                          name ? name : "",
+                          name ? "”" : "");
           task_finish (task, NULL, error);
           return;
         }
       _isle_fiber_start (task->fiber, task_fiber_main, task);
     }
 
+  _isle_fiber_resume (task->fiber);
+
+  /* The fiber that switched back may be another one: fibers hand the
+   * thread to each other directly. */
+  task = _isle_thread_state_get ()->current_task;
   fiber = task->fiber;
-  if (_isle_fiber_resume (fiber))
+
+  if (_isle_fiber_is_done (fiber))
     {
       gpointer result = g_steal_pointer (&task->result);
       GError *error = NULL;
@@ -426,17 +432,42 @@ _isle_task_run (IsleTask *task)
 }
 
 /* Suspends the running fiber task; with @reschedule it goes to the back of
- * its queue, otherwise it waits for a wake. */
+ * its queue, otherwise it waits for a wake.
+ *
+ * When the next task of the queue being dispatched is a fiber that has
+ * already run, the thread goes straight to it, one switch instead of two
+ * through the scheduler's stack; the turn counts against the dispatch's
+ * budget like any other. If that next task is this one (nobody else is
+ * ready), there is nothing to switch. */
 static void
 suspend (IsleTask *task,
          gboolean  reschedule)
 {
+  IsleLocalSet *island = task->queue->island;
+  IsleRunQueue *queue = island->dispatch_queue;
+  IsleTask *next;
+
   if (reschedule)
     schedule (task);
   else
     task->state = ISLE_TASK_STATE_IDLE;
 
-  _isle_fiber_suspend (task->fiber);
+  if (queue != NULL &&
+      island->n_until_check > 1 &&
+      !island->preempt &&
+      (next = queue->head) != NULL &&
+      next->fiber != NULL &&
+      _isle_fiber_can_hand_off ())
+    {
+      _isle_run_queue_pop (queue);
+      island->n_until_check--;
+      next->state = ISLE_TASK_STATE_RUNNING;
+      _isle_thread_state_get ()->current_task = next;
+      if (next != task)
+        _isle_fiber_hand_off (task->fiber, next->fiber);
+    }
+  else
+    _isle_fiber_suspend (task->fiber);
 
   g_assert (task->state == ISLE_TASK_STATE_RUNNING);
 }
@@ -751,7 +782,7 @@ isle_task_get_name (IsleTask *task)
 {
   g_return_val_if_fail (task != NULL, NULL);
 
-  return task->name;
+  return _isle_task_get_name (task);
 }
 
 /**
@@ -810,18 +841,21 @@ isle_task_get_local_set (IsleTask *task)
 GCancellable *
 isle_task_get_cancellable (IsleTask *task)
 {
+  IsleTaskExtra *extra;
+
   g_return_val_if_fail (task != NULL, NULL);
 
   check_task (task, "isle_task_get_cancellable");
 
-  if (task->cancellable == NULL)
+  extra = _isle_task_get_extra (task);
+  if (extra->cancellable == NULL)
     {
-      task->cancellable = g_cancellable_new ();
+      extra->cancellable = g_cancellable_new ();
       if (task->flags & ISLE_TASK_FLAG_ABORTED)
-        g_cancellable_cancel (task->cancellable);
+        g_cancellable_cancel (extra->cancellable);
     }
 
-  return task->cancellable;
+  return extra->cancellable;
 }
 
 /**
@@ -868,7 +902,6 @@ isle_task_ref_waker (IsleTask *task)
   g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, NULL);
 
   check_task (task, "isle_task_ref_waker");
-  _isle_task_ensure_remote (task);
 
   return (IsleWaker *) _isle_task_ref (task);
 }

@@ -30,9 +30,8 @@ G_DEFINE_BOXED_TYPE (IsleWaker, isle_waker, isle_waker_ref, isle_waker_unref)
  * isle_waker_ref:
  * @self: a waker
  *
- * Takes a reference to the waker. The first reference to a poll task's
- * waker (the one its poll function is given) must be taken on the
- * island's thread; later ones anywhere.
+ * Takes a reference to the waker, for instance to keep the waker a poll
+ * function is given.
  *
  * Safe to call from any thread.
  *
@@ -46,12 +45,6 @@ isle_waker_ref (IsleWaker *self)
   IsleTask *task = ISLE_TASK_FROM_WAKER (self);
 
   g_return_val_if_fail (self != NULL, NULL);
-
-  if (task->remote == NULL)
-    {
-      _isle_local_set_check_thread (_isle_task_get_island (task), "isle_waker_ref");
-      _isle_task_ensure_remote (task);
-    }
 
   return (IsleWaker *) _isle_task_ref (task);
 }
@@ -95,10 +88,8 @@ isle_waker_wake (IsleWaker *self)
 
   g_return_if_fail (self != NULL);
 
-  /* Without a remote part the waker was never referenced, so this is the
-   * borrowed waker of a running poll function, on the island's thread. */
-  remote = task->remote;
-  if (remote == NULL || remote->owner == _isle_thread_state_get ())
+  remote = _isle_task_get_remote (task);
+  if (remote->owner == _isle_thread_state_get ())
     _isle_task_wake_local (task);
   else
     _isle_remote_wake (remote, task);

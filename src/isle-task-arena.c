@@ -1,0 +1,296 @@
+/* isle-task-arena.c: where task records live
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each island allocates its task records from an arena of its own: chunks
+ * of equal slots, with a free list used without locks on the island's
+ * thread. Compared with malloc() it saves the allocator's work (15% of
+ * spawning and joining a poll task) and, once an island holds more tasks
+ * than one chunk, backs the next chunks with transparent huge pages: a
+ * page fault costs about 2.7 µs on the virtual machines Isle is measured
+ * on, and a record in fresh memory used to cost a quarter of a page fault.
+ *
+ * A record may be freed on any thread (its last reference may be a waker)
+ * and after its island is gone (a handle may outlive it). Those frees go
+ * through a locked list; an arena whose island has closed it lives on
+ * until its last record comes back.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "isle-task-arena-private.h"
+#include "isle-thread-private.h"
+
+#if HAVE_VALGRIND
+# include <valgrind/memcheck.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+# define ISLE_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define ISLE_ASAN 1
+# endif
+#endif
+#ifdef ISLE_ASAN
+# include <sanitizer/asan_interface.h>
+#endif
+
+/* A chunk is 2 MiB, aligned to its size so a record finds its chunk (and
+ * so its arena) by masking its address. The first chunk of an arena is
+ * backed by ordinary pages, so a small island costs only the pages it
+ * touches; later ones are offered to the kernel as huge pages. */
+#define CHUNK_SIZE ((gsize) 2 * 1024 * 1024)
+
+typedef struct _IsleTaskChunk IsleTaskChunk;
+
+struct _IsleTaskChunk
+{
+  IsleTaskArena *arena;   /* (unowned) */
+  IsleTaskChunk *next;    /* (owned) */
+};
+
+struct _IsleTaskArena
+{
+  IsleThreadState *owner;
+  gpointer         data;           /* (owned) lives as long as any record */
+  GDestroyNotify   data_destroy;
+  gsize            record_size;
+  gsize            header_size;    /* the chunk header, rounded to a slot */
+
+  /* Owner thread only. */
+  gpointer         free_list;      /* linked through each record's first word */
+  guint8          *bump;
+  guint8          *bump_end;
+  IsleTaskChunk   *chunks;         /* (owned) */
+  gsize            n_out;          /* records handed out and not freed here;
+                                    * protected by lock once closed */
+
+  GMutex           lock;
+  int              has_remote;     /* (atomic) remote_free is not empty */
+  gpointer         remote_free;    /* protected by lock */
+  gsize            n_remote_freed; /* protected by lock */
+  gboolean         closed;         /* protected by lock; set by the owner */
+};
+
+IsleTaskArena *
+_isle_task_arena_new (gsize          record_size,
+                      gpointer       data,
+                      GDestroyNotify data_destroy)
+{
+  IsleTaskArena *arena = g_new0 (IsleTaskArena, 1);
+
+  arena->owner = _isle_thread_state_get ();
+  arena->data = data;
+  arena->data_destroy = data_destroy;
+  arena->record_size = (record_size + 15) & ~(gsize) 15;
+  arena->header_size = ((sizeof (IsleTaskChunk) + arena->record_size - 1) /
+                        arena->record_size) * arena->record_size;
+  g_mutex_init (&arena->lock);
+
+  return arena;
+}
+
+static gboolean
+chunk_new (IsleTaskArena *arena)
+{
+  IsleTaskChunk *chunk;
+  guint8 *map;
+  guint8 *aligned;
+  gsize head;
+
+  /* Map twice the size and trim, to get an aligned chunk. */
+  map = mmap (NULL, 2 * CHUNK_SIZE, PROT_READ | PROT_WRITE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map == MAP_FAILED)
+    return FALSE;
+
+  aligned = (guint8 *) (((guintptr) map + CHUNK_SIZE - 1) & ~(guintptr) (CHUNK_SIZE - 1));
+  head = (gsize) (aligned - map);
+  if (head > 0)
+    munmap (map, head);
+  munmap (aligned + CHUNK_SIZE, CHUNK_SIZE - head);
+
+#ifdef MADV_HUGEPAGE
+  if (arena->chunks != NULL)
+    madvise (aligned, CHUNK_SIZE, MADV_HUGEPAGE);
+#endif
+
+  chunk = (IsleTaskChunk *) aligned;
+  chunk->arena = arena;
+  chunk->next = arena->chunks;
+  arena->chunks = chunk;
+
+  arena->bump = aligned + arena->header_size;
+  arena->bump_end = aligned + CHUNK_SIZE - arena->record_size + 1;
+
+#ifdef ISLE_ASAN
+  ASAN_POISON_MEMORY_REGION (arena->bump, CHUNK_SIZE - arena->header_size);
+#endif
+
+  return TRUE;
+}
+
+static void
+arena_destroy (IsleTaskArena *arena)
+{
+  while (arena->chunks != NULL)
+    {
+      IsleTaskChunk *chunk = arena->chunks;
+
+      arena->chunks = chunk->next;
+#ifdef ISLE_ASAN
+      ASAN_UNPOISON_MEMORY_REGION (chunk, CHUNK_SIZE);
+#endif
+      munmap (chunk, CHUNK_SIZE);
+    }
+
+  if (arena->data_destroy != NULL)
+    arena->data_destroy (arena->data);
+  g_mutex_clear (&arena->lock);
+  g_free (arena);
+}
+
+static inline IsleTaskArena *
+arena_of (gpointer record)
+{
+  return ((IsleTaskChunk *) ((guintptr) record & ~(guintptr) (CHUNK_SIZE - 1)))->arena;
+}
+
+/* The arena's data outlives every record, so any thread holding a record
+ * may use it. */
+gpointer
+_isle_task_arena_get_data (gpointer record)
+{
+  return arena_of (record)->data;
+}
+
+static inline gpointer
+pop (gpointer *list)
+{
+  gpointer record = *list;
+
+  if (record != NULL)
+    *list = *(gpointer *) record;
+  return record;
+}
+
+/* Returns a zeroed record. Call on the arena's thread. */
+gpointer
+_isle_task_arena_alloc (IsleTaskArena *arena)
+{
+  gpointer record;
+
+  g_assert (arena->owner == _isle_thread_state_get ());
+
+  record = pop (&arena->free_list);
+
+  if (G_UNLIKELY (record == NULL && g_atomic_int_get (&arena->has_remote)))
+    {
+      g_mutex_lock (&arena->lock);
+      arena->free_list = g_steal_pointer (&arena->remote_free);
+      arena->n_out -= arena->n_remote_freed;
+      arena->n_remote_freed = 0;
+      g_atomic_int_set (&arena->has_remote, 0);
+      g_mutex_unlock (&arena->lock);
+      record = pop (&arena->free_list);
+    }
+
+  if (record == NULL)
+    {
+      if (arena->bump == NULL || arena->bump >= arena->bump_end)
+        {
+          if (!chunk_new (arena))
+            g_error ("Could not map memory for task records: %s",
+                     g_strerror (errno));
+        }
+      record = arena->bump;
+      arena->bump += arena->record_size;
+    }
+
+  arena->n_out++;
+
+#ifdef ISLE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION (record, arena->record_size);
+#endif
+#if HAVE_VALGRIND
+  VALGRIND_MALLOCLIKE_BLOCK (record, arena->record_size, 0, FALSE);
+#endif
+  memset (record, 0, arena->record_size);
+
+  return record;
+}
+
+static void
+release (IsleTaskArena *arena,
+         gpointer       record,
+         gpointer      *list)
+{
+#if HAVE_VALGRIND
+  VALGRIND_FREELIKE_BLOCK (record, 0);
+  VALGRIND_MAKE_MEM_UNDEFINED (record, sizeof (gpointer));
+#endif
+  *(gpointer *) record = *list;
+  *list = record;
+#ifdef ISLE_ASAN
+  ASAN_POISON_MEMORY_REGION ((guint8 *) record + sizeof (gpointer),
+                             arena->record_size - sizeof (gpointer));
+#endif
+}
+
+/* Safe to call on any thread. */
+void
+_isle_task_arena_free (gpointer record)
+{
+  IsleTaskArena *arena = arena_of (record);
+  gboolean last = FALSE;
+
+  /* The owner reads closed without the lock: it is the one who sets it. */
+  if (arena->owner == _isle_thread_state_get () && !arena->closed)
+    {
+      release (arena, record, &arena->free_list);
+      arena->n_out--;
+      return;
+    }
+
+  g_mutex_lock (&arena->lock);
+  if (!arena->closed)
+    {
+      release (arena, record, &arena->remote_free);
+      arena->n_remote_freed++;
+      g_atomic_int_set (&arena->has_remote, 1);
+    }
+  else
+    {
+      release (arena, record, &arena->free_list);
+      last = --arena->n_out == 0;
+    }
+  g_mutex_unlock (&arena->lock);
+
+  if (last)
+    arena_destroy (arena);
+}
+
+/* The island is gone: the arena goes when its last record does. Call on
+ * the arena's thread. */
+void
+_isle_task_arena_close (IsleTaskArena *arena)
+{
+  gboolean last;
+
+  g_assert (arena->owner == _isle_thread_state_get ());
+
+  g_mutex_lock (&arena->lock);
+  arena->closed = TRUE;
+  arena->n_out -= arena->n_remote_freed;
+  arena->n_remote_freed = 0;
+  last = arena->n_out == 0;
+  g_mutex_unlock (&arena->lock);
+
+  if (last)
+    arena_destroy (arena);
+}
