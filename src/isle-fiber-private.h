@@ -56,8 +56,12 @@ _isle_fiber_get_saved_sp (IsleFiber *fiber)
 gsize      _isle_fiber_round_stack_size      (gsize           stack_size);
 const char*_isle_fiber_get_switch_kind       (void);
 
-/* Test hook: make the next @n stack allocations fail as if the kernel's
- * mapping limit had been reached. */
+/* Test hooks: make the next @n stack allocations fail as if the kernel's
+ * mapping limit had been reached; use mprotect() guard pages even where the
+ * kernel has lightweight guards, as older kernels need; tell which guards
+ * are in use ("madvise", "mprotect" or "unknown" before the first stack). */
 void       _isle_fiber_fail_next_allocations (guint           n);
+void       _isle_fiber_force_mprotect_guards (void);
+const char*_isle_fiber_get_guard_kind        (void);
 
 G_END_DECLS

@@ -511,6 +511,26 @@ typedef enum
 static GuardKind guard_kind = GUARD_UNKNOWN;   /* (atomic) */
 static gint n_guard_mappings;                  /* (atomic) mprotect() guards alive */
 
+void
+_isle_fiber_force_mprotect_guards (void)
+{
+  g_atomic_int_set (&guard_kind, GUARD_MPROTECT);
+}
+
+const char *
+_isle_fiber_get_guard_kind (void)
+{
+  switch (g_atomic_int_get (&guard_kind))
+    {
+    case GUARD_MADVISE:
+      return "madvise";
+    case GUARD_MPROTECT:
+      return "mprotect";
+    default:
+      return "unknown";
+    }
+}
+
 static gsize
 max_guard_mappings (void)
 {

@@ -411,8 +411,11 @@ _isle_task_run (IsleTask *task)
 
   g_assert (task->state == ISLE_TASK_STATE_SCHEDULED);
 
-  /* Aborted before it ever ran: it never will. */
-  if ((task->flags & (ISLE_TASK_FLAG_ABORTED | ISLE_TASK_FLAG_STARTED)) == ISLE_TASK_FLAG_ABORTED)
+  /* Aborted before it ever ran, it never will; an aborted poll task is
+   * not polled again (its state destroy notify cleans up, as dropping a
+   * future does in Tokio). A fiber must run on to return from its body. */
+  if ((task->flags & ISLE_TASK_FLAG_ABORTED) &&
+      (task->kind == ISLE_TASK_KIND_POLL || !(task->flags & ISLE_TASK_FLAG_STARTED)))
     {
       task->state = ISLE_TASK_STATE_RUNNING;
       task_finish (task, NULL, NULL);
