@@ -892,6 +892,7 @@ typedef struct
   int        default_idle_ran;
   int        high_idle_ran;
   guint64    yields;
+  gint64     deadline;
 } BusyProbe;
 
 static void
@@ -929,7 +930,9 @@ yield_forever_task (gpointer   user_data,
 {
   BusyProbe *probe = user_data;
 
-  while (isle_yield_now (NULL))
+  /* Give up at the deadline, so that an island that never lets the idles
+   * run fails the test instead of hanging it. */
+  while (isle_yield_now (NULL) && g_get_monotonic_time () < probe->deadline)
     probe->yields++;
   return NULL;
 }
@@ -943,6 +946,7 @@ test_local_set_budget_lets_idle_run (void)
   BusyProbe probe = { handles, };
   GSource *idle;
 
+  probe.deadline = isle_test_deadline ();
   for (guint i = 0; i < 4; i++)
     g_ptr_array_add (handles, isle_local_set_spawn_local (island,
                                                           yield_forever_task,
