@@ -26,22 +26,7 @@
 
 #include "isle-fiber-private.h"
 
-#if HAVE_VALGRIND
-# include <valgrind/valgrind.h>
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-# define ISLE_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define ISLE_ASAN 1
-# endif
-#endif
-
-#ifdef ISLE_ASAN
-# include <sanitizer/asan_interface.h>
-# include <sanitizer/common_interface_defs.h>
-#endif
+#include "isle-sanitizers-private.h"
 
 #if defined(ISLE_FIBER_FORCE_UCONTEXT)
 # define ISLE_FIBER_UCONTEXT 1

@@ -25,20 +25,7 @@
 #include "isle-task-arena-private.h"
 #include "isle-thread-private.h"
 
-#if HAVE_VALGRIND
-# include <valgrind/memcheck.h>
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-# define ISLE_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define ISLE_ASAN 1
-# endif
-#endif
-#ifdef ISLE_ASAN
-# include <sanitizer/asan_interface.h>
-#endif
+#include "isle-sanitizers-private.h"
 
 /* A chunk is 2 MiB, aligned to its size so a record finds its chunk (and
  * so its arena) by masking its address. The first chunk of an arena is

@@ -13,6 +13,19 @@ G_BEGIN_DECLS
  * that a lost wake fails the test instead of hanging the suite. */
 #define ISLE_TEST_TIMEOUT (10 * G_TIME_SPAN_SECOND)
 
+/* A result destroy notify that counts its calls and notes the thread: a
+ * result must be destroyed exactly once, on the island's thread. */
+static int result_destroyed G_GNUC_UNUSED;
+static GThread *result_destroy_thread G_GNUC_UNUSED;
+
+static inline void
+counted_result_destroy (gpointer data)
+{
+  result_destroyed++;
+  result_destroy_thread = g_thread_self ();
+  g_free (data);
+}
+
 /* The deadline every test drives its island against. */
 static inline gint64
 isle_test_deadline (void)

@@ -32,17 +32,6 @@ probe_destroy (gpointer data)
   probe->destroy_thread = g_thread_self ();
 }
 
-static int result_destroyed;
-static GThread *result_destroy_thread;
-
-static void
-counted_result_destroy (gpointer data)
-{
-  result_destroyed++;
-  result_destroy_thread = g_thread_self ();
-  g_free (data);
-}
-
 static void
 reset_result_counter (void)
 {

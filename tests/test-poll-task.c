@@ -33,17 +33,6 @@ poll_state_destroy (gpointer data)
   state->destroy_thread = g_thread_self ();
 }
 
-static int result_destroyed;
-static GThread *result_destroy_thread;
-
-static void
-counted_result_destroy (gpointer data)
-{
-  result_destroyed++;
-  result_destroy_thread = g_thread_self ();
-  g_free (data);
-}
-
 /* Pending (woken by itself, so a yield) until it has been polled
  * polls_before_ready times; then ready with a string result. */
 static IslePoll
