@@ -58,9 +58,12 @@ const char*_isle_fiber_get_switch_kind       (void);
 
 /* Test hooks: make the next @n stack allocations fail as if the kernel's
  * mapping limit had been reached; use mprotect() guard pages even where the
- * kernel has lightweight guards, as older kernels need; tell which guards
- * are in use ("madvise", "mprotect" or "unknown" before the first stack). */
+ * kernel has lightweight guards, as older kernels need; lower the number of
+ * mappings those guards may take, as a small vm.max_map_count would; tell
+ * which guards are in use ("madvise", "mprotect" or "unknown" before the
+ * first stack). */
 void       _isle_fiber_fail_next_allocations (guint           n);
+void       _isle_fiber_set_guard_mappings_limit (gsize        limit);
 void       _isle_fiber_force_mprotect_guards (void);
 const char*_isle_fiber_get_guard_kind        (void);
 

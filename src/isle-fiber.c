@@ -516,10 +516,21 @@ _isle_fiber_get_guard_kind (void)
     }
 }
 
+static gsize guard_mappings_limit_override;
+
+void
+_isle_fiber_set_guard_mappings_limit (gsize limit)
+{
+  guard_mappings_limit_override = limit;
+}
+
 static gsize
 max_guard_mappings (void)
 {
   static gsize limit;
+
+  if (G_UNLIKELY (guard_mappings_limit_override > 0))
+    return guard_mappings_limit_override;
 
   if (g_once_init_enter (&limit))
     {

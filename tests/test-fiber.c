@@ -180,6 +180,90 @@ test_fiber_mprotect_guards (void)
   g_test_trap_assert_passed ();
 }
 
+static gboolean released;
+
+static gpointer
+park_until_released (gpointer   user_data,
+                     GError   **error)
+{
+  n_alive++;
+  while (!released)
+    if (!isle_yield_now (error))
+      return NULL;
+  return NULL;
+}
+
+static guint
+count_finished (IsleJoinHandle **handles,
+                guint            n)
+{
+  guint n_finished = 0;
+  guint i;
+
+  for (i = 0; i < n; i++)
+    n_finished += isle_join_handle_is_finished (handles[i]);
+  return n_finished;
+}
+
+/* With mprotect() guards, fibers stop short of the mapping limit: the
+ * spawn past it fails with a clear error through its handle, and the
+ * others run on. The limit is lowered to 100 mappings (50 stacks). */
+static void
+test_fiber_mapping_limit (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      IsleJoinHandle *handles[60];
+      guint n_ok = 0, n_no_space = 0;
+      gint64 deadline = isle_test_deadline ();
+      guint i;
+
+      _isle_fiber_force_mprotect_guards ();
+      _isle_fiber_set_guard_mappings_limit (100);
+      n_alive = 0;
+      released = FALSE;
+      for (i = 0; i < G_N_ELEMENTS (handles); i++)
+        handles[i] = isle_local_set_spawn_local (island, park_until_released,
+                                                 NULL, NULL);
+
+      /* All 60 at once: 50 hold a stack, 10 could not get one. */
+      while (n_alive + (int) count_finished (handles, G_N_ELEMENTS (handles)) < 60)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      released = TRUE;
+      isle_test_run_all (island);
+
+      for (i = 0; i < G_N_ELEMENTS (handles); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          IsleJoinHandle *handle = handles[i];
+
+          g_assert_true (isle_join_handle_is_finished (handle));
+          /* Only a task can join; the error is read at teardown instead. */
+          if (ISLE_TASK_FROM_HANDLE (handle)->flags & ISLE_TASK_FLAG_FAILED)
+            {
+              GError *task_error = ISLE_TASK_FROM_HANDLE (handle)->result;
+
+              g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+              g_assert_nonnull (strstr (task_error->message, "vm.max_map_count"));
+              n_no_space++;
+            }
+          else
+            n_ok++;
+          isle_join_handle_unref (handle);
+        }
+      g_assert_cmpuint (n_ok, ==, 50);
+      g_assert_cmpuint (n_no_space, ==, 10);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static gpointer
 yield_once (gpointer   user_data,
             GError   **error)
@@ -405,6 +489,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Fiber/guard-page", test_fiber_guard_page);
   g_test_add_func ("/Isle/Fiber/guard-page-mprotect", test_fiber_guard_page_mprotect);
   g_test_add_func ("/Isle/Fiber/mprotect-guards", test_fiber_mprotect_guards);
+  g_test_add_func ("/Isle/Fiber/mapping-limit", test_fiber_mapping_limit);
   g_test_add_func ("/Isle/Fiber/stack-reuse", test_fiber_stack_reuse);
   g_test_add_func ("/Isle/Fiber/many-slabs", test_fiber_many_slabs);
   g_test_add_func ("/Isle/Fiber/hand-off-keeps-fifo", test_fiber_hand_off_keeps_fifo);
