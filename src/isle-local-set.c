@@ -499,7 +499,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   self->remote->closed = TRUE;
   g_mutex_unlock (&self->remote->lock);
   remote_drain (self);
-  self->remote->pending = 0;
+  g_atomic_int_set (&self->remote->pending, 0);
 
   g_source_destroy (self->remote_source);
   g_source_unref (self->remote_source);
