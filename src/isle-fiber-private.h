@@ -44,6 +44,8 @@ void       _isle_fiber_hand_off              (IsleFiber      *from,
                                               IsleFiber      *to);
 gboolean   _isle_fiber_is_done               (IsleFiber      *fiber);
 gsize      _isle_fiber_get_stack_size        (IsleFiber      *fiber);
+gboolean   _isle_fiber_guard_contains        (IsleFiber      *fiber,
+                                              gconstpointer   address);
 
 /* The saved stack pointer is the fiber header's first field; the
  * scheduler prefetches what it points to before resuming the fiber. */

@@ -429,10 +429,23 @@ _isle_fiber_is_done (IsleFiber *fiber)
   return fiber->done;
 }
 
+/* The size the stack was asked for, rounded to pages: the usable part
+ * plus the header at its top. */
 gsize
 _isle_fiber_get_stack_size (IsleFiber *fiber)
 {
-  return fiber->stack_size;
+  return fiber->stack_size + ((sizeof (IsleFiber) + 63) & ~(gsize) 63);
+}
+
+/* Whether @address lies in the guard page below the fiber's stack; safe in
+ * a signal handler. */
+gboolean
+_isle_fiber_guard_contains (IsleFiber     *fiber,
+                            gconstpointer  address)
+{
+  const guint8 *p = address;
+
+  return p >= fiber->stack_lo - page_size () && p < fiber->stack_lo;
 }
 
 const char *

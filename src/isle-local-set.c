@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "isle-local-set-private.h"
+#include "isle-overflow-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -407,6 +408,7 @@ isle_local_set_new_for_context (GMainContext *context)
                                           _isle_remote_ref (self->remote),
                                           (GDestroyNotify) _isle_remote_unref);
   _isle_fiber_pool_init (&self->fiber_pool);
+  _isle_overflow_handler_install ();
 
   remote_source = (IsleRemoteSource *) g_source_new (&remote_source_funcs, sizeof (IsleRemoteSource));
   remote_source->island = self;
