@@ -20,6 +20,7 @@ struct _IsleRunQueue
   IsleLocalSet *island;      /* (unowned) the island owns its queues */
   IsleTask     *head;        /* tasks hold no extra reference while queued */
   IsleTask     *tail;
+  guint         length;
   int           priority;
   gboolean      spent;       /* the last dispatch used up its budget */
   gboolean      skip;        /* sit out this main-loop iteration */
@@ -36,6 +37,7 @@ struct _IsleRemote
   int              pending;     /* (atomic) queue is not empty */
   GMainContext    *context;     /* (owned) */
   IsleThreadState *owner;       /* identity of the island's thread; compared, never dereferenced */
+  IsleLocalSet    *island;      /* (unowned) owner thread only; NULL once the island is gone */
 };
 
 struct _IsleLocalSet
@@ -62,6 +64,9 @@ struct _IsleLocalSet
   guint             n_live;
 
   IsleTaskArena    *task_arena;      /* (owned) closed, not freed, with the island */
+  IsleUnhandledFailure unhandled_failure;
+  GError           *shutdown_error;  /* (owned) (nullable) why the island stopped */
+  IsleLocalSetCounters counters;     /* tasks_live is n_live, filled in on demand */
   IsleFiberPool     fiber_pool;
   gsize             default_stack_size;
   gboolean          closing;
@@ -71,6 +76,9 @@ IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
                                               int             priority);
 void          _isle_local_set_check_thread   (IsleLocalSet   *self,
                                               const char     *function);
+void          _isle_local_set_report_unobserved (IsleLocalSet *self,
+                                                 IsleTask     *task,
+                                                 const GError *error);
 IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
 void          _isle_remote_unref             (IsleRemote     *remote);
 void          _isle_remote_wake              (IsleRemote     *remote,
@@ -89,6 +97,9 @@ _isle_run_queue_push (IsleRunQueue *queue,
     queue->head = task;
   queue->tail = task;
 
+  if (G_UNLIKELY (++queue->length > island->counters.run_queue_high_water))
+    island->counters.run_queue_high_water = queue->length;
+
   if (queue->priority < island->dispatch_priority)
     island->preempt = TRUE;
 }
@@ -104,6 +115,7 @@ _isle_run_queue_pop (IsleRunQueue *queue)
       if (queue->head == NULL)
         queue->tail = NULL;
       task->run_next = NULL;
+      queue->length--;
     }
 
   return task;

@@ -167,6 +167,7 @@ run_queue_run (IsleRunQueue *queue,
       /* Fibers may hand the thread to each other directly (see suspend()
        * in isle-task.c); each such turn counts down n_until_check too. */
       _isle_task_run (task);
+      island->counters.polls++;
 
       if (G_UNLIKELY (island->preempt))
         break;
@@ -256,6 +257,7 @@ remote_new (IsleLocalSet *island)
   remote->queue = g_ptr_array_new ();
   remote->context = g_main_context_ref (island->context);
   remote->owner = island->owner;
+  remote->island = island;
 
   return remote;
 }
@@ -304,11 +306,12 @@ remote_drain (IsleLocalSet *self)
   g_atomic_int_set (&remote->pending, 0);
   g_mutex_unlock (&remote->lock);
 
+  self->counters.wakes_remote += batch->len;
   for (i = 0; i < batch->len; i++)
     {
       IsleTask *task = batch->pdata[i];
 
-      _isle_task_wake_local (task);
+      _isle_task_wake_remote (task);
       _isle_task_unref (task);
     }
   g_ptr_array_set_size (batch, 0);
@@ -514,7 +517,9 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_free (self->queues);
 
   _isle_fiber_pool_clear (&self->fiber_pool);
+  self->remote->island = NULL;
   _isle_task_arena_close (self->task_arena);
+  g_clear_error (&self->shutdown_error);
   _isle_remote_unref (self->remote);
   g_ptr_array_unref (self->draining);
   g_main_context_unref (self->context);
@@ -629,6 +634,117 @@ isle_local_set_set_default_stack_size (IsleLocalSet *self,
 
   _isle_local_set_check_thread (self, "isle_local_set_set_default_stack_size");
   self->default_stack_size = stack_size ? stack_size : ISLE_STACK_SIZE_DEFAULT;
+}
+
+/* Failures nobody sees --------------------------------------------------- */
+
+/* Called on the island's thread when a failed task's error is dropped
+ * unread. @self is NULL when the island is already gone; then the default
+ * report is all there is. */
+void
+_isle_local_set_report_unobserved (IsleLocalSet *self,
+                                   IsleTask     *task,
+                                   const GError *error)
+{
+  IsleUnhandledFailure policy = self ? self->unhandled_failure : ISLE_UNHANDLED_FAILURE_REPORT;
+  const char *name = _isle_task_get_name (task);
+  g_autofree char *what = NULL;
+
+  if (policy == ISLE_UNHANDLED_FAILURE_IGNORE)
+    return;
+
+  what = g_strdup_printf ("task %" G_GUINT64_FORMAT "%s%s%s", task->id,
+                          name ? " “" : "", name ? name : "", name ? "”" : "");
+
+  g_warning ("Unobserved failure: %s failed and nobody will see its error "
+             "(%s %d: %s): its join handle was dropped without joining it. "
+             "Join the task with isle_join_handle_join(), or handle the error "
+             "inside it; isle_local_set_set_unhandled_failure() chooses what "
+             "an island does with such failures",
+             what, g_quark_to_string (error->domain), error->code,
+             error->message);
+
+  if (policy == ISLE_UNHANDLED_FAILURE_SHUTDOWN && self != NULL && self->shutdown_error == NULL)
+    {
+      IsleTask *live;
+
+      self->shutdown_error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                          "The island was shut down: %s failed "
+                                          "and nobody observed it: %s",
+                                          what, error->message);
+      for (live = self->live_head; live != NULL; live = live->live_next)
+        _isle_task_abort (live);
+    }
+}
+
+/**
+ * isle_local_set_get_unhandled_failure:
+ * @self: an island
+ *
+ * Gets what the island does with failures nobody observes.
+ *
+ * Returns: the policy
+ *
+ * Since: 1.0
+ */
+IsleUnhandledFailure
+isle_local_set_get_unhandled_failure (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, ISLE_UNHANDLED_FAILURE_REPORT);
+
+  return self->unhandled_failure;
+}
+
+/**
+ * isle_local_set_set_unhandled_failure:
+ * @self: an island
+ * @policy: what to do
+ *
+ * Chooses what the island does when a task fails and nobody will see its
+ * error, because its join handle was dropped before it was joined. By
+ * default the failure is reported with a warning; with
+ * %ISLE_UNHANDLED_FAILURE_SHUTDOWN the island also stops: every task is
+ * aborted, tasks spawned later never run, and isle_local_set_run_until()
+ * and isle_local_set_run() return the failure.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_set_unhandled_failure (IsleLocalSet         *self,
+                                      IsleUnhandledFailure  policy)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (policy <= ISLE_UNHANDLED_FAILURE_SHUTDOWN);
+
+  _isle_local_set_check_thread (self, "isle_local_set_set_unhandled_failure");
+  self->unhandled_failure = policy;
+}
+
+/**
+ * isle_local_set_get_counters:
+ * @self: an island
+ * @counters: (out caller-allocates): where to store the counters
+ *
+ * Reads the island's counters: tasks spawned, finished, aborted and live,
+ * turns given to tasks, wakes from this thread and from others, and the
+ * longest its run queue has been.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_get_counters (IsleLocalSet         *self,
+                             IsleLocalSetCounters *counters)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (counters != NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_get_counters");
+  *counters = self->counters;
+  counters->tasks_live = self->n_live;
 }
 
 /* The current island ---------------------------------------------------- */
@@ -1043,12 +1159,17 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
                          user_data_destroy, result_destroy);
   deadline_source = deadline_source_new (self, deadline, &reached);
 
-  while (!_isle_task_is_finished (root) && !reached)
+  while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
   deadline_source_free (deadline_source);
 
-  if (_isle_task_is_finished (root))
+  if (self->shutdown_error != NULL)
+    {
+      _isle_task_abort (root);
+      g_propagate_error (error, g_error_copy (self->shutdown_error));
+    }
+  else if (_isle_task_is_finished (root))
     result = _isle_task_take_result (root, error);
   else
     {
@@ -1122,11 +1243,17 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
   isle_local_set_enter (self);
   deadline_source = deadline_source_new (self, deadline, &reached);
 
-  while (self->n_live > 0 && !reached)
+  while (self->n_live > 0 && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
   deadline_source_free (deadline_source);
   isle_local_set_leave (self);
+
+  if (self->shutdown_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->shutdown_error));
+      return FALSE;
+    }
 
   if (self->n_live > 0)
     {

@@ -36,6 +36,15 @@ void            isle_local_set_set_default_stack_size (IsleLocalSet    *self,
                                                        gsize            stack_size);
 
 ISLE_AVAILABLE_IN_ALL
+IsleUnhandledFailure isle_local_set_get_unhandled_failure (IsleLocalSet *self);
+ISLE_AVAILABLE_IN_ALL
+void            isle_local_set_set_unhandled_failure  (IsleLocalSet         *self,
+                                                       IsleUnhandledFailure  policy);
+ISLE_AVAILABLE_IN_ALL
+void            isle_local_set_get_counters           (IsleLocalSet         *self,
+                                                       IsleLocalSetCounters *counters);
+
+ISLE_AVAILABLE_IN_ALL
 IsleLocalSet   *isle_local_set_get_current            (void);
 ISLE_AVAILABLE_IN_ALL
 void            isle_local_set_enter                  (IsleLocalSet    *self);

@@ -99,6 +99,7 @@ IsleTask     *_isle_task_ref              (IsleTask        *task);
 void          _isle_task_unref            (IsleTask        *task);
 void          _isle_task_run              (IsleTask        *task);
 void          _isle_task_wake_local       (IsleTask        *task);
+void          _isle_task_wake_remote      (IsleTask        *task);
 void          _isle_task_abort            (IsleTask        *task);
 gpointer      _isle_task_take_result      (IsleTask        *task,
                                            GError         **error);

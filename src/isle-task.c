@@ -60,10 +60,12 @@ _isle_task_new (IsleLocalSet   *island,
   island->live_tail = task;
   island->n_live++;
 
-  /* An island being torn down still takes spawns (a destroy notify may
-   * spawn), but cancels them at once; they never run. */
-  if (island->closing)
+  /* An island being torn down (or shut down by a failure) still takes
+   * spawns, since a destroy notify may spawn, but cancels them at once;
+   * they never run. */
+  if (island->closing || island->shutdown_error != NULL)
     task->flags |= ISLE_TASK_FLAG_ABORTED;
+  island->counters.tasks_spawned++;
 
   task->state = ISLE_TASK_STATE_SCHEDULED;
   _isle_run_queue_push (task->queue, task);
@@ -116,8 +118,8 @@ schedule (IsleTask *task)
 }
 
 /* A wake on the island's thread: no lock, no atomic, no file descriptor. */
-void
-_isle_task_wake_local (IsleTask *task)
+static inline void
+wake (IsleTask *task)
 {
   switch (task->state)
     {
@@ -141,6 +143,22 @@ _isle_task_wake_local (IsleTask *task)
     default:
       break;
     }
+}
+
+/* A wake that starts on the island's thread, counted as local. */
+void
+_isle_task_wake_local (IsleTask *task)
+{
+  if (task->state != ISLE_TASK_STATE_FINISHED)
+    task->queue->island->counters.wakes_local++;
+  wake (task);
+}
+
+/* A wake that came from another thread, counted when it was drained. */
+void
+_isle_task_wake_remote (IsleTask *task)
+{
+  wake (task);
 }
 
 void
@@ -184,6 +202,8 @@ destroy_value (IsleTask *task,
     task->result_destroy (value);
 }
 
+/* The result goes unread: the task was detached, or its last handle went
+ * without a join. A failure then is reported; a cancellation is not. */
 void
 _isle_task_drop_result (IsleTask *task)
 {
@@ -193,8 +213,11 @@ _isle_task_drop_result (IsleTask *task)
 
   if (task->flags & ISLE_TASK_FLAG_FAILED)
     {
-      if (result != NULL)
-        g_error_free (result);
+      GError *error = result;
+
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _isle_local_set_report_unobserved (_isle_task_get_remote (task)->island, task, error);
+      g_error_free (error);
     }
   else
     destroy_value (task, result);
@@ -254,6 +277,9 @@ task_finish (IsleTask *task,
     task->result = result;
 
   task->state = ISLE_TASK_STATE_FINISHED;
+  island->counters.tasks_finished++;
+  if (task->flags & ISLE_TASK_FLAG_ABORTED)
+    island->counters.tasks_aborted++;
 
   if (task->live_prev != NULL)
     task->live_prev->live_next = task->live_next;
@@ -464,6 +490,7 @@ suspend (IsleTask *task,
     {
       _isle_run_queue_pop (queue);
       island->n_until_check--;
+      island->counters.polls++;
       next->state = ISLE_TASK_STATE_RUNNING;
       _isle_thread_state_get ()->current_task = next;
       if (next != task)

@@ -37,6 +37,59 @@ typedef enum
 } IslePoll;
 
 /**
+ * IsleUnhandledFailure:
+ * @ISLE_UNHANDLED_FAILURE_REPORT: log a warning that names the task, where
+ *   it was spawned when known, and its error (the default)
+ * @ISLE_UNHANDLED_FAILURE_IGNORE: say nothing
+ * @ISLE_UNHANDLED_FAILURE_SHUTDOWN: report it, then stop the island: every
+ *   task is aborted, and isle_local_set_run_until() and isle_local_set_run()
+ *   return the failure (Tokio's `UnhandledPanic::ShutdownRuntime`)
+ *
+ * What an island does when a task fails and nobody will see its error: the
+ * task was detached (its last handle dropped before it finished), or its
+ * handle was dropped after it failed without being joined. Cancellation is
+ * not a failure.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  ISLE_UNHANDLED_FAILURE_REPORT,
+  ISLE_UNHANDLED_FAILURE_IGNORE,
+  ISLE_UNHANDLED_FAILURE_SHUTDOWN,
+} IsleUnhandledFailure;
+
+/**
+ * IsleLocalSetCounters:
+ * @tasks_spawned: tasks spawned on the island
+ * @tasks_finished: tasks that finished, whether they returned, failed or
+ *   were aborted
+ * @tasks_aborted: tasks that finished because they were aborted
+ * @tasks_live: tasks spawned and not finished
+ * @polls: turns tasks were given: a fiber resumed, a poll function called
+ * @wakes_local: wakes on the island's thread that scheduled a parked task
+ * @wakes_remote: wakes from other threads that reached the island
+ * @run_queue_high_water: the most tasks ever ready at once at one priority
+ *
+ * What an island has done so far; see isle_local_set_get_counters().
+ *
+ * Since: 1.0
+ */
+typedef struct
+{
+  guint64 tasks_spawned;
+  guint64 tasks_finished;
+  guint64 tasks_aborted;
+  guint64 tasks_live;
+  guint64 polls;
+  guint64 wakes_local;
+  guint64 wakes_remote;
+  guint64 run_queue_high_water;
+  /*< private >*/
+  guint64 padding[8];
+} IsleLocalSetCounters;
+
+/**
  * IsleTaskFunc:
  * @user_data: the data given at spawn
  * @error: return location for the task's error

@@ -1,0 +1,311 @@
+/* test-diagnostics.c: unobserved failures, the shutdown policy, counters
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <isle.h>
+
+#include "isle-test-util.h"
+
+#define TEST_ERROR (test_error_quark ())
+GQuark test_error_quark (void);
+G_DEFINE_QUARK (isle-test-diagnostics-error-quark, test_error)
+
+static gpointer
+fail_task (gpointer   user_data,
+           GError   **error)
+{
+  g_set_error (error, TEST_ERROR, 3, "the disk is full");
+  return NULL;
+}
+
+static gpointer
+detach_failing_task (gpointer   user_data,
+                     GError   **error)
+{
+  IsleJoinHandle *handle;
+
+  handle = isle_spawn_local_full ("saver", G_PRIORITY_DEFAULT, 0, fail_task,
+                                  NULL, NULL, NULL);
+  /* Detached before it runs: nobody will ever read its error. */
+  isle_join_handle_unref (handle);
+  return NULL;
+}
+
+/* A detached task that fails is reported with its name and error. */
+static void
+test_diagnostics_unobserved_detached (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+      isle_test_run_root (island, detach_failing_task, NULL);
+      isle_test_run_all (island);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*WARNING*Unobserved failure: task *saver* failed*"
+                             "the disk is full*isle_join_handle_join*");
+}
+
+/* A handle dropped after its task failed, without a join, is reported too. */
+static void
+test_diagnostics_unobserved_dropped_after_failure (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      IsleJoinHandle *handle = isle_local_set_spawn_local (island, fail_task, NULL, NULL);
+
+      isle_test_run_all (island);
+      g_assert_true (isle_join_handle_is_finished (handle));
+      isle_join_handle_unref (handle);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*Unobserved failure*the disk is full*");
+}
+
+static gpointer
+park_forever (gpointer   user_data,
+              GError   **error)
+{
+  while (isle_park (error))
+    ;
+  return NULL;
+}
+
+static gpointer
+join_failure (gpointer   user_data,
+              GError   **error)
+{
+  g_autoptr(IsleJoinHandle) handle = isle_spawn_local (fail_task, NULL, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_null (isle_join_handle_join (handle, &local_error));
+  g_assert_error (local_error, TEST_ERROR, 3);
+  return NULL;
+}
+
+/* The same code without the mistake stays silent: a joined failure, a
+ * detached task that is aborted (cancellation is no failure), and a
+ * failure on an island that ignores them. This runs with warnings fatal. */
+static void
+test_diagnostics_observed_is_silent (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  IsleJoinHandle *handle;
+
+  isle_test_run_root (island, join_failure, NULL);
+
+  handle = isle_local_set_spawn_local (island, park_forever, NULL, NULL);
+  isle_join_handle_abort (handle);
+  isle_join_handle_unref (handle);
+  isle_test_run_all (island);
+
+  isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_IGNORE);
+  g_assert_cmpint (isle_local_set_get_unhandled_failure (island), ==,
+                   ISLE_UNHANDLED_FAILURE_IGNORE);
+  handle = isle_local_set_spawn_local (island, fail_task, NULL, NULL);
+  isle_join_handle_unref (handle);
+  isle_test_run_all (island);
+}
+
+static int n_destroyed;
+
+static void
+count_destroy (gpointer data)
+{
+  n_destroyed++;
+}
+
+static gpointer
+fail_detached_then_wait (gpointer   user_data,
+                         GError   **error)
+{
+  IsleJoinHandle *failing;
+  g_autoptr(IsleJoinHandle) parked = NULL;
+  g_autoptr(GError) park_error = NULL;
+
+  parked = isle_spawn_local (park_forever, NULL, count_destroy);
+  failing = isle_spawn_local (fail_task, NULL, NULL);
+  isle_join_handle_unref (failing);
+
+  /* The failure stops the island: this park is aborted too. */
+  while (isle_park (&park_error))
+    ;
+  g_assert_error (park_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  return NULL;
+}
+
+/* Tokio's unhandled-panic shutdown: the failure is reported, every task is
+ * aborted, and run_until() returns the failure. */
+static void
+test_diagnostics_shutdown_policy (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IsleJoinHandle) late = NULL;
+
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_SHUTDOWN);
+      n_destroyed = 0;
+
+      g_assert_null (isle_local_set_run_until_deadline (island, isle_test_deadline (),
+                                                        fail_detached_then_wait,
+                                                        NULL, NULL, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_assert_nonnull (strstr (error->message, "shut down"));
+      g_assert_nonnull (strstr (error->message, "the disk is full"));
+      g_clear_error (&error);
+
+      /* A task spawned after the shutdown never runs. */
+      late = isle_local_set_spawn_local (island, fail_task, NULL, count_destroy);
+      g_assert_false (isle_local_set_run (island, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_clear_error (&error);
+
+      isle_local_set_unref (g_steal_pointer (&island));
+      g_assert_true (isle_join_handle_is_finished (late));
+      g_assert_cmpint (n_destroyed, ==, 2);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*Unobserved failure*the disk is full*");
+}
+
+static IslePoll
+yield_twice_poll (gpointer    state,
+                  IsleWaker  *waker,
+                  gpointer   *result,
+                  GError    **error)
+{
+  guint *polls = state;
+
+  if (++*polls == 3)
+    return ISLE_POLL_READY;
+  isle_waker_wake (waker);
+  return ISLE_POLL_PENDING;
+}
+
+static gpointer
+wake_from_thread (gpointer data)
+{
+  isle_waker_wake (data);
+  return NULL;
+}
+
+static gpointer
+park_once (gpointer   user_data,
+           GError   **error)
+{
+  IsleWaker *waker = isle_task_ref_waker (isle_task_get_current ());
+  GThread *thread = g_thread_new ("waker", wake_from_thread, waker);
+
+  isle_park (error);
+  g_thread_join (thread);
+  isle_waker_unref (waker);
+  return NULL;
+}
+
+static void
+test_diagnostics_counters (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  IsleLocalSetCounters counters;
+  IsleJoinHandle *handles[4];
+  guint polls[3] = { 0, };
+  guint i;
+
+  isle_local_set_get_counters (island, &counters);
+  g_assert_cmpuint (counters.tasks_spawned, ==, 0);
+  g_assert_cmpuint (counters.polls, ==, 0);
+
+  for (i = 0; i < 3; i++)
+    handles[i] = isle_local_set_spawn_local_poll (island, yield_twice_poll, &polls[i], NULL);
+  handles[3] = isle_local_set_spawn_local (island, park_once, NULL, NULL);
+
+  isle_local_set_get_counters (island, &counters);
+  g_assert_cmpuint (counters.tasks_spawned, ==, 4);
+  g_assert_cmpuint (counters.tasks_live, ==, 4);
+  g_assert_cmpuint (counters.run_queue_high_water, ==, 4);
+
+  isle_test_run_all (island);
+  isle_join_handle_abort (handles[0]);
+
+  isle_local_set_get_counters (island, &counters);
+  g_assert_cmpuint (counters.tasks_finished, ==, 4);
+  g_assert_cmpuint (counters.tasks_aborted, ==, 0);
+  g_assert_cmpuint (counters.tasks_live, ==, 0);
+  /* Three polls for each poll task; two turns for the fiber (before and
+   * after its park). */
+  g_assert_cmpuint (counters.polls, ==, 3 * 3 + 2);
+  /* Each poll task woke itself twice; the fiber was woken from a thread. */
+  g_assert_cmpuint (counters.wakes_remote, ==, 1);
+  g_assert_cmpuint (counters.wakes_local, ==, 3 * 2);
+
+  for (i = 0; i < G_N_ELEMENTS (handles); i++)
+    isle_join_handle_unref (handles[i]);
+}
+
+static gpointer
+wake_parked_then_abort (gpointer   user_data,
+                        GError   **error)
+{
+  g_autoptr(IsleJoinHandle) parked = isle_spawn_local (park_forever, NULL, NULL);
+  g_autoptr(IsleJoinHandle) aborted = isle_spawn_local (park_forever, NULL, NULL);
+
+  /* Both run and park; the abort wakes one of them locally. */
+  if (!isle_yield_now (error))
+    return NULL;
+  isle_join_handle_abort (aborted);
+  isle_join_handle_abort (parked);
+  isle_join_handle_join (aborted, NULL);
+  isle_join_handle_join (parked, NULL);
+  return NULL;
+}
+
+static void
+test_diagnostics_counters_aborts (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  IsleLocalSetCounters counters;
+
+  isle_test_run_root (island, wake_parked_then_abort, NULL);
+  isle_local_set_get_counters (island, &counters);
+  g_assert_cmpuint (counters.tasks_spawned, ==, 3);
+  g_assert_cmpuint (counters.tasks_finished, ==, 3);
+  g_assert_cmpuint (counters.tasks_aborted, ==, 2);
+  /* Aborts schedule without a wake; the first aborted task to finish woke
+   * the root joining it, and the second had finished by its join. */
+  g_assert_cmpuint (counters.wakes_local, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Isle/Diagnostics/unobserved-detached", test_diagnostics_unobserved_detached);
+  g_test_add_func ("/Isle/Diagnostics/unobserved-dropped-after-failure", test_diagnostics_unobserved_dropped_after_failure);
+  g_test_add_func ("/Isle/Diagnostics/observed-is-silent", test_diagnostics_observed_is_silent);
+  g_test_add_func ("/Isle/Diagnostics/shutdown-policy", test_diagnostics_shutdown_policy);
+  g_test_add_func ("/Isle/Diagnostics/counters", test_diagnostics_counters);
+  g_test_add_func ("/Isle/Diagnostics/counters-aborts", test_diagnostics_counters_aborts);
+
+  return g_test_run ();
+}
