@@ -190,6 +190,7 @@ isle_join_handle_join (IsleJoinHandle  *self,
   if (!check_joinable (task, joiner, "isle_join_handle_join", error))
     return NULL;
 
+  _isle_task_check_borrows (joiner, "isle_join_handle_join", __builtin_return_address (0));
   while (!_isle_task_is_finished (task))
     {
       if (task->join_waker == NULL)

@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include <glib-unix.h>
+
+#include "isle-debug-private.h"
 #include "isle-local-set-private.h"
 #include "isle-overflow-private.h"
 #include "isle-task-private.h"
@@ -412,6 +415,8 @@ isle_local_set_new_for_context (GMainContext *context)
                                           (GDestroyNotify) _isle_remote_unref);
   _isle_fiber_pool_init (&self->fiber_pool);
   _isle_overflow_handler_install ();
+  self->slow_poll_threshold = (gint64) _isle_debug_get_env_slow_poll_ms () * 1000;
+  isle_local_set_set_debug_flags (self, _isle_debug_get_env_flags ());
 
   remote_source = (IsleRemoteSource *) g_source_new (&remote_source_funcs, sizeof (IsleRemoteSource));
   remote_source->island = self;
@@ -518,6 +523,11 @@ isle_local_set_finalize (IsleLocalSet *self)
 
   _isle_fiber_pool_clear (&self->fiber_pool);
   self->remote->island = NULL;
+  if (self->dump_source != NULL)
+    {
+      g_source_destroy (self->dump_source);
+      g_clear_pointer (&self->dump_source, g_source_unref);
+    }
   _isle_task_arena_close (self->task_arena);
   g_clear_error (&self->shutdown_error);
   _isle_remote_unref (self->remote);
@@ -747,6 +757,256 @@ isle_local_set_get_counters (IsleLocalSet         *self,
   counters->tasks_live = self->n_live;
 }
 
+/* Debugging -------------------------------------------------------------- */
+
+/* The running turn of @task is over (it suspends, or its body or poll
+ * function returned): account for it, and report it if it was slow. The
+ * next turn, if the thread goes straight to another fiber, starts now. */
+void
+_isle_local_set_turn_end (IsleLocalSet *self,
+                          IsleTask     *task)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 duration = now - self->turn_started;
+
+  self->turn_started = now;
+
+  if (self->debug_flags & ISLE_DEBUG_TASKS)
+    {
+      IsleTaskExtra *extra = _isle_task_get_extra (task);
+
+      extra->n_polls++;
+      extra->run_time += duration;
+    }
+
+  if ((self->debug_flags & ISLE_DEBUG_SLOW_POLLS) &&
+      duration >= self->slow_poll_threshold &&
+      !(task->flags & ISLE_TASK_FLAG_SLOW_REPORTED))
+    {
+      const char *name = _isle_task_get_name (task);
+      g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
+
+      task->flags |= ISLE_TASK_FLAG_SLOW_REPORTED;
+      g_message ("Slow poll: task %" G_GUINT64_FORMAT "%s%s%s, spawned at %s, "
+                 "ran for %.1f ms without suspending (the threshold is %.1f ms): "
+                 "it blocked the island's thread, and input, drawing and the "
+                 "other tasks waited. Move blocking work off the thread, or "
+                 "yield in long loops",
+                 task->id, name ? " “" : "", name ? name : "", name ? "”" : "",
+                 site, duration / 1000.0, self->slow_poll_threshold / 1000.0);
+    }
+}
+
+static gboolean
+dump_on_signal (gpointer user_data)
+{
+  g_autofree char *dump = isle_local_set_dump_tasks (user_data);
+
+  g_printerr ("%s", dump);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * isle_local_set_get_debug_flags:
+ * @self: an island
+ *
+ * Gets the diagnostics the island keeps.
+ *
+ * Returns: the flags
+ *
+ * Since: 1.0
+ */
+IsleDebugFlags
+isle_local_set_get_debug_flags (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->debug_flags;
+}
+
+/**
+ * isle_local_set_set_debug_flags:
+ * @self: an island
+ * @flags: the diagnostics to keep
+ *
+ * Chooses the diagnostics the island keeps, in place of those the
+ * `ISLE_DEBUG` environment variable gave it. %ISLE_DEBUG_TASKS applies to
+ * tasks spawned from then on.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_set_debug_flags (IsleLocalSet   *self,
+                                IsleDebugFlags  flags)
+{
+  g_return_if_fail (self != NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_set_debug_flags");
+
+  self->debug_flags = flags & (ISLE_DEBUG_TASKS | ISLE_DEBUG_SLOW_POLLS);
+  self->timing = self->debug_flags != 0;
+
+  if ((flags & ISLE_DEBUG_TASKS) && self->dump_source == NULL)
+    {
+      self->dump_source = g_unix_signal_source_new (SIGUSR1);
+      g_source_set_name (self->dump_source, "[isle-dump-tasks]");
+      g_source_set_callback (self->dump_source, dump_on_signal, self, NULL);
+      g_source_attach (self->dump_source, self->context);
+    }
+  else if (!(flags & ISLE_DEBUG_TASKS) && self->dump_source != NULL)
+    {
+      g_source_destroy (self->dump_source);
+      g_clear_pointer (&self->dump_source, g_source_unref);
+    }
+}
+
+/**
+ * isle_local_set_get_slow_poll_threshold:
+ * @self: an island
+ *
+ * Gets how long a task's turn may take before %ISLE_DEBUG_SLOW_POLLS
+ * reports it.
+ *
+ * Returns: the threshold in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+isle_local_set_get_slow_poll_threshold (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) (self->slow_poll_threshold / 1000);
+}
+
+/**
+ * isle_local_set_set_slow_poll_threshold:
+ * @self: an island
+ * @threshold_ms: a duration in milliseconds, at least 1
+ *
+ * Sets how long a task may run without suspending before
+ * %ISLE_DEBUG_SLOW_POLLS reports it: 10 ms unless the `ISLE_SLOW_POLL_MS`
+ * environment variable says otherwise. Each task is reported once, with its
+ * name, where it was spawned and how long the turn took.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_local_set_set_slow_poll_threshold (IsleLocalSet *self,
+                                        guint         threshold_ms)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (threshold_ms > 0);
+
+  _isle_local_set_check_thread (self, "isle_local_set_set_slow_poll_threshold");
+  self->slow_poll_threshold = (gint64) threshold_ms * 1000;
+}
+
+/* What a suspended task waits for, as far as the island can tell. */
+static char *
+describe_wait (IsleLocalSet *self,
+               IsleTask     *task)
+{
+  IsleTask *other;
+
+  switch (task->state)
+    {
+    case ISLE_TASK_STATE_SCHEDULED:
+      return g_strdup (task->flags & ISLE_TASK_FLAG_STARTED ? "its turn" : "its first turn");
+    case ISLE_TASK_STATE_RUNNING:
+      return g_strdup ("-");
+    case ISLE_TASK_STATE_IDLE:
+      for (other = self->live_head; other != NULL; other = other->live_next)
+        if (other->join_waker == task)
+          return g_strdup_printf ("join of task %" G_GUINT64_FORMAT, other->id);
+      return g_strdup (task->kind == ISLE_TASK_KIND_FIBER ? "a wake (isle_park)" : "a wake");
+    default:
+      return g_strdup ("-");
+    }
+}
+
+static const char *
+describe_state (IsleTask *task)
+{
+  switch (task->state)
+    {
+    case ISLE_TASK_STATE_IDLE:
+      return "parked";
+    case ISLE_TASK_STATE_SCHEDULED:
+      return "scheduled";
+    case ISLE_TASK_STATE_RUNNING:
+    case ISLE_TASK_STATE_RETURNED:
+      return "running";
+    default:
+      return "finished";
+    }
+}
+
+/**
+ * isle_local_set_dump_tasks:
+ * @self: an island
+ *
+ * Describes every live task of the island, one per line: id, kind, state,
+ * name, where it was spawned, what it waits for, and, with
+ * %ISLE_DEBUG_TASKS, its age, the turns it has had and how long they took.
+ * With %ISLE_DEBUG_TASKS the island also writes this to standard error when
+ * the process gets `SIGUSR1`.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer full): the text, ending in a newline
+ *
+ * Since: 1.0
+ */
+char *
+isle_local_set_dump_tasks (IsleLocalSet *self)
+{
+  GString *text;
+  IsleTask *task;
+  gboolean tracked;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  _isle_local_set_check_thread (self, "isle_local_set_dump_tasks");
+
+  tracked = (self->debug_flags & ISLE_DEBUG_TASKS) != 0;
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "Island %p on thread %s: %u live task%s\n",
+                          (gpointer) self, self->owner_description, self->n_live,
+                          self->n_live == 1 ? "" : "s");
+
+  for (task = self->live_head; task != NULL; task = task->live_next)
+    {
+      g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
+      g_autofree char *wait = describe_wait (self, task);
+      const char *name = _isle_task_get_name (task);
+
+      g_string_append_printf (text, "  task %" G_GUINT64_FORMAT " [%s, %s]%s%s%s spawned at %s, waiting for %s",
+                              task->id,
+                              task->kind == ISLE_TASK_KIND_FIBER ? "fiber" : "poll",
+                              describe_state (task),
+                              name ? " “" : "", name ? name : "", name ? "”" : "",
+                              site, wait);
+      if (tracked && task->extra != NULL && task->extra->spawn_time != 0)
+        g_string_append_printf (text, ", age %.3f s, %" G_GUINT64_FORMAT " turn%s, %.3f ms run",
+                                (now - task->extra->spawn_time) / (double) G_USEC_PER_SEC,
+                                task->extra->n_polls,
+                                task->extra->n_polls == 1 ? "" : "s",
+                                task->extra->run_time / 1000.0);
+      g_string_append_c (text, '\n');
+    }
+
+  if (!tracked)
+    g_string_append (text, "  (ISLE_DEBUG=tasks adds each task's age, turns and run time)\n");
+
+  return g_string_free (text, FALSE);
+}
+
 /* The current island ---------------------------------------------------- */
 
 /**
@@ -874,7 +1134,8 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, NULL,
                                             G_PRIORITY_DEFAULT, 0, func,
-                                            user_data, user_data_destroy, NULL);
+                                            user_data, user_data_destroy, NULL,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -918,7 +1179,8 @@ isle_local_set_spawn_local_full (IsleLocalSet   *self,
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, name,
                                             priority, stack_size, func,
                                             user_data, user_data_destroy,
-                                            result_destroy);
+                                            result_destroy,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -952,7 +1214,8 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, NULL,
                                             G_PRIORITY_DEFAULT, 0, poll,
-                                            state, state_destroy, NULL);
+                                            state, state_destroy, NULL,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -989,7 +1252,8 @@ isle_local_set_spawn_local_poll_full (IsleLocalSet   *self,
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, name,
                                             priority, 0, poll, state,
-                                            state_destroy, result_destroy);
+                                            state_destroy, result_destroy,
+                                            __builtin_return_address (0));
 }
 
 /* Driving ---------------------------------------------------------------- */
@@ -1156,7 +1420,8 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
   isle_local_set_enter (self);
   root = _isle_task_new (self, ISLE_TASK_KIND_FIBER, "run_until root",
                          G_PRIORITY_DEFAULT, 0, func, user_data,
-                         user_data_destroy, result_destroy);
+                         user_data_destroy, result_destroy,
+                                            __builtin_return_address (0));
   deadline_source = deadline_source_new (self, deadline, &reached);
 
   while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)

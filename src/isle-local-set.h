@@ -45,6 +45,19 @@ void            isle_local_set_get_counters           (IsleLocalSet         *sel
                                                        IsleLocalSetCounters *counters);
 
 ISLE_AVAILABLE_IN_ALL
+IsleDebugFlags  isle_local_set_get_debug_flags        (IsleLocalSet         *self);
+ISLE_AVAILABLE_IN_ALL
+void            isle_local_set_set_debug_flags        (IsleLocalSet         *self,
+                                                       IsleDebugFlags        flags);
+ISLE_AVAILABLE_IN_ALL
+guint           isle_local_set_get_slow_poll_threshold (IsleLocalSet        *self);
+ISLE_AVAILABLE_IN_ALL
+void            isle_local_set_set_slow_poll_threshold (IsleLocalSet        *self,
+                                                        guint                threshold_ms);
+ISLE_AVAILABLE_IN_ALL
+char           *isle_local_set_dump_tasks             (IsleLocalSet         *self) G_GNUC_WARN_UNUSED_RESULT;
+
+ISLE_AVAILABLE_IN_ALL
 IsleLocalSet   *isle_local_set_get_current            (void);
 ISLE_AVAILABLE_IN_ALL
 void            isle_local_set_enter                  (IsleLocalSet    *self);

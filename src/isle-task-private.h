@@ -41,6 +41,7 @@ typedef enum
   ISLE_TASK_FLAG_STARTED      = 1 << 2,
   ISLE_TASK_FLAG_FAILED       = 1 << 3,  /* result holds a GError */
   ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
+  ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
 } IsleTaskFlags;
 
 /* Kept apart so that the task record fits two cache lines: most tasks
@@ -49,6 +50,11 @@ typedef struct
 {
   char           *name;              /* (owned) (nullable) */
   GCancellable   *cancellable;       /* (owned) (nullable) made on demand */
+  gint64          spawn_time;        /* with ISLE_DEBUG_TASKS; monotonic µs */
+  guint64         n_polls;           /* with ISLE_DEBUG_TASKS */
+  gint64          run_time;          /* with ISLE_DEBUG_TASKS; µs in its turns */
+  guint           n_borrows;         /* IsleCell borrows the task holds */
+  const char     *borrow_site;       /* (unowned) where the latest was taken */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct
@@ -81,6 +87,7 @@ struct _IsleTask
   gpointer        result;            /* (owned) a value, or a GError if FAILED */
   GDestroyNotify  result_destroy;
   IsleTaskExtra  *extra;             /* (owned) (nullable) what few tasks use */
+  gconstpointer   spawn_site;        /* the return address of the spawn call */
 };
 
 #define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))
@@ -94,7 +101,8 @@ IsleTask     *_isle_task_new              (IsleLocalSet    *island,
                                            gpointer         func,
                                            gpointer         user_data,
                                            GDestroyNotify   user_data_destroy,
-                                           GDestroyNotify   result_destroy);
+                                           GDestroyNotify   result_destroy,
+                                           gconstpointer    spawn_site);
 IsleTask     *_isle_task_ref              (IsleTask        *task);
 void          _isle_task_unref            (IsleTask        *task);
 void          _isle_task_run              (IsleTask        *task);
@@ -109,6 +117,24 @@ gboolean      _isle_task_park             (IsleTask        *task,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
+void          _isle_task_borrow_taken     (IsleTask        *task,
+                                           const char      *site);
+void          _isle_task_borrow_released  (IsleTask        *task);
+void          _isle_task_report_borrows   (IsleTask        *task,
+                                           const char      *function,
+                                           gconstpointer    caller);
+
+/* Every suspension point calls this first: a borrow of shared state held
+ * across a suspension is the run-time form of holding a RefCell borrow
+ * across an .await. */
+static inline void
+_isle_task_check_borrows (IsleTask      *task,
+                          const char    *function,
+                          gconstpointer  caller)
+{
+  if (G_UNLIKELY (task->extra != NULL && task->extra->n_borrows > 0))
+    _isle_task_report_borrows (task, function, caller);
+}
 
 static inline IsleTaskExtra *
 _isle_task_get_extra (IsleTask *task)

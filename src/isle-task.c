@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "isle-debug-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 
@@ -32,11 +33,13 @@ _isle_task_new (IsleLocalSet   *island,
                 gpointer        func,
                 gpointer        user_data,
                 GDestroyNotify  user_data_destroy,
-                GDestroyNotify  result_destroy)
+                GDestroyNotify  result_destroy,
+                gconstpointer   spawn_site)
 {
   IsleTask *task;
 
   task = _isle_task_arena_alloc (island->task_arena);
+  task->spawn_site = spawn_site;
   /* One reference for the island while the task lives, one for the
    * handle that spawning returns. */
   task->ref_count = 2;
@@ -46,6 +49,8 @@ _isle_task_new (IsleLocalSet   *island,
   task->stack_size = (guint32) stack_size;
   if (name != NULL)
     _isle_task_get_extra (task)->name = g_strdup (name);
+  if (G_UNLIKELY (island->debug_flags & ISLE_DEBUG_TASKS))
+    _isle_task_get_extra (task)->spawn_time = g_get_monotonic_time ();
   task->func = func;
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
@@ -321,6 +326,8 @@ task_fiber_main (gpointer data)
   gpointer result;
 
   result = func (task->user_data, &error);
+  _isle_local_set_turn_done (task->queue->island, task);
+  _isle_task_check_borrows (task, "the end of its body", NULL);
 
   /* Handed to task_finish() on the scheduler's side, which may free the
    * task; this stack must not touch it after switching away. */
@@ -393,14 +400,20 @@ run_poll (IsleTask *task)
   IslePollFunc poll = (IslePollFunc) task->func;
   gpointer result = NULL;
   GError *error = NULL;
+  gboolean ready;
 
   task->flags &= ~ISLE_TASK_FLAG_NOTIFIED;
 
-  if (poll (task->user_data, (IsleWaker *) task, &result, &error) == ISLE_POLL_READY)
+  ready = poll (task->user_data, (IsleWaker *) task, &result, &error) == ISLE_POLL_READY;
+  _isle_local_set_turn_done (task->queue->island, task);
+
+  if (ready)
     {
       task_finish (task, result, error);
       return;
     }
+
+  _isle_task_check_borrows (task, "a poll function returning ISLE_POLL_PENDING", NULL);
 
   if (error != NULL)
     {
@@ -451,6 +464,7 @@ _isle_task_run (IsleTask *task)
   task->state = ISLE_TASK_STATE_RUNNING;
   task->flags |= ISLE_TASK_FLAG_STARTED;
   thread->current_task = task;
+  _isle_local_set_turn_begin (task->queue->island);
 
   if (task->kind == ISLE_TASK_KIND_FIBER)
     run_fiber (task);
@@ -475,6 +489,8 @@ suspend (IsleTask *task,
   IsleLocalSet *island = task->queue->island;
   IsleRunQueue *queue = island->dispatch_queue;
   IsleTask *next;
+
+  _isle_local_set_turn_done (island, task);
 
   if (reschedule)
     schedule (task);
@@ -520,6 +536,55 @@ _isle_task_require_fiber (const char  *function,
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                "%s() called outside a fiber task", function);
   return NULL;
+}
+
+void
+_isle_task_borrow_taken (IsleTask   *task,
+                         const char *site)
+{
+  IsleTaskExtra *extra = _isle_task_get_extra (task);
+
+  extra->n_borrows++;
+  extra->borrow_site = site;
+}
+
+void
+_isle_task_borrow_released (IsleTask *task)
+{
+  g_assert (task->extra != NULL && task->extra->n_borrows > 0);
+
+  task->extra->n_borrows--;
+}
+
+/* Names the code that suspends by its symbol and offset (the suspension
+ * point has no file and line of its own to give), or, without @caller,
+ * the point the task reached still holding a borrow. */
+void
+_isle_task_report_borrows (IsleTask      *task,
+                           const char    *function,
+                           gconstpointer  caller)
+{
+  const char *name = _isle_task_get_name (task);
+  g_autofree char *what = NULL;
+
+  if (caller != NULL)
+    {
+      g_autofree char *site = _isle_debug_describe_site (caller);
+
+      what = g_strdup_printf ("suspends in %s() (called from %s)", function, site);
+    }
+  else
+    what = g_strdup_printf ("reaches %s", function);
+
+  g_critical ("Task %" G_GUINT64_FORMAT "%s%s%s %s while it holds %u IsleCell "
+              "borrow%s, the latest taken at %s: other tasks that run meanwhile "
+              "will find the cell borrowed. End the borrow before the "
+              "suspension, in a block of its own",
+              task->id,
+              name ? " “" : "", name ? name : "", name ? "”" : "",
+              what, task->extra->n_borrows,
+              task->extra->n_borrows == 1 ? "" : "s",
+              task->extra->borrow_site ? task->extra->borrow_site : "an unknown site");
 }
 
 /* Every suspension point of an aborted task returns cancelled, but still
@@ -580,6 +645,7 @@ isle_yield_now (GError **error)
   if (task == NULL)
     return FALSE;
 
+  _isle_task_check_borrows (task, "isle_yield_now", __builtin_return_address (0));
   suspend (task, TRUE);
   return check_aborted (task, error);
 }
@@ -611,6 +677,7 @@ isle_park (GError **error)
   if (task == NULL)
     return FALSE;
 
+  _isle_task_check_borrows (task, "isle_park", __builtin_return_address (0));
   return _isle_task_park (task, error);
 }
 
@@ -657,7 +724,13 @@ isle_spawn_local (IsleTaskFunc   func,
 {
   IsleLocalSet *island = require_current_island ("isle_spawn_local");
 
-  return isle_local_set_spawn_local (island, func, user_data, user_data_destroy);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  _isle_local_set_check_thread (island, "isle_spawn_local");
+  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, NULL,
+                                            G_PRIORITY_DEFAULT, 0, func,
+                                            user_data, user_data_destroy, NULL,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -690,9 +763,15 @@ isle_spawn_local_full (const char     *name,
 {
   IsleLocalSet *island = require_current_island ("isle_spawn_local_full");
 
-  return isle_local_set_spawn_local_full (island, name, priority, stack_size,
-                                          func, user_data, user_data_destroy,
-                                          result_destroy);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
+
+  _isle_local_set_check_thread (island, "isle_spawn_local_full");
+  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, name,
+                                            priority, stack_size, func,
+                                            user_data, user_data_destroy,
+                                            result_destroy,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -717,7 +796,13 @@ isle_spawn_local_poll (IslePollFunc   poll,
 {
   IsleLocalSet *island = require_current_island ("isle_spawn_local_poll");
 
-  return isle_local_set_spawn_local_poll (island, poll, state, state_destroy);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  _isle_local_set_check_thread (island, "isle_spawn_local_poll");
+  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, NULL,
+                                            G_PRIORITY_DEFAULT, 0, poll, state,
+                                            state_destroy, NULL,
+                                            __builtin_return_address (0));
 }
 
 /**
@@ -747,9 +832,13 @@ isle_spawn_local_poll_full (const char     *name,
 {
   IsleLocalSet *island = require_current_island ("isle_spawn_local_poll_full");
 
-  return isle_local_set_spawn_local_poll_full (island, name, priority, poll,
-                                               state, state_destroy,
-                                               result_destroy);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  _isle_local_set_check_thread (island, "isle_spawn_local_poll_full");
+  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, name,
+                                            priority, 0, poll, state,
+                                            state_destroy, result_destroy,
+                                            __builtin_return_address (0));
 }
 
 /**

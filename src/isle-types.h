@@ -60,6 +60,29 @@ typedef enum
 } IsleUnhandledFailure;
 
 /**
+ * IsleDebugFlags:
+ * @ISLE_DEBUG_TASKS: record for each task when it was spawned, how many
+ *   turns it had and how long they took, for isle_local_set_dump_tasks();
+ *   dump the island's tasks to standard error on `SIGUSR1`
+ * @ISLE_DEBUG_SLOW_POLLS: time every turn of every task and report, once
+ *   per task, a turn that kept the island's thread longer than the slow
+ *   poll threshold (isle_local_set_set_slow_poll_threshold())
+ *
+ * Diagnostics an island can keep. They cost time on every turn, so they
+ * are off by default; the `ISLE_DEBUG` environment variable (a
+ * comma-separated list: `tasks`, `slow-polls`, `all`, `help`) turns them on
+ * for every island, as `G_DEBUG` does for GLib, and
+ * isle_local_set_set_debug_flags() for one.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  ISLE_DEBUG_TASKS      = 1 << 0,
+  ISLE_DEBUG_SLOW_POLLS = 1 << 1,
+} IsleDebugFlags;
+
+/**
  * IsleLocalSetCounters:
  * @tasks_spawned: tasks spawned on the island
  * @tasks_finished: tasks that finished, whether they returned, failed or

@@ -10,6 +10,7 @@
 #include "isle-version-macros.h"
 #include "isle-version.h"
 #include "isle-types.h"
+#include "isle-cell.h"
 #include "isle-join-handle.h"
 #include "isle-local-set.h"
 #include "isle-task.h"

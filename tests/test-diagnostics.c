@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <isle.h>
@@ -294,6 +295,197 @@ test_diagnostics_counters_aborts (void)
   g_assert_cmpuint (counters.wakes_local, ==, 1);
 }
 
+static gpointer
+busy_for_30_ms (gpointer   user_data,
+                GError   **error)
+{
+  gint64 end = g_get_monotonic_time () + 30 * 1000;
+
+  /* Blocking the thread is the behaviour under test. */
+  while (g_get_monotonic_time () < end)
+    ;
+  return NULL;
+}
+
+static gpointer
+spawn_busy_twice (gpointer   user_data,
+                  GError   **error)
+{
+  g_autoptr(IsleJoinHandle) handle = NULL;
+
+  handle = isle_spawn_local_full ("number-cruncher", G_PRIORITY_DEFAULT, 0,
+                                  busy_for_30_ms, NULL, NULL, NULL);
+  return isle_join_handle_join (handle, error);
+}
+
+/* A turn over the threshold is reported once, with the task's name, where
+ * it was spawned and how long it took. */
+static void
+test_diagnostics_slow_poll (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+      isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
+      isle_local_set_set_slow_poll_threshold (island, 5);
+      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold (island), ==, 5);
+      g_assert_cmpint (isle_local_set_get_debug_flags (island), ==, ISLE_DEBUG_SLOW_POLLS);
+      isle_test_run_root (island, spawn_busy_twice, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*Slow poll: task *number-cruncher*, spawned at *+0x*"
+                             "ran for *ms without suspending (the threshold is 5.0 ms)*");
+}
+
+static gpointer
+yield_for_30_ms (gpointer   user_data,
+                 GError   **error)
+{
+  gint64 end = g_get_monotonic_time () + 30 * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!isle_yield_now (error))
+      return NULL;
+  return NULL;
+}
+
+/* The same amount of work, yielding as it goes, is not reported (this
+ * runs with messages caught below). */
+static void
+test_diagnostics_no_slow_poll_when_yielding (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+      isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
+      isle_local_set_set_slow_poll_threshold (island, 5);
+      isle_test_run_root (island, yield_for_30_ms, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr_unmatched ("*Slow poll*");
+}
+
+static gpointer
+join_target (gpointer   user_data,
+             GError   **error)
+{
+  return isle_join_handle_join (user_data, error);
+}
+
+static void
+test_diagnostics_dump (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) parked = NULL;
+  g_autoptr(IsleJoinHandle) joiner = NULL;
+  g_autoptr(IsleJoinHandle) fresh = NULL;
+  g_autofree char *dump = NULL;
+  g_autofree char *expected_join = NULL;
+  gint64 deadline = isle_test_deadline ();
+  guint polls = 0;
+  guint64 parked_id;
+
+  isle_local_set_set_debug_flags (island, ISLE_DEBUG_TASKS);
+
+  parked = isle_local_set_spawn_local_full (island, "sleeper", G_PRIORITY_DEFAULT, 0,
+                                            park_forever, NULL, NULL, NULL);
+  parked_id = isle_join_handle_get_id (parked);
+  joiner = isle_local_set_spawn_local (island, join_target, parked, NULL);
+  /* Until both have had their first turn and parked. */
+  for (;;)
+    {
+      IsleLocalSetCounters counters;
+
+      isle_local_set_get_counters (island, &counters);
+      if (counters.polls >= 2)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  fresh = isle_local_set_spawn_local_poll (island, yield_twice_poll, &polls, NULL);
+
+  dump = isle_local_set_dump_tasks (island);
+  g_test_message ("%s", dump);
+
+  g_assert_true (g_str_has_prefix (dump, "Island "));
+  g_assert_nonnull (strstr (dump, ": 3 live tasks\n"));
+  g_assert_nonnull (strstr (dump, "[fiber, parked] “sleeper” spawned at test-diagnostics+0x"));
+  g_assert_nonnull (strstr (dump, "waiting for a wake (isle_park)"));
+  expected_join = g_strdup_printf ("waiting for join of task %" G_GUINT64_FORMAT, parked_id);
+  g_assert_nonnull (strstr (dump, expected_join));
+  g_assert_nonnull (strstr (dump, "[poll, scheduled]"));
+  g_assert_nonnull (strstr (dump, "waiting for its first turn, age "));
+  g_assert_nonnull (strstr (dump, ", 1 turn, "));
+  g_assert_null (strstr (dump, "ISLE_DEBUG=tasks adds"));
+
+  isle_join_handle_abort (parked);
+  isle_join_handle_abort (joiner);
+  isle_test_run_all (island);
+
+  /* Without tracking, the dump says how to get the rest. */
+  isle_local_set_set_debug_flags (island, 0);
+  g_clear_pointer (&dump, g_free);
+  dump = isle_local_set_dump_tasks (island);
+  g_assert_nonnull (strstr (dump, ": 0 live tasks\n"));
+  g_assert_nonnull (strstr (dump, "ISLE_DEBUG=tasks adds"));
+}
+
+static GString *printed;
+
+static void
+catch_printerr (const char *text)
+{
+  g_string_append (printed, text);
+}
+
+/* ISLE_DEBUG=tasks,slow-polls turns both on for every island, and SIGUSR1
+ * then writes the task dump to standard error. */
+static void
+test_diagnostics_env_and_signal (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = NULL;
+      g_autoptr(IsleJoinHandle) parked = NULL;
+      gint64 deadline = isle_test_deadline ();
+
+      g_setenv ("ISLE_DEBUG", "tasks,slow-polls", TRUE);
+      g_setenv ("ISLE_SLOW_POLL_MS", "7", TRUE);
+      island = isle_local_set_new ();
+      g_assert_cmpint (isle_local_set_get_debug_flags (island), ==,
+                       ISLE_DEBUG_TASKS | ISLE_DEBUG_SLOW_POLLS);
+      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold (island), ==, 7);
+
+      parked = isle_local_set_spawn_local_full (island, "waiting-room", G_PRIORITY_DEFAULT, 0,
+                                                park_forever, NULL, NULL, NULL);
+      printed = g_string_new (NULL);
+      g_set_printerr_handler (catch_printerr);
+      raise (SIGUSR1);
+      while (strstr (printed->str, "waiting-room") == NULL)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      g_set_printerr_handler (NULL);
+      g_printerr ("%s", printed->str);
+      g_string_free (printed, TRUE);
+      isle_join_handle_abort (parked);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*Island *1 live task*waiting-room*age *");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -306,6 +498,10 @@ main (int   argc,
   g_test_add_func ("/Isle/Diagnostics/shutdown-policy", test_diagnostics_shutdown_policy);
   g_test_add_func ("/Isle/Diagnostics/counters", test_diagnostics_counters);
   g_test_add_func ("/Isle/Diagnostics/counters-aborts", test_diagnostics_counters_aborts);
+  g_test_add_func ("/Isle/Diagnostics/slow-poll", test_diagnostics_slow_poll);
+  g_test_add_func ("/Isle/Diagnostics/no-slow-poll-when-yielding", test_diagnostics_no_slow_poll_when_yielding);
+  g_test_add_func ("/Isle/Diagnostics/dump", test_diagnostics_dump);
+  g_test_add_func ("/Isle/Diagnostics/env-and-signal", test_diagnostics_env_and_signal);
 
   return g_test_run ();
 }
