@@ -923,6 +923,8 @@ describe_wait (IsleLocalSet *self,
       for (other = self->live_head; other != NULL; other = other->live_next)
         if (other->join_waker == task)
           return g_strdup_printf ("join of task %" G_GUINT64_FORMAT, other->id);
+      if (task->extra != NULL && task->extra->waiting_for != NULL)
+        return g_strdup (task->extra->waiting_for);
       return g_strdup (task->kind == ISLE_TASK_KIND_FIBER ? "a wake (isle_park)" : "a wake");
     default:
       return g_strdup ("-");

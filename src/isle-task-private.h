@@ -53,6 +53,7 @@ typedef struct
   gint64          spawn_time;        /* with ISLE_DEBUG_TASKS; monotonic µs */
   guint64         n_polls;           /* with ISLE_DEBUG_TASKS */
   gint64          run_time;          /* with ISLE_DEBUG_TASKS; µs in its turns */
+  const char     *waiting_for;       /* (unowned) with ISLE_DEBUG_TASKS: what the last park waits for */
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
 } IsleTaskExtra;
@@ -114,6 +115,7 @@ gpointer      _isle_task_take_result      (IsleTask        *task,
 void          _isle_task_drop_result      (IsleTask        *task);
 IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
 gboolean      _isle_task_park             (IsleTask        *task,
+                                           const char      *waiting_for,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);

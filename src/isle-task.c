@@ -601,10 +601,17 @@ check_aborted (IsleTask  *task,
   return FALSE;
 }
 
+/* Parks the running fiber. @waiting_for names what it waits for in task
+ * dumps ("a sleep of 200 ms", "a channel"); the primitives built on parking
+ * pass it, and it is only kept with ISLE_DEBUG_TASKS. */
 gboolean
-_isle_task_park (IsleTask  *task,
-                 GError   **error)
+_isle_task_park (IsleTask    *task,
+                 const char  *waiting_for,
+                 GError     **error)
 {
+  if (G_UNLIKELY (task->queue->island->debug_flags & ISLE_DEBUG_TASKS))
+    _isle_task_get_extra (task)->waiting_for = waiting_for;
+
   if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
     {
       suspend (task, TRUE);
@@ -678,7 +685,7 @@ isle_park (GError **error)
     return FALSE;
 
   _isle_task_check_borrows (task, "isle_park", __builtin_return_address (0));
-  return _isle_task_park (task, error);
+  return _isle_task_park (task, NULL, error);
 }
 
 static IsleLocalSet *

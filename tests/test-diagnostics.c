@@ -10,6 +10,7 @@
 
 #include <isle.h>
 
+#include "isle-task-private.h"
 #include "isle-test-util.h"
 
 #define TEST_ERROR (test_error_quark ())
@@ -438,6 +439,42 @@ test_diagnostics_dump (void)
   g_assert_nonnull (strstr (dump, "ISLE_DEBUG=tasks adds"));
 }
 
+/* What the primitives built on parking say they wait for shows in dumps. */
+static gpointer
+park_described (gpointer   user_data,
+                GError   **error)
+{
+  return GINT_TO_POINTER (_isle_task_park (isle_task_get_current (), "a test signal", error));
+}
+
+static void
+test_diagnostics_dump_waiting_for (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autofree char *dump = NULL;
+  gint64 deadline = isle_test_deadline ();
+
+  isle_local_set_set_debug_flags (island, ISLE_DEBUG_TASKS);
+  handle = isle_local_set_spawn_local (island, park_described, NULL, NULL);
+  for (;;)
+    {
+      IsleLocalSetCounters counters;
+
+      isle_local_set_get_counters (island, &counters);
+      if (counters.polls >= 1)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  dump = isle_local_set_dump_tasks (island);
+  g_assert_nonnull (strstr (dump, "[fiber, parked] spawned at "));
+  g_assert_nonnull (strstr (dump, "waiting for a test signal, age "));
+  isle_join_handle_abort (handle);
+  isle_test_run_all (island);
+}
+
 static GString *printed;
 
 static void
@@ -501,6 +538,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Diagnostics/slow-poll", test_diagnostics_slow_poll);
   g_test_add_func ("/Isle/Diagnostics/no-slow-poll-when-yielding", test_diagnostics_no_slow_poll_when_yielding);
   g_test_add_func ("/Isle/Diagnostics/dump", test_diagnostics_dump);
+  g_test_add_func ("/Isle/Diagnostics/dump-waiting-for", test_diagnostics_dump_waiting_for);
   g_test_add_func ("/Isle/Diagnostics/env-and-signal", test_diagnostics_env_and_signal);
 
   return g_test_run ();
