@@ -44,6 +44,9 @@ typedef enum
   ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
 } IsleTaskFlags;
 
+typedef void (*IsleTaskFinishNotify) (IsleTask *task,
+                                      gpointer  data);
+
 /* Kept apart so that the task record fits two cache lines: most tasks
  * have neither a name nor a cancellable. */
 typedef struct
@@ -54,6 +57,8 @@ typedef struct
   guint64         n_polls;           /* with ISLE_DEBUG_TASKS */
   gint64          run_time;          /* with ISLE_DEBUG_TASKS; µs in its turns */
   const char     *waiting_for;       /* (unowned) with ISLE_DEBUG_TASKS: what the last park waits for */
+  IsleTaskFinishNotify finish_notify;  /* (nullable) told when the task finishes */
+  gpointer        finish_data;
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
 } IsleTaskExtra;
@@ -119,6 +124,8 @@ gboolean      _isle_task_park             (IsleTask        *task,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
+IsleLocalSet *_isle_task_require_island   (const char      *function);
+void          _isle_task_discard_result   (IsleTask        *task);
 void          _isle_task_borrow_taken     (IsleTask        *task,
                                            const char      *site);
 void          _isle_task_borrow_released  (IsleTask        *task);

@@ -228,6 +228,22 @@ _isle_task_drop_result (IsleTask *task)
     destroy_value (task, result);
 }
 
+/* Drops the result of a finished task whose owner chose not to read it
+ * (a join set shut down): no report, unlike a result nobody could read. */
+void
+_isle_task_discard_result (IsleTask *task)
+{
+  gpointer result = g_steal_pointer (&task->result);
+
+  g_assert (task->state == ISLE_TASK_STATE_FINISHED);
+
+  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
+  if (task->flags & ISLE_TASK_FLAG_FAILED)
+    g_clear_error ((GError **) &result);
+  else
+    destroy_value (task, result);
+}
+
 gpointer
 _isle_task_take_result (IsleTask  *task,
                         GError   **error)
@@ -308,6 +324,13 @@ task_finish (IsleTask *task,
 
       _isle_task_wake_local (joiner);
       _isle_task_unref (joiner);
+    }
+
+  if (task->extra != NULL && task->extra->finish_notify != NULL)
+    {
+      IsleTaskFinishNotify notify = g_steal_pointer (&task->extra->finish_notify);
+
+      notify (task, task->extra->finish_data);
     }
 
   /* Detached: nobody can take the result any more. */
@@ -688,8 +711,8 @@ isle_park (GError **error)
   return _isle_task_park (task, NULL, error);
 }
 
-static IsleLocalSet *
-require_current_island (const char *function)
+IsleLocalSet *
+_isle_task_require_island (const char *function)
 {
   IsleLocalSet *island = isle_local_set_get_current ();
 
@@ -729,7 +752,7 @@ isle_spawn_local (IsleTaskFunc   func,
                   gpointer       user_data,
                   GDestroyNotify user_data_destroy)
 {
-  IsleLocalSet *island = require_current_island ("isle_spawn_local");
+  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local");
 
   g_return_val_if_fail (func != NULL, NULL);
 
@@ -768,7 +791,7 @@ isle_spawn_local_full (const char     *name,
                        GDestroyNotify  user_data_destroy,
                        GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = require_current_island ("isle_spawn_local_full");
+  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_full");
 
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
@@ -801,7 +824,7 @@ isle_spawn_local_poll (IslePollFunc   poll,
                        gpointer       state,
                        GDestroyNotify state_destroy)
 {
-  IsleLocalSet *island = require_current_island ("isle_spawn_local_poll");
+  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_poll");
 
   g_return_val_if_fail (poll != NULL, NULL);
 
@@ -837,7 +860,7 @@ isle_spawn_local_poll_full (const char     *name,
                             GDestroyNotify  state_destroy,
                             GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = require_current_island ("isle_spawn_local_poll_full");
+  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_poll_full");
 
   g_return_val_if_fail (poll != NULL, NULL);
 

@@ -12,6 +12,7 @@
 #include "isle-types.h"
 #include "isle-cell.h"
 #include "isle-join-handle.h"
+#include "isle-join-set.h"
 #include "isle-local-set.h"
 #include "isle-task.h"
 #include "isle-waker.h"

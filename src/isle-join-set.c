@@ -1,0 +1,506 @@
+/* isle-join-set.c: a set of tasks joined in the order they finish
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-join-set.h"
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleJoinSet:
+ *
+ * A set of tasks spawned together and joined in the order they finish:
+ * Tokio's `JoinSet`. It keeps local-task ownership structured: the code
+ * that spawns the tasks also collects every result, and freeing the set
+ * aborts whatever is left, so no task outlives the work it was part of.
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+ * IsleJoinHandle *done;
+ *
+ * for (guint i = 0; i < n_files; i++)
+ *   isle_join_set_spawn (set, load_file, files[i], NULL);
+ *
+ * while ((done = isle_join_set_join_next (set, &error)) != NULL)
+ *   {
+ *     g_autoptr(IsleJoinHandle) handle = done;
+ *     g_autoptr(GBytes) bytes = isle_join_handle_join (handle, &error);
+ *     ...
+ *   }
+ * ]|
+ *
+ * A set belongs to the thread that created it; its tasks are spawned on
+ * the island current there (isle_local_set_get_current()).
+ *
+ * Since: 1.0
+ */
+
+struct _IsleJoinSet
+{
+  IsleThreadState *owner;
+  GHashTable      *running;    /* (owned) IsleTask * -> itself; each holds a handle reference */
+  GQueue           finished;   /* IsleJoinHandle * (owned), in the order the tasks finished */
+  IsleTask        *waiter;     /* (owned) (nullable) who waits in join_next */
+};
+
+static void
+check_thread (IsleJoinSet *self,
+              const char  *function)
+{
+  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
+    return;
+
+  g_error ("%s() called on thread %s, but the join set belongs to the "
+           "thread that created it: a join set and its tasks may be touched "
+           "only there", function, _isle_thread_describe_self ());
+}
+
+/**
+ * isle_join_set_new:
+ *
+ * Creates an empty join set, owned by the calling thread.
+ *
+ * Returns: (transfer full): a new join set; free it with
+ *   isle_join_set_free()
+ *
+ * Since: 1.0
+ */
+IsleJoinSet *
+isle_join_set_new (void)
+{
+  IsleJoinSet *self = g_new0 (IsleJoinSet, 1);
+
+  self->owner = _isle_thread_state_get ();
+  self->running = g_hash_table_new (NULL, NULL);
+  g_queue_init (&self->finished);
+
+  return self;
+}
+
+/* A task of the set finished: move it to the finished queue and wake
+ * whoever waits for the next one. */
+static void
+task_finished (IsleTask *task,
+               gpointer  data)
+{
+  IsleJoinSet *self = data;
+
+  if (!g_hash_table_steal (self->running, task))
+    g_assert_not_reached ();
+
+  g_queue_push_tail (&self->finished, task);
+
+  if (self->waiter != NULL)
+    {
+      IsleTask *waiter = g_steal_pointer (&self->waiter);
+
+      _isle_task_wake_local (waiter);
+      _isle_task_unref (waiter);
+    }
+}
+
+static guint64
+adopt (IsleJoinSet    *self,
+       IsleJoinHandle *handle)
+{
+  IsleTask *task = ISLE_TASK_FROM_HANDLE (handle);
+  IsleTaskExtra *extra = _isle_task_get_extra (task);
+
+  /* Spawned tasks never run before this returns. */
+  g_assert (task->state != ISLE_TASK_STATE_FINISHED);
+
+  extra->finish_notify = task_finished;
+  extra->finish_data = self;
+  g_hash_table_add (self->running, task);
+
+  return task->id;
+}
+
+/**
+ * isle_join_set_spawn:
+ * @self: a join set
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ *
+ * Spawns a fiber task on the current island (as isle_spawn_local() does)
+ * into the set.
+ *
+ * Call it on the set's thread, where an island is current.
+ *
+ * Returns: the task's id, as isle_join_handle_get_id() will give it
+ *
+ * Since: 1.0
+ */
+guint64
+isle_join_set_spawn (IsleJoinSet    *self,
+                     IsleTaskFunc    func,
+                     gpointer        user_data,
+                     GDestroyNotify  user_data_destroy)
+{
+  return isle_join_set_spawn_full (self, NULL, G_PRIORITY_DEFAULT, 0, func,
+                                   user_data, user_data_destroy, NULL);
+}
+
+/**
+ * isle_join_set_spawn_full:
+ * @self: a join set
+ * @name: (nullable): a name for the task
+ * @priority: the task's GLib priority
+ * @stack_size: the task's stack size, or 0 for the island's default
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   when the task has finished
+ * @result_destroy: (nullable): releases a result nobody takes
+ *
+ * Like isle_join_set_spawn(), with the options of isle_spawn_local_full().
+ *
+ * Returns: the task's id
+ *
+ * Since: 1.0
+ */
+guint64
+isle_join_set_spawn_full (IsleJoinSet    *self,
+                          const char     *name,
+                          int             priority,
+                          gsize           stack_size,
+                          IsleTaskFunc    func,
+                          gpointer        user_data,
+                          GDestroyNotify  user_data_destroy,
+                          GDestroyNotify  result_destroy)
+{
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+  g_return_val_if_fail (stack_size <= G_MAXUINT32, 0);
+
+  check_thread (self, "isle_join_set_spawn");
+  island = _isle_task_require_island ("isle_join_set_spawn");
+
+  return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER,
+                                                         name, priority, stack_size,
+                                                         func, user_data,
+                                                         user_data_destroy,
+                                                         result_destroy,
+                                                         __builtin_return_address (0)));
+}
+
+/**
+ * isle_join_set_spawn_poll:
+ * @self: a join set
+ * @poll: (scope notified): the task's poll function
+ * @state: (closure poll): the task's state
+ * @state_destroy: (nullable) (destroy state): releases @state when the task
+ *   has finished
+ *
+ * Spawns a poll task on the current island into the set.
+ *
+ * Returns: the task's id
+ *
+ * Since: 1.0
+ */
+guint64
+isle_join_set_spawn_poll (IsleJoinSet    *self,
+                          IslePollFunc    poll,
+                          gpointer        state,
+                          GDestroyNotify  state_destroy)
+{
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (poll != NULL, 0);
+
+  check_thread (self, "isle_join_set_spawn_poll");
+  island = _isle_task_require_island ("isle_join_set_spawn_poll");
+
+  return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL,
+                                                         NULL, G_PRIORITY_DEFAULT, 0,
+                                                         poll, state, state_destroy,
+                                                         NULL,
+                                                         __builtin_return_address (0)));
+}
+
+static void
+set_waiter (IsleJoinSet *self,
+            IsleTask    *waiter)
+{
+  if (self->waiter == waiter)
+    return;
+
+  if (self->waiter != NULL)
+    g_critical ("isle_join_set_join_next() called by task %" G_GUINT64_FORMAT
+                " while task %" G_GUINT64_FORMAT " already waits on the same "
+                "join set; one task collects a set's results",
+                waiter->id, self->waiter->id);
+  else
+    self->waiter = _isle_task_ref (waiter);
+}
+
+static void
+clear_waiter (IsleJoinSet *self,
+              IsleTask    *waiter)
+{
+  if (self->waiter == waiter)
+    {
+      self->waiter = NULL;
+      _isle_task_unref (waiter);
+    }
+}
+
+/**
+ * isle_join_set_join_next:
+ * @self: a join set
+ * @error: return location for a #GError
+ *
+ * Waits, inside a fiber task, for the next task of the set to finish, and
+ * takes it out of the set. Tasks come out in the order they finish. Take
+ * the task's result or error with isle_join_handle_join() on the returned
+ * handle, which returns at once.
+ *
+ * Call it on the set's thread, inside a fiber task; poll tasks use
+ * isle_join_set_poll_join_next().
+ *
+ * Returns: (transfer full) (nullable): the handle of a finished task; or
+ *   %NULL without an error when the set is empty; or %NULL with
+ *   %G_IO_ERROR_CANCELLED when the calling task is aborted while it waits
+ *
+ * Since: 1.0
+ */
+IsleJoinHandle *
+isle_join_set_join_next (IsleJoinSet  *self,
+                         GError      **error)
+{
+  IsleTask *waiter;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  check_thread (self, "isle_join_set_join_next");
+  waiter = _isle_task_require_fiber ("isle_join_set_join_next", error);
+  if (waiter == NULL)
+    return NULL;
+
+  _isle_task_check_borrows (waiter, "isle_join_set_join_next", __builtin_return_address (0));
+
+  while (g_queue_is_empty (&self->finished))
+    {
+      if (g_hash_table_size (self->running) == 0)
+        return NULL;
+
+      set_waiter (self, waiter);
+      if (!_isle_task_park (waiter, "the next task of a join set", error))
+        {
+          clear_waiter (self, waiter);
+          return NULL;
+        }
+    }
+
+  clear_waiter (self, waiter);
+  return g_queue_pop_head (&self->finished);
+}
+
+/**
+ * isle_join_set_poll_join_next:
+ * @self: a join set
+ * @waker: (transfer none): the polling task's waker
+ * @handle: (out) (transfer full) (nullable): the handle of a finished task
+ *
+ * The form of isle_join_set_join_next() for poll functions: if a task of
+ * the set has finished, takes it out and returns %ISLE_POLL_READY with its
+ * handle; if the set is empty, returns %ISLE_POLL_READY with %NULL;
+ * otherwise arranges for @waker to be woken when a task finishes and
+ * returns %ISLE_POLL_PENDING.
+ *
+ * Call it on the set's thread.
+ *
+ * Returns: whether @handle was set
+ *
+ * Since: 1.0
+ */
+IslePoll
+isle_join_set_poll_join_next (IsleJoinSet     *self,
+                              IsleWaker       *waker,
+                              IsleJoinHandle **handle)
+{
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (handle != NULL, ISLE_POLL_READY);
+
+  check_thread (self, "isle_join_set_poll_join_next");
+  *handle = NULL;
+
+  if (!g_queue_is_empty (&self->finished))
+    {
+      clear_waiter (self, ISLE_TASK_FROM_WAKER (waker));
+      *handle = g_queue_pop_head (&self->finished);
+      return ISLE_POLL_READY;
+    }
+
+  if (g_hash_table_size (self->running) == 0)
+    return ISLE_POLL_READY;
+
+  set_waiter (self, ISLE_TASK_FROM_WAKER (waker));
+  return ISLE_POLL_PENDING;
+}
+
+/**
+ * isle_join_set_abort_all:
+ * @self: a join set
+ *
+ * Aborts every task of the set that has not finished (see
+ * isle_join_handle_abort()). They stay in the set until they have, and come
+ * out of isle_join_set_join_next() with %G_IO_ERROR_CANCELLED.
+ *
+ * Call it on the set's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_join_set_abort_all (IsleJoinSet *self)
+{
+  GHashTableIter iter;
+  gpointer task;
+
+  g_return_if_fail (self != NULL);
+
+  check_thread (self, "isle_join_set_abort_all");
+
+  /* Aborting never finishes a task on the spot, so the table does not
+   * change under the iteration. */
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &task, NULL))
+    _isle_task_abort (task);
+}
+
+/**
+ * isle_join_set_shutdown:
+ * @self: a join set
+ * @error: return location for a #GError
+ *
+ * Aborts every task of the set and waits, inside a fiber task, until all
+ * of them have finished; their results and errors are dropped without a
+ * report. The set is empty afterwards.
+ *
+ * Call it on the set's thread, inside a fiber task.
+ *
+ * Returns: %TRUE when the set is empty; %FALSE with %G_IO_ERROR_CANCELLED
+ *   if the calling task was aborted meanwhile
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_join_set_shutdown (IsleJoinSet  *self,
+                        GError      **error)
+{
+  IsleJoinHandle *handle;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  check_thread (self, "isle_join_set_shutdown");
+  if (_isle_task_require_fiber ("isle_join_set_shutdown", error) == NULL)
+    return FALSE;
+
+  isle_join_set_abort_all (self);
+
+  while ((handle = isle_join_set_join_next (self, &local_error)) != NULL)
+    {
+      _isle_task_discard_result (ISLE_TASK_FROM_HANDLE (handle));
+      isle_join_handle_unref (handle);
+    }
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * isle_join_set_len:
+ * @self: a join set
+ *
+ * Counts the tasks in the set: running, and finished but not yet taken out
+ * with isle_join_set_join_next().
+ *
+ * Returns: the number of tasks
+ *
+ * Since: 1.0
+ */
+guint
+isle_join_set_len (IsleJoinSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  check_thread (self, "isle_join_set_len");
+  return g_hash_table_size (self->running) + self->finished.length;
+}
+
+/**
+ * isle_join_set_is_empty:
+ * @self: a join set
+ *
+ * Whether the set has no task left.
+ *
+ * Returns: %TRUE if isle_join_set_len() is 0
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_join_set_is_empty (IsleJoinSet *self)
+{
+  return isle_join_set_len (self) == 0;
+}
+
+/**
+ * isle_join_set_free:
+ * @self: (transfer full): a join set
+ *
+ * Frees the set. Its unfinished tasks are aborted and detached: they
+ * finish when their island next runs them, and their user data is
+ * released then. Results of finished tasks not taken out are dropped (a
+ * failure among them is reported as unobserved).
+ *
+ * Call it on the set's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_join_set_free (IsleJoinSet *self)
+{
+  GHashTableIter iter;
+  gpointer task;
+
+  g_return_if_fail (self != NULL);
+
+  check_thread (self, "isle_join_set_free");
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &task, NULL))
+    {
+      ((IsleTask *) task)->extra->finish_notify = NULL;
+      _isle_task_abort (task);
+      isle_join_handle_unref (task);
+    }
+  g_hash_table_unref (self->running);
+
+  g_queue_clear_full (&self->finished, (GDestroyNotify) isle_join_handle_unref);
+
+  /* A task parked in join_next would resume into freed memory. */
+  if (self->waiter != NULL)
+    g_error ("isle_join_set_free() called while task %" G_GUINT64_FORMAT
+             " waits in isle_join_set_join_next() on the same set; free a "
+             "join set from the task that collects its results, or after "
+             "it is done", self->waiter->id);
+
+  g_free (self);
+}

@@ -1,0 +1,355 @@
+/* test-join-set.c: tasks joined in the order they finish
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <isle.h>
+
+#include "isle-test-util.h"
+
+#define TEST_ERROR (test_error_quark ())
+GQuark test_error_quark (void);
+G_DEFINE_QUARK (isle-test-join-set-error-quark, test_error)
+
+static int n_destroyed;
+
+static void
+count_destroy (gpointer data)
+{
+  n_destroyed++;
+}
+
+/* Finishes after yielding as many times as its number says. */
+static gpointer
+yield_n_times (gpointer   user_data,
+               GError   **error)
+{
+  guint n = GPOINTER_TO_UINT (user_data);
+
+  for (guint i = 0; i < n; i++)
+    if (!isle_yield_now (error))
+      return NULL;
+
+  return g_strdup_printf ("after %u", n);
+}
+
+static gpointer
+fail_after_yield (gpointer   user_data,
+                  GError   **error)
+{
+  if (!isle_yield_now (error))
+    return NULL;
+  g_set_error (error, TEST_ERROR, 9, "no luck");
+  return NULL;
+}
+
+static gpointer
+park_forever (gpointer   user_data,
+              GError   **error)
+{
+  while (isle_park (error))
+    ;
+  return NULL;
+}
+
+static gpointer
+completion_order_root (gpointer   user_data,
+                       GError   **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  g_autoptr(GString) order = g_string_new (NULL);
+  guint64 ids[4];
+  IsleJoinHandle *done;
+  guint i = 0;
+
+  g_assert_true (isle_join_set_is_empty (set));
+  ids[0] = isle_join_set_spawn_full (set, "slow", G_PRIORITY_DEFAULT, 0, yield_n_times,
+                                     GUINT_TO_POINTER (5), NULL, g_free);
+  ids[1] = isle_join_set_spawn (set, yield_n_times, GUINT_TO_POINTER (1), NULL);
+  ids[2] = isle_join_set_spawn (set, fail_after_yield, NULL, NULL);
+  ids[3] = isle_join_set_spawn (set, yield_n_times, GUINT_TO_POINTER (3), NULL);
+  g_assert_cmpuint (isle_join_set_len (set), ==, 4);
+  g_assert_false (isle_join_set_is_empty (set));
+
+  while ((done = isle_join_set_join_next (set, error)) != NULL)
+    {
+      g_autoptr(IsleJoinHandle) handle = done;
+      g_autoptr(GError) task_error = NULL;
+      g_autofree char *result = isle_join_handle_join (handle, &task_error);
+      guint64 id = isle_join_handle_get_id (handle);
+
+      g_assert_true (isle_join_handle_is_finished (handle));
+      if (id == ids[2])
+        {
+          g_assert_error (task_error, TEST_ERROR, 9);
+          g_string_append (order, "fail ");
+        }
+      else
+        {
+          g_assert_no_error (task_error);
+          g_string_append_printf (order, "%s ", result);
+        }
+      i++;
+      g_assert_cmpuint (isle_join_set_len (set), ==, 4 - i);
+    }
+
+  /* In the order they finished, not the order they were spawned. */
+  g_assert_cmpstr (order->str, ==, "after 1 fail after 3 after 5 ");
+  g_assert_true (isle_join_set_is_empty (set));
+  return NULL;
+}
+
+static void
+test_join_set_completion_order (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, completion_order_root, NULL);
+}
+
+static gpointer
+empty_root (gpointer   user_data,
+            GError   **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_null (isle_join_set_join_next (set, &local_error));
+  g_assert_no_error (local_error);
+  return NULL;
+}
+
+static void
+test_join_set_empty (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, empty_root, NULL);
+}
+
+static gpointer
+abort_all_root (gpointer   user_data,
+                GError   **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  IsleJoinHandle *done;
+  guint n_cancelled = 0;
+
+  for (guint i = 0; i < 3; i++)
+    isle_join_set_spawn (set, park_forever, NULL, count_destroy);
+
+  if (!isle_yield_now (error))
+    return NULL;
+  isle_join_set_abort_all (set);
+  g_assert_cmpuint (isle_join_set_len (set), ==, 3);
+
+  while ((done = isle_join_set_join_next (set, error)) != NULL)
+    {
+      g_autoptr(IsleJoinHandle) handle = done;
+      g_autoptr(GError) task_error = NULL;
+
+      g_assert_null (isle_join_handle_join (handle, &task_error));
+      g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      n_cancelled++;
+    }
+  g_assert_cmpuint (n_cancelled, ==, 3);
+  g_assert_cmpint (n_destroyed, ==, 3);
+  return NULL;
+}
+
+static void
+test_join_set_abort_all (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  n_destroyed = 0;
+  isle_test_run_root (island, abort_all_root, NULL);
+}
+
+static gpointer
+shutdown_root (gpointer   user_data,
+               GError   **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+
+  isle_join_set_spawn (set, park_forever, NULL, count_destroy);
+  isle_join_set_spawn (set, fail_after_yield, NULL, count_destroy);
+  isle_join_set_spawn_full (set, NULL, G_PRIORITY_DEFAULT, 0, yield_n_times,
+                            GUINT_TO_POINTER (0), count_destroy, g_free);
+
+  /* Everything stops and every result and error is dropped, silently
+   * (warnings are fatal here). */
+  g_assert_true (isle_join_set_shutdown (set, error));
+  g_assert_true (isle_join_set_is_empty (set));
+  g_assert_cmpint (n_destroyed, ==, 3);
+  return NULL;
+}
+
+static void
+test_join_set_shutdown (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  n_destroyed = 0;
+  isle_test_run_root (island, shutdown_root, NULL);
+}
+
+static gpointer
+free_aborts_root (gpointer   user_data,
+                  GError   **error)
+{
+  IsleJoinSet *set = isle_join_set_new ();
+  g_autoptr(IsleJoinHandle) finished = NULL;
+
+  isle_join_set_spawn (set, park_forever, NULL, count_destroy);
+  isle_join_set_spawn (set, park_forever, NULL, count_destroy);
+  isle_join_set_spawn_full (set, NULL, G_PRIORITY_DEFAULT, 0, yield_n_times,
+                            GUINT_TO_POINTER (0), count_destroy, g_free);
+  if (!isle_yield_now (error) || !isle_yield_now (error))
+    return NULL;
+
+  /* One has finished (its result is dropped with g_free), two are parked. */
+  g_assert_cmpint (n_destroyed, ==, 1);
+  isle_join_set_free (set);
+  g_assert_cmpint (n_destroyed, ==, 1);
+  return NULL;
+}
+
+/* Freeing a set aborts the rest: they finish, and release their data,
+ * when the island next runs them. */
+static void
+test_join_set_free_aborts (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  n_destroyed = 0;
+  isle_test_run_root (island, free_aborts_root, NULL);
+  isle_test_run_all (island);
+  g_assert_cmpint (n_destroyed, ==, 3);
+}
+
+typedef struct
+{
+  IsleJoinSet *set;
+  guint        n_joined;
+  guint        n_polls;
+} Collector;
+
+static IslePoll
+count_down_poll (gpointer    state,
+                 IsleWaker  *waker,
+                 gpointer   *result,
+                 GError    **error)
+{
+  guint *left = state;
+
+  if (*left == 0)
+    return ISLE_POLL_READY;
+  (*left)--;
+  isle_waker_wake (waker);
+  return ISLE_POLL_PENDING;
+}
+
+static IslePoll
+collect_poll (gpointer    state,
+              IsleWaker  *waker,
+              gpointer   *result,
+              GError    **error)
+{
+  Collector *collector = state;
+  IsleJoinHandle *handle;
+
+  collector->n_polls++;
+  while (isle_join_set_poll_join_next (collector->set, waker, &handle) == ISLE_POLL_READY)
+    {
+      if (handle == NULL)
+        return ISLE_POLL_READY;
+      collector->n_joined++;
+      isle_join_handle_unref (handle);
+    }
+  return ISLE_POLL_PENDING;
+}
+
+/* A poll task collects a set of poll tasks, woken as each finishes. */
+static void
+test_join_set_poll (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  g_autoptr(IsleJoinHandle) collector_handle = NULL;
+  g_autoptr(IsleLocalSetEnterGuard) guard = isle_local_set_enter_scoped (island);
+  guint lefts[3] = { 2, 0, 5 };
+  Collector collector = { set, 0, 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lefts); i++)
+    isle_join_set_spawn_poll (set, count_down_poll, &lefts[i], NULL);
+  collector_handle = isle_local_set_spawn_local_poll (island, collect_poll, &collector, NULL);
+  isle_test_run_all (island);
+
+  g_assert_cmpuint (collector.n_joined, ==, 3);
+  /* Woken when a task finished, not polled in a loop. */
+  g_assert_cmpuint (collector.n_polls, <=, 4);
+  g_assert_true (isle_join_set_is_empty (set));
+}
+
+static gpointer
+join_next_from_other_thread (gpointer data)
+{
+  isle_join_set_len (data);
+  return NULL;
+}
+
+static void
+test_join_set_wrong_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+
+      g_thread_join (g_thread_new ("intruder", join_next_from_other_thread, set));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*isle_join_set_len*thread*intruder*join set belongs*");
+}
+
+static void
+test_join_set_join_next_outside_fiber (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+      g_autoptr(GError) error = NULL;
+
+      isle_test_make_criticals_non_fatal ();
+      g_assert_null (isle_join_set_join_next (set, &error));
+      g_assert_nonnull (error);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*isle_join_set_join_next*outside a fiber task*");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Isle/JoinSet/completion-order", test_join_set_completion_order);
+  g_test_add_func ("/Isle/JoinSet/empty", test_join_set_empty);
+  g_test_add_func ("/Isle/JoinSet/abort-all", test_join_set_abort_all);
+  g_test_add_func ("/Isle/JoinSet/shutdown", test_join_set_shutdown);
+  g_test_add_func ("/Isle/JoinSet/free-aborts", test_join_set_free_aborts);
+  g_test_add_func ("/Isle/JoinSet/poll", test_join_set_poll);
+  g_test_add_func ("/Isle/JoinSet/wrong-thread", test_join_set_wrong_thread);
+  g_test_add_func ("/Isle/JoinSet/join-next-outside-fiber", test_join_set_join_next_outside_fiber);
+
+  return g_test_run ();
+}
