@@ -15,6 +15,7 @@
 #include "isle-join-set.h"
 #include "isle-local-set.h"
 #include "isle-task.h"
+#include "isle-thread-guard.h"
 #include "isle-waker.h"
 
 #undef ISLE_INSIDE
