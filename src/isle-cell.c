@@ -127,8 +127,8 @@ check_thread (IsleCell   *cell,
   g_error ("%s() called on thread %s, but IsleCell %p belongs to thread %s: "
            "a cell is shared by the tasks of one thread, like Rc<RefCell<T>>, "
            "and may be touched only on the thread that created it. Send the "
-           "work to that thread (wake a task's IsleWaker, or "
-           "g_main_context_invoke() on its context), or guard state shared "
+           "work to that thread (wake a task's IsleWaker, or attach an idle "
+           "source to its context), or guard state shared "
            "between threads with a lock",
            function, _isle_thread_describe_self (), (gpointer) cell,
            cell->owner_description);

@@ -58,8 +58,8 @@ _isle_local_set_check_thread (IsleLocalSet *self,
   g_error ("%s() called on thread %s, but the island %p belongs to thread "
            "%s: an island and its tasks may be touched only on the thread "
            "that created it. Send the work to that thread instead (wake a "
-           "task's IsleWaker, or g_main_context_invoke() on the island's "
-           "context)",
+           "task's IsleWaker, or attach an idle "
+           "source to the island's context)",
            function, _isle_thread_describe_self (), (gpointer) self,
            self->owner_description);
 }
