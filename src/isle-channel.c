@@ -1,0 +1,956 @@
+/* isle-channel.c: a channel from any thread to a local task
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-channel.h"
+#include "isle-task-private.h"
+#include "isle-thread-private.h"
+
+/**
+ * IsleChannel:
+ *
+ * A multi-producer, single-consumer queue of items whose senders may live
+ * on any thread and whose receiver is a task of one island: the
+ * "dedicated owner task" pattern, where worker threads send and a task on
+ * the UI thread owns the state they report to.
+ *
+ * |[<!-- language="C" -->
+ * static gpointer
+ * own_progress (gpointer user_data, GError **error)
+ * {
+ *   IsleChannel *updates = user_data;
+ *   g_autoptr(GError) local_error = NULL;
+ *   Progress *progress;
+ *
+ *   while ((progress = isle_channel_recv (updates, &local_error)) != NULL)
+ *     {
+ *       gtk_progress_bar_set_fraction (bar, progress->fraction);
+ *       g_free (progress);
+ *     }
+ *
+ *   // G_IO_ERROR_CLOSED: every worker is done
+ *   return NULL;
+ * }
+ * ]|
+ *
+ * The `IsleChannel` itself is the receiving end. It belongs to the thread
+ * that created it: receive, close and poll there, in tasks of an island of
+ * that thread. Senders are [struct@Isle.Sender]s, made with
+ * isle_channel_ref_sender() and isle_sender_ref(), and used on any thread.
+ *
+ * A channel is **bounded** (made with a capacity above zero) or
+ * **unbounded**. A send to a full bounded channel waits for room: inside
+ * a fiber task it parks the task, on a plain thread it blocks the thread.
+ * isle_sender_try_send() never waits.
+ *
+ * The channel **closes** when its last sender is released (every producer
+ * is done), when the receiver calls isle_channel_close(), or when the last
+ * reference to the receiving end goes. Once closed, sends fail with
+ * %G_IO_ERROR_CLOSED; the receiver still gets the items already queued,
+ * then %G_IO_ERROR_CLOSED. A failed send does not take the item: the
+ * caller still owns it.
+ *
+ * Items still queued when the receiving end is released are destroyed
+ * with the channel's item destroy notify, on the thread that releases it,
+ * exactly once.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * IsleSender:
+ *
+ * The sending end of an [struct@Isle.Channel]: reference counted, and
+ * usable on any thread. The channel closes when the last reference to its
+ * last sender goes.
+ *
+ * Since: 1.0
+ */
+
+struct _IsleChannel
+{
+  gint             ref_count;        /* (atomic) every receiver and sender reference */
+  gint             receiver_refs;    /* (atomic) */
+  gsize            capacity;         /* 0: unbounded */
+  GDestroyNotify   item_destroy;
+
+  GMutex           lock;
+  GCond            room;             /* signalled when a blocked thread may send */
+  GQueue           items;            /* (owned) protected by lock */
+  guint            n_senders;        /* protected by lock */
+  guint            n_blocked;        /* threads waiting on room; protected by lock */
+  gboolean         closed;           /* protected by lock; never cleared */
+  IsleWaker       *recv_waker;       /* (owned) (nullable) protected by lock */
+  GQueue           send_wakers;      /* (owned) IsleWaker *s of fiber senders
+                                      * waiting for room; protected by lock */
+
+  IsleThreadState *owner;            /* the receiver's thread; compared, never dereferenced */
+  char            *owner_description; /* (owned) for messages */
+  IsleTask        *receiving;        /* (unowned) (nullable) owner thread only: the
+                                      * fiber task suspended in isle_channel_recv() */
+};
+
+#define CHANNEL_FROM_SENDER(s) ((IsleChannel *) (s))
+
+G_DEFINE_BOXED_TYPE (IsleChannel, isle_channel, isle_channel_ref, isle_channel_unref)
+G_DEFINE_BOXED_TYPE (IsleSender, isle_sender, isle_sender_ref, isle_sender_unref)
+
+static inline void
+check_receiver_thread (IsleChannel *self,
+                       const char  *function)
+{
+  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
+    return;
+
+  g_error ("%s() called on thread %s, but IsleChannel %p receives on thread "
+           "%s: a channel has one receiving end, used on the thread that "
+           "created it. Create the channel on the thread of the island whose "
+           "task receives, and hand other threads an IsleSender "
+           "(isle_channel_ref_sender()) instead",
+           function, _isle_thread_describe_self (), (gpointer) self,
+           self->owner_description);
+}
+
+static void
+channel_free (IsleChannel *self)
+{
+  /* The receiving end drained the queue when it went, and a send after
+   * that fails, so nothing is left to destroy. */
+  g_assert (g_queue_is_empty (&self->items));
+  g_assert (g_queue_is_empty (&self->send_wakers));
+
+  g_clear_pointer (&self->recv_waker, isle_waker_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->room);
+  g_free (self->owner_description);
+  g_free (self);
+}
+
+static void
+channel_release (IsleChannel *self)
+{
+  if (g_atomic_int_dec_and_test (&self->ref_count))
+    channel_free (self);
+}
+
+static void
+wake_and_unref (IsleWaker *waker)
+{
+  if (waker != NULL)
+    {
+      isle_waker_wake (waker);
+      isle_waker_unref (waker);
+    }
+}
+
+/* With the lock held: room has appeared for one sender. A fiber waiting
+ * for it is handed the wake, to give after unlocking; otherwise one
+ * blocked thread is signalled. Whoever is woken either takes the room or
+ * finds it taken by a send that came in between; either way it is used. */
+static IsleWaker *
+take_room_waiter_locked (IsleChannel *self)
+{
+  IsleWaker *waker = g_queue_pop_head (&self->send_wakers);
+
+  if (waker == NULL && self->n_blocked > 0)
+    g_cond_signal (&self->room);
+
+  return waker;
+}
+
+/* With the lock held: no item may enter from now on. Everyone waiting is
+ * woken, the senders to fail and the receiver to drain what is left;
+ * @wakers receives the wakes to give after unlocking. */
+static void
+close_locked (IsleChannel *self,
+              GQueue      *wakers)
+{
+  self->closed = TRUE;
+  *wakers = self->send_wakers;
+  g_queue_init (&self->send_wakers);
+  if (self->recv_waker != NULL)
+    g_queue_push_tail (wakers, g_steal_pointer (&self->recv_waker));
+  g_cond_broadcast (&self->room);
+}
+
+static void
+wake_all (GQueue *wakers)
+{
+  IsleWaker *waker;
+
+  while ((waker = g_queue_pop_head (wakers)) != NULL)
+    wake_and_unref (waker);
+}
+
+/* With the lock held: the next item, if any, and the wake its room is
+ * owed to (see take_room_waiter_locked()). */
+static gpointer
+pop_locked (IsleChannel  *self,
+            IsleWaker   **room_waker)
+{
+  gpointer item = g_queue_pop_head (&self->items);
+
+  if (item != NULL && self->capacity > 0 && !self->closed)
+    *room_waker = take_room_waiter_locked (self);
+
+  return item;
+}
+
+static void
+set_closed_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                       "The channel is closed and has no items left");
+}
+
+/**
+ * isle_channel_new:
+ * @capacity: how many items the channel holds before a send waits for
+ *   room, or 0 for an unbounded channel
+ * @item_destroy: (nullable): destroys an item that is never received
+ *
+ * Creates a channel. The calling thread is the receiver's thread: the
+ * receiving end may be used only there, by the tasks of its islands (see
+ * [struct@Isle.Channel]). Make its senders with isle_channel_ref_sender().
+ *
+ * A bounded channel is the way to keep fast producers from running ahead
+ * of the receiver: their sends wait while it is full.
+ *
+ * Returns: (transfer full): the receiving end of a new channel; release it
+ *   with isle_channel_unref()
+ *
+ * Since: 1.0
+ */
+IsleChannel *
+isle_channel_new (gsize          capacity,
+                  GDestroyNotify item_destroy)
+{
+  IsleChannel *self = g_new0 (IsleChannel, 1);
+
+  self->ref_count = 1;
+  self->receiver_refs = 1;
+  self->capacity = capacity;
+  self->item_destroy = item_destroy;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->room);
+  g_queue_init (&self->items);
+  g_queue_init (&self->send_wakers);
+  self->owner = _isle_thread_state_get ();
+  self->owner_description = g_strdup (_isle_thread_describe_self ());
+
+  return self;
+}
+
+/**
+ * isle_channel_ref:
+ * @self: a channel
+ *
+ * Takes another reference to the receiving end of the channel.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleChannel *
+isle_channel_ref (IsleChannel *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
+
+  g_atomic_int_inc (&self->receiver_refs);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * isle_channel_unref:
+ * @self: (transfer full): a channel
+ *
+ * Drops a reference to the receiving end of the channel. When the last
+ * one goes, the channel closes: sends fail with %G_IO_ERROR_CLOSED from
+ * then on, and the items still queued are destroyed with the item destroy
+ * notify, on the calling thread.
+ *
+ * Safe to call from any thread, but the last reference should go on the
+ * receiver's thread, so that items are destroyed there.
+ *
+ * Since: 1.0
+ */
+void
+isle_channel_unref (IsleChannel *self)
+{
+  GQueue wakers;
+  GQueue items;
+  gpointer item;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
+
+  if (g_atomic_int_dec_and_test (&self->receiver_refs))
+    {
+      g_mutex_lock (&self->lock);
+      close_locked (self, &wakers);
+      items = self->items;
+      g_queue_init (&self->items);
+      g_mutex_unlock (&self->lock);
+
+      wake_all (&wakers);
+      while ((item = g_queue_pop_head (&items)) != NULL)
+        if (self->item_destroy != NULL)
+          self->item_destroy (item);
+    }
+
+  channel_release (self);
+}
+
+/**
+ * isle_channel_ref_sender:
+ * @self: a channel
+ *
+ * Makes a sender for the channel: a new reference to its sending side.
+ * Hand one to each producer (or let producers copy theirs with
+ * isle_sender_ref()).
+ *
+ * The channel closes when the number of senders drops to zero, so make
+ * the senders you need before any of them can be released; a sender made
+ * after the channel has closed is closed too, and its sends fail.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a sender; release it with isle_sender_unref()
+ *
+ * Since: 1.0
+ */
+IsleSender *
+isle_channel_ref_sender (IsleChannel *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->n_senders++;
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->ref_count);
+
+  return (IsleSender *) self;
+}
+
+/**
+ * isle_sender_ref:
+ * @self: a sender
+ *
+ * Takes another reference to the sender, for another producer. The
+ * channel stays open while any reference to any of its senders is held.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleSender *
+isle_sender_ref (IsleSender *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return isle_channel_ref_sender (CHANNEL_FROM_SENDER (self));
+}
+
+/**
+ * isle_sender_unref:
+ * @self: (transfer full): a sender
+ *
+ * Drops a reference to the sender. When the last reference to the last
+ * sender goes, the channel closes, and the receiver gets
+ * %G_IO_ERROR_CLOSED once it has received every item already sent.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_sender_unref (IsleSender *self)
+{
+  IsleChannel *channel = CHANNEL_FROM_SENDER (self);
+  IsleWaker *waker = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&channel->lock);
+  g_assert (channel->n_senders > 0);
+  if (--channel->n_senders == 0 && !channel->closed)
+    {
+      /* No sender can be blocked: each holds a reference. */
+      channel->closed = TRUE;
+      waker = g_steal_pointer (&channel->recv_waker);
+    }
+  g_mutex_unlock (&channel->lock);
+
+  wake_and_unref (waker);
+  channel_release (channel);
+}
+
+/* Gives up a fiber sender's place among those waiting for room, with the
+ * lock held. If a receive had already handed it room, the room goes to
+ * the next in line instead. */
+static IsleWaker *
+withdraw_sender_locked (IsleChannel *self,
+                        IsleWaker   *waker)
+{
+  if (g_queue_remove (&self->send_wakers, waker))
+    {
+      /* The task is alive, so this is not the last reference. */
+      isle_waker_unref (waker);
+      return NULL;
+    }
+
+  if (!self->closed && self->items.length < self->capacity)
+    return take_room_waiter_locked (self);
+
+  return NULL;
+}
+
+static gboolean
+send_item (IsleChannel    *self,
+           gpointer        item,
+           gboolean        may_wait,
+           const char     *function,
+           gconstpointer   caller,
+           GError        **error)
+{
+  IsleTask *task = _isle_thread_state_get ()->current_task;
+  IsleWaker *wake = NULL;
+
+  g_mutex_lock (&self->lock);
+
+  for (;;)
+    {
+      IsleWaker *own_waker;
+      gboolean woken;
+
+      if (self->closed)
+        {
+          g_mutex_unlock (&self->lock);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               "The channel is closed");
+          return FALSE;
+        }
+
+      if (self->capacity == 0 || self->items.length < self->capacity)
+        {
+          g_queue_push_tail (&self->items, item);
+          wake = g_steal_pointer (&self->recv_waker);
+          g_mutex_unlock (&self->lock);
+          wake_and_unref (wake);
+          return TRUE;
+        }
+
+      if (!may_wait)
+        {
+          g_mutex_unlock (&self->lock);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                       "The channel is full (%" G_GSIZE_FORMAT " items)",
+                       self->capacity);
+          return FALSE;
+        }
+
+      if (task == NULL)
+        {
+          if (G_UNLIKELY (self->owner == _isle_thread_state_get ()))
+            {
+              g_mutex_unlock (&self->lock);
+              g_critical ("%s() on a full IsleChannel %p from plain code on "
+                          "its receiving thread %s would block forever: the "
+                          "receiver drains the channel only when this thread "
+                          "returns to its main loop. Send from a task on this "
+                          "thread (it parks instead of blocking), or use "
+                          "isle_sender_try_send()",
+                          function, (gpointer) self, self->owner_description);
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "The channel is full and its receiver is on this thread");
+              return FALSE;
+            }
+
+          /* A plain thread blocks until a receive makes room. */
+          self->n_blocked++;
+          g_cond_wait (&self->room, &self->lock);
+          self->n_blocked--;
+          continue;
+        }
+
+      if (G_UNLIKELY (task->kind != ISLE_TASK_KIND_FIBER))
+        {
+          g_mutex_unlock (&self->lock);
+          g_critical ("%s() on a full IsleChannel %p in a poll function "
+                      "(task %" G_GUINT64_FORMAT "), which must not block. Use "
+                      "isle_sender_try_send() and retry later, or send from a "
+                      "fiber task",
+                      function, (gpointer) self, task->id);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                       "The channel is full");
+          return FALSE;
+        }
+
+      /* A fiber task parks until a receive hands it room. The queue holds
+       * a reference to the waker; this pointer only identifies it. */
+      own_waker = isle_task_ref_waker (task);
+      g_queue_push_tail (&self->send_wakers, own_waker);
+      g_mutex_unlock (&self->lock);
+
+      _isle_task_check_borrows (task, function, caller);
+      woken = _isle_task_park (task, "room in a channel", error);
+
+      g_mutex_lock (&self->lock);
+      if (!woken)
+        {
+          wake = withdraw_sender_locked (self, own_waker);
+          g_mutex_unlock (&self->lock);
+          wake_and_unref (wake);
+          return FALSE;
+        }
+
+      /* Woken by something else: take a new place in line. */
+      if (g_queue_remove (&self->send_wakers, own_waker))
+        isle_waker_unref (own_waker);
+    }
+}
+
+/**
+ * isle_sender_send:
+ * @self: a sender
+ * @item: (transfer full) (not nullable): the item to send
+ * @error: return location for a #GError
+ *
+ * Sends @item to the channel's receiver, waking it if it waits.
+ *
+ * An unbounded channel takes the item at once. A full bounded channel
+ * waits until the receiver makes room:
+ *
+ * - inside a fiber task, the task parks (other tasks of its island run
+ *   meanwhile); if it is aborted, the send fails with
+ *   %G_IO_ERROR_CANCELLED;
+ * - on a plain thread, such as a worker thread, the thread blocks;
+ * - in a poll function, or in plain code on the receiver's own thread
+ *   (where blocking would wait forever), it is a misuse, reported with a
+ *   critical; the send fails with %G_IO_ERROR_WOULD_BLOCK.
+ *
+ * On success the channel owns @item. On failure it does not: the caller
+ * still owns @item and must release it.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE if @item was queued; %FALSE with %G_IO_ERROR_CLOSED if
+ *   the channel is closed, or another error as above
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_sender_send (IsleSender  *self,
+                  gpointer     item,
+                  GError     **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (item != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_item (CHANNEL_FROM_SENDER (self), item, TRUE,
+                    "isle_sender_send", __builtin_return_address (0), error);
+}
+
+/**
+ * isle_sender_try_send:
+ * @self: a sender
+ * @item: (transfer full) (not nullable): the item to send
+ * @error: return location for a #GError
+ *
+ * Sends @item if the channel has room, without ever waiting.
+ *
+ * On success the channel owns @item; on failure the caller still does.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE if @item was queued; %FALSE with %G_IO_ERROR_WOULD_BLOCK
+ *   if the channel is full, or %G_IO_ERROR_CLOSED if it is closed
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_sender_try_send (IsleSender  *self,
+                      gpointer     item,
+                      GError     **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (item != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
+                    "isle_sender_try_send", NULL, error);
+}
+
+/**
+ * isle_sender_is_closed:
+ * @self: a sender
+ *
+ * Whether the channel is closed, so that sends fail. A producer can check
+ * it to stop early once nobody listens.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE if the channel is closed
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_sender_is_closed (IsleSender *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  return isle_channel_is_closed (CHANNEL_FROM_SENDER (self));
+}
+
+/* A channel has one receiver: a second task receiving would take the
+ * first one's wake. */
+static gboolean
+check_one_receiver (IsleChannel  *self,
+                    IsleTask     *task,
+                    const char   *function,
+                    GError      **error)
+{
+  if (G_LIKELY (self->receiving == NULL || self->receiving == task))
+    return TRUE;
+
+  g_critical ("%s() on IsleChannel %p in task %" G_GUINT64_FORMAT " while "
+              "task %" G_GUINT64_FORMAT " is receiving from it: a channel "
+              "has one receiver. Receive in one task and pass the items on "
+              "from there (through another channel, for instance)",
+              function, (gpointer) self,
+              task != NULL ? task->id : 0, self->receiving->id);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               "Task %" G_GUINT64_FORMAT " is already receiving from the channel",
+               self->receiving->id);
+  return FALSE;
+}
+
+/**
+ * isle_channel_recv:
+ * @self: a channel
+ * @error: return location for a #GError
+ *
+ * Receives the next item, in the order they were sent (per sender). If
+ * the channel is empty, the running fiber task parks until an item
+ * arrives or the channel closes.
+ *
+ * Call it on the channel's thread, inside a fiber task; one task at a
+ * time may receive.
+ *
+ * Returns: (transfer full) (nullable): the item; or %NULL with
+ *   %G_IO_ERROR_CLOSED once the channel is closed and empty, or
+ *   %G_IO_ERROR_CANCELLED if the task has been aborted (the items stay
+ *   queued)
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_channel_recv (IsleChannel  *self,
+                   GError      **error)
+{
+  gconstpointer caller = __builtin_return_address (0);
+  IsleWaker *wake = NULL;
+  gpointer item = NULL;
+  IsleTask *task;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  check_receiver_thread (self, "isle_channel_recv");
+  task = _isle_task_require_fiber ("isle_channel_recv", error);
+  if (task == NULL)
+    return NULL;
+  if (!check_one_receiver (self, task, "isle_channel_recv", error))
+    return NULL;
+
+  self->receiving = task;
+
+  for (;;)
+    {
+      IsleWaker *replaced = NULL;
+      gboolean closed;
+
+      /* An aborted task stops receiving, even with items queued: a loop
+       * over a busy channel must still see the abort. The park returns
+       * the cancellation after a turn at the back of the queue. */
+      if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
+        {
+          _isle_task_check_borrows (task, "isle_channel_recv", caller);
+          _isle_task_park (task, "a channel", error);
+          break;
+        }
+
+      g_mutex_lock (&self->lock);
+      item = pop_locked (self, &wake);
+      closed = self->closed;
+      if (item == NULL && !closed)
+        {
+          /* Registered under the lock that senders take to queue: a send
+           * after this point sees the waker, and a wake that comes before
+           * the park is kept as the task's permit. */
+          if (self->recv_waker != (IsleWaker *) task)
+            {
+              replaced = self->recv_waker;
+              self->recv_waker = isle_task_ref_waker (task);
+            }
+        }
+      else if (self->recv_waker == (IsleWaker *) task)
+        {
+          /* Done without a wake: a later send must not wake the task in
+           * whatever it waits for next. */
+          replaced = g_steal_pointer (&self->recv_waker);
+        }
+      g_mutex_unlock (&self->lock);
+
+      g_clear_pointer (&replaced, isle_waker_unref);
+      wake_and_unref (g_steal_pointer (&wake));
+
+      if (item != NULL)
+        break;
+      if (closed)
+        {
+          set_closed_error (error);
+          break;
+        }
+
+      _isle_task_check_borrows (task, "isle_channel_recv", caller);
+      if (!_isle_task_park (task, "a channel", error))
+        {
+          g_mutex_lock (&self->lock);
+          if (self->recv_waker == (IsleWaker *) task)
+            replaced = g_steal_pointer (&self->recv_waker);
+          g_mutex_unlock (&self->lock);
+          g_clear_pointer (&replaced, isle_waker_unref);
+          break;
+        }
+    }
+
+  self->receiving = NULL;
+  return item;
+}
+
+/**
+ * isle_channel_try_recv:
+ * @self: a channel
+ * @error: return location for a #GError
+ *
+ * Receives the next item if there is one, without waiting.
+ *
+ * Call it on the channel's thread, in a task or in plain code.
+ *
+ * Returns: (transfer full) (nullable): the item; or %NULL with
+ *   %G_IO_ERROR_WOULD_BLOCK if the channel is empty, or
+ *   %G_IO_ERROR_CLOSED if it is closed and empty
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_channel_try_recv (IsleChannel  *self,
+                       GError      **error)
+{
+  IsleWaker *wake = NULL;
+  gpointer item;
+  gboolean closed;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  check_receiver_thread (self, "isle_channel_try_recv");
+
+  g_mutex_lock (&self->lock);
+  item = pop_locked (self, &wake);
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+
+  wake_and_unref (wake);
+
+  if (item == NULL)
+    {
+      if (closed)
+        set_closed_error (error);
+      else
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                             "The channel is empty");
+    }
+
+  return item;
+}
+
+/**
+ * isle_channel_poll_recv:
+ * @self: a channel
+ * @waker: (transfer none): the waker of the polling task
+ * @item: (out) (transfer full) (nullable): the item received
+ * @error: return location for a #GError
+ *
+ * The form of isle_channel_recv() for poll functions: takes the next item
+ * if there is one; otherwise arranges for @waker to be woken when an item
+ * arrives or the channel closes, and returns %ISLE_POLL_PENDING. Only the
+ * waker of the latest call is woken.
+ *
+ * Call it on the channel's thread.
+ *
+ * Returns: %ISLE_POLL_READY with @item set, or with %NULL and
+ *   %G_IO_ERROR_CLOSED once the channel is closed and empty; otherwise
+ *   %ISLE_POLL_PENDING
+ *
+ * Since: 1.0
+ */
+IslePoll
+isle_channel_poll_recv (IsleChannel  *self,
+                        IsleWaker    *waker,
+                        gpointer     *item,
+                        GError      **error)
+{
+  IsleWaker *replaced = NULL;
+  IsleWaker *wake = NULL;
+  gboolean closed;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  check_receiver_thread (self, "isle_channel_poll_recv");
+  *item = NULL;
+  if (!check_one_receiver (self, ISLE_TASK_FROM_WAKER (waker),
+                           "isle_channel_poll_recv", error))
+    return ISLE_POLL_READY;
+
+  g_mutex_lock (&self->lock);
+  *item = pop_locked (self, &wake);
+  closed = self->closed;
+  if (*item == NULL && !closed && self->recv_waker != waker)
+    {
+      replaced = self->recv_waker;
+      self->recv_waker = isle_waker_ref (waker);
+    }
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&replaced, isle_waker_unref);
+  wake_and_unref (wake);
+
+  if (*item != NULL)
+    return ISLE_POLL_READY;
+  if (closed)
+    {
+      set_closed_error (error);
+      return ISLE_POLL_READY;
+    }
+  return ISLE_POLL_PENDING;
+}
+
+/**
+ * isle_channel_close:
+ * @self: a channel
+ *
+ * Closes the channel from the receiving side: from now on sends fail with
+ * %G_IO_ERROR_CLOSED, and senders waiting for room are woken to fail. The
+ * items already queued can still be received; after them the receiver
+ * gets %G_IO_ERROR_CLOSED. Closing a closed channel does nothing.
+ *
+ * Call it on the channel's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_channel_close (IsleChannel *self)
+{
+  GQueue wakers = G_QUEUE_INIT;
+
+  g_return_if_fail (self != NULL);
+
+  check_receiver_thread (self, "isle_channel_close");
+
+  g_mutex_lock (&self->lock);
+  if (!self->closed)
+    close_locked (self, &wakers);
+  g_mutex_unlock (&self->lock);
+
+  wake_all (&wakers);
+}
+
+/**
+ * isle_channel_is_closed:
+ * @self: a channel
+ *
+ * Whether the channel is closed: no item can be sent any more. Items sent
+ * before may still be queued.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE if the channel is closed
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_channel_is_closed (IsleChannel *self)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  g_mutex_lock (&self->lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+
+  return closed;
+}
+
+/**
+ * isle_channel_get_capacity:
+ * @self: a channel
+ *
+ * Gets the capacity the channel was made with.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: the number of items the channel holds before a send waits, or
+ *   0 for an unbounded channel
+ *
+ * Since: 1.0
+ */
+gsize
+isle_channel_get_capacity (IsleChannel *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->capacity;
+}
+
+/**
+ * isle_channel_get_length:
+ * @self: a channel
+ *
+ * Gets the number of items queued. Other threads may change it at any
+ * moment; use it for diagnostics, not decisions.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: the number of items waiting to be received
+ *
+ * Since: 1.0
+ */
+gsize
+isle_channel_get_length (IsleChannel *self)
+{
+  gsize length;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_mutex_lock (&self->lock);
+  length = self->items.length;
+  g_mutex_unlock (&self->lock);
+
+  return length;
+}

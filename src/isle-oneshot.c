@@ -1,0 +1,576 @@
+/* isle-oneshot.c: one value, sent once from any thread to a local task
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-oneshot.h"
+#include "isle-task-private.h"
+#include "isle-thread-private.h"
+
+/**
+ * IsleOneshot:
+ *
+ * One value, sent once from any thread to one receiving task: the reply
+ * to a request, the result of work done on another thread. Tokio's
+ * `oneshot` channel.
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(IsleOneshot) reply = isle_oneshot_new ();
+ *
+ * // The worker owns the sender and sends once; if it is released
+ * // unsent, the receiver gets G_IO_ERROR_CLOSED.
+ * g_thread_unref (g_thread_new ("worker", compute_in_thread,
+ *                               isle_oneshot_ref_sender (reply)));
+ *
+ * g_autofree Answer *answer = isle_oneshot_recv (reply, error);
+ * ]|
+ *
+ * The `IsleOneshot` itself is the receiving end: it belongs to the thread
+ * that created it, where a fiber task receives with isle_oneshot_recv()
+ * (or a poll task with isle_oneshot_poll_recv()). The sending end is an
+ * [struct@Isle.OneshotSender], made with isle_oneshot_ref_sender() and
+ * used on any thread.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * IsleOneshotSender:
+ *
+ * The sending end of an [struct@Isle.Oneshot], usable on any thread. It
+ * sends once, with isle_oneshot_sender_send(); when its last reference
+ * goes without a send, the receiver gets %G_IO_ERROR_CLOSED.
+ *
+ * Since: 1.0
+ */
+
+typedef enum
+{
+  ONESHOT_EMPTY,      /* nothing sent yet */
+  ONESHOT_SENT,       /* the value waits for the receiver */
+  ONESHOT_RECEIVED,   /* the receiver took it */
+  ONESHOT_DROPPED,    /* every sender went without sending */
+} OneshotState;
+
+struct _IsleOneshot
+{
+  gint             ref_count;        /* (atomic) every receiver and sender reference */
+  gint             receiver_refs;    /* (atomic) */
+
+  GMutex           lock;
+  OneshotState     state;            /* protected by lock */
+  gboolean         receiver_gone;    /* protected by lock */
+  guint            n_senders;        /* protected by lock */
+  gpointer         value;            /* (owned) protected by lock, while SENT */
+  GDestroyNotify   destroy;          /* protected by lock */
+  IsleWaker       *waker;            /* (owned) (nullable) protected by lock */
+
+  IsleThreadState *owner;            /* the receiver's thread; compared, never dereferenced */
+  char            *owner_description; /* (owned) for messages */
+  IsleTask        *receiving;        /* (unowned) (nullable) owner thread only */
+};
+
+#define ONESHOT_FROM_SENDER(s) ((IsleOneshot *) (s))
+
+G_DEFINE_BOXED_TYPE (IsleOneshot, isle_oneshot, isle_oneshot_ref, isle_oneshot_unref)
+G_DEFINE_BOXED_TYPE (IsleOneshotSender, isle_oneshot_sender,
+                     isle_oneshot_sender_ref, isle_oneshot_sender_unref)
+
+static inline void
+check_receiver_thread (IsleOneshot *self,
+                       const char  *function)
+{
+  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
+    return;
+
+  g_error ("%s() called on thread %s, but IsleOneshot %p receives on thread "
+           "%s: the receiving end is used on the thread that created it. "
+           "Create the oneshot on the thread of the island whose task "
+           "receives, and hand other threads an IsleOneshotSender "
+           "(isle_oneshot_ref_sender()) instead",
+           function, _isle_thread_describe_self (), (gpointer) self,
+           self->owner_description);
+}
+
+static void
+oneshot_release (IsleOneshot *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  g_assert (self->value == NULL);
+  g_clear_pointer (&self->waker, isle_waker_unref);
+  g_mutex_clear (&self->lock);
+  g_free (self->owner_description);
+  g_free (self);
+}
+
+static void
+wake_and_unref (IsleWaker *waker)
+{
+  if (waker != NULL)
+    {
+      isle_waker_wake (waker);
+      isle_waker_unref (waker);
+    }
+}
+
+/**
+ * isle_oneshot_new:
+ *
+ * Creates a oneshot. The calling thread is the receiver's thread. Make
+ * its sender with isle_oneshot_ref_sender().
+ *
+ * Returns: (transfer full): the receiving end of a new oneshot; release it
+ *   with isle_oneshot_unref()
+ *
+ * Since: 1.0
+ */
+IsleOneshot *
+isle_oneshot_new (void)
+{
+  IsleOneshot *self = g_new0 (IsleOneshot, 1);
+
+  self->ref_count = 1;
+  self->receiver_refs = 1;
+  self->state = ONESHOT_EMPTY;
+  g_mutex_init (&self->lock);
+  self->owner = _isle_thread_state_get ();
+  self->owner_description = g_strdup (_isle_thread_describe_self ());
+
+  return self;
+}
+
+/**
+ * isle_oneshot_ref:
+ * @self: a oneshot
+ *
+ * Takes another reference to the receiving end.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleOneshot *
+isle_oneshot_ref (IsleOneshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
+
+  g_atomic_int_inc (&self->receiver_refs);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * isle_oneshot_unref:
+ * @self: (transfer full): a oneshot
+ *
+ * Drops a reference to the receiving end. When the last one goes, a value
+ * sent and not received is destroyed, on the calling thread, and a later
+ * send destroys its value at once and returns %FALSE.
+ *
+ * Safe to call from any thread; the last reference should go on the
+ * receiver's thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_oneshot_unref (IsleOneshot *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
+
+  if (g_atomic_int_dec_and_test (&self->receiver_refs))
+    {
+      gpointer value = NULL;
+      GDestroyNotify destroy = NULL;
+
+      g_mutex_lock (&self->lock);
+      self->receiver_gone = TRUE;
+      if (self->state == ONESHOT_SENT)
+        {
+          value = g_steal_pointer (&self->value);
+          destroy = self->destroy;
+        }
+      g_mutex_unlock (&self->lock);
+
+      if (destroy != NULL && value != NULL)
+        destroy (value);
+    }
+
+  oneshot_release (self);
+}
+
+/**
+ * isle_oneshot_ref_sender:
+ * @self: a oneshot
+ *
+ * Gets a reference to the sending end. Hand it to whoever will send; if
+ * every reference to it goes without a send, the receiver gets
+ * %G_IO_ERROR_CLOSED. Make it before that can happen: a sender made
+ * afterwards cannot send.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): the sender; release it with
+ *   isle_oneshot_sender_unref()
+ *
+ * Since: 1.0
+ */
+IsleOneshotSender *
+isle_oneshot_ref_sender (IsleOneshot *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->n_senders++;
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_inc (&self->ref_count);
+
+  return (IsleOneshotSender *) self;
+}
+
+/**
+ * isle_oneshot_sender_ref:
+ * @self: a sender
+ *
+ * Takes another reference to the sending end.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleOneshotSender *
+isle_oneshot_sender_ref (IsleOneshotSender *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return isle_oneshot_ref_sender (ONESHOT_FROM_SENDER (self));
+}
+
+/**
+ * isle_oneshot_sender_unref:
+ * @self: (transfer full): a sender
+ *
+ * Drops a reference to the sending end. If it was the last one and
+ * nothing was sent, the oneshot is closed: the receiver gets
+ * %G_IO_ERROR_CLOSED.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_oneshot_sender_unref (IsleOneshotSender *self)
+{
+  IsleOneshot *oneshot = ONESHOT_FROM_SENDER (self);
+  IsleWaker *waker = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&oneshot->lock);
+  g_assert (oneshot->n_senders > 0);
+  if (--oneshot->n_senders == 0 && oneshot->state == ONESHOT_EMPTY)
+    {
+      oneshot->state = ONESHOT_DROPPED;
+      waker = g_steal_pointer (&oneshot->waker);
+    }
+  g_mutex_unlock (&oneshot->lock);
+
+  wake_and_unref (waker);
+  oneshot_release (oneshot);
+}
+
+/**
+ * isle_oneshot_sender_send:
+ * @self: a sender
+ * @value: (transfer full) (nullable): the value
+ * @destroy: (nullable): destroys @value if it is never received
+ *
+ * Sends the oneshot's value and wakes its receiver. A oneshot sends once:
+ * a second send is a misuse, reported with a critical.
+ *
+ * The oneshot takes @value in every case. If the receiving end is already
+ * gone, or this is a second send, @value is destroyed at once, on the
+ * calling thread; if it is sent but never received, it is destroyed when
+ * the receiving end goes.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE if the value is delivered to the receiving end, %FALSE if
+ *   it was destroyed instead
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_oneshot_sender_send (IsleOneshotSender *self,
+                          gpointer           value,
+                          GDestroyNotify     destroy)
+{
+  IsleOneshot *oneshot = ONESHOT_FROM_SENDER (self);
+  IsleWaker *waker = NULL;
+  OneshotState state;
+  gboolean receiver_gone;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&oneshot->lock);
+  state = oneshot->state;
+  receiver_gone = oneshot->receiver_gone;
+  if (state == ONESHOT_EMPTY && !receiver_gone)
+    {
+      oneshot->state = ONESHOT_SENT;
+      oneshot->value = value;
+      oneshot->destroy = destroy;
+      waker = g_steal_pointer (&oneshot->waker);
+    }
+  else if (state == ONESHOT_EMPTY)
+    {
+      /* Nobody will receive: sends after this one are misuses too. */
+      oneshot->state = ONESHOT_RECEIVED;
+    }
+  g_mutex_unlock (&oneshot->lock);
+
+  if (state == ONESHOT_EMPTY && !receiver_gone)
+    {
+      wake_and_unref (waker);
+      return TRUE;
+    }
+
+  if (state == ONESHOT_SENT || state == ONESHOT_RECEIVED)
+    g_critical ("isle_oneshot_sender_send() called a second time on "
+                "IsleOneshot %p: a oneshot carries one value, and it was "
+                "sent already. Send once, or use an IsleChannel for a "
+                "stream of values",
+                (gpointer) oneshot);
+
+  if (destroy != NULL && value != NULL)
+    destroy (value);
+  return FALSE;
+}
+
+static gboolean
+check_one_receiver (IsleOneshot  *self,
+                    IsleTask     *task,
+                    const char   *function,
+                    GError      **error)
+{
+  if (G_LIKELY (self->receiving == NULL || self->receiving == task))
+    return TRUE;
+
+  g_critical ("%s() on IsleOneshot %p in task %" G_GUINT64_FORMAT " while "
+              "task %" G_GUINT64_FORMAT " is receiving from it: a oneshot has "
+              "one receiver. Receive in one task and pass the value on, or "
+              "wake several tasks with an IsleNotify",
+              function, (gpointer) self, task->id, self->receiving->id);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               "Task %" G_GUINT64_FORMAT " is already receiving from the oneshot",
+               self->receiving->id);
+  return FALSE;
+}
+
+/* With the lock held: the value if it is there (TRUE), or an error if it
+ * never will be (TRUE), or FALSE if it is still to come. */
+static gboolean
+take_locked (IsleOneshot  *self,
+             gpointer     *value,
+             GError      **error)
+{
+  switch (self->state)
+    {
+    case ONESHOT_SENT:
+      *value = g_steal_pointer (&self->value);
+      self->state = ONESHOT_RECEIVED;
+      return TRUE;
+
+    case ONESHOT_RECEIVED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "The oneshot's value was received already");
+      return TRUE;
+
+    case ONESHOT_DROPPED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "The oneshot's sender was released without sending");
+      return TRUE;
+
+    case ONESHOT_EMPTY:
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * isle_oneshot_recv:
+ * @self: a oneshot
+ * @error: return location for a #GError
+ *
+ * Receives the oneshot's value; if it has not been sent yet, the running
+ * fiber task parks until it is, or until the sender is released unsent.
+ *
+ * Call it on the oneshot's thread, inside a fiber task.
+ *
+ * Returns: (transfer full) (nullable): the value (which may be %NULL, told
+ *   apart from a failure by @error); or %NULL with %G_IO_ERROR_CLOSED if
+ *   the sender was released without sending or the value was received
+ *   already, or %G_IO_ERROR_CANCELLED if the task has been aborted (a value
+ *   sent later is destroyed with the oneshot)
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_oneshot_recv (IsleOneshot  *self,
+                   GError      **error)
+{
+  gconstpointer caller = __builtin_return_address (0);
+  gpointer value = NULL;
+  IsleTask *task;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  check_receiver_thread (self, "isle_oneshot_recv");
+  task = _isle_task_require_fiber ("isle_oneshot_recv", error);
+  if (task == NULL)
+    return NULL;
+  if (!check_one_receiver (self, task, "isle_oneshot_recv", error))
+    return NULL;
+
+  self->receiving = task;
+
+  for (;;)
+    {
+      IsleWaker *replaced = NULL;
+      gboolean done;
+
+      if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
+        {
+          _isle_task_check_borrows (task, "isle_oneshot_recv", caller);
+          _isle_task_park (task, "a oneshot", error);
+          break;
+        }
+
+      g_mutex_lock (&self->lock);
+      done = take_locked (self, &value, error);
+      if (!done && self->waker != (IsleWaker *) task)
+        {
+          replaced = self->waker;
+          self->waker = isle_task_ref_waker (task);
+        }
+      else if (done && self->waker == (IsleWaker *) task)
+        replaced = g_steal_pointer (&self->waker);
+      g_mutex_unlock (&self->lock);
+
+      g_clear_pointer (&replaced, isle_waker_unref);
+      if (done)
+        break;
+
+      _isle_task_check_borrows (task, "isle_oneshot_recv", caller);
+      if (!_isle_task_park (task, "a oneshot", error))
+        {
+          g_mutex_lock (&self->lock);
+          if (self->waker == (IsleWaker *) task)
+            replaced = g_steal_pointer (&self->waker);
+          g_mutex_unlock (&self->lock);
+          g_clear_pointer (&replaced, isle_waker_unref);
+          break;
+        }
+    }
+
+  self->receiving = NULL;
+  return value;
+}
+
+/**
+ * isle_oneshot_try_recv:
+ * @self: a oneshot
+ * @error: return location for a #GError
+ *
+ * Receives the oneshot's value if it has been sent, without waiting.
+ *
+ * Call it on the oneshot's thread, in a task or in plain code.
+ *
+ * Returns: (transfer full) (nullable): the value; or %NULL with
+ *   %G_IO_ERROR_WOULD_BLOCK if it has not been sent yet, or
+ *   %G_IO_ERROR_CLOSED as isle_oneshot_recv() says
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_oneshot_try_recv (IsleOneshot  *self,
+                       GError      **error)
+{
+  gpointer value = NULL;
+  gboolean done;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  check_receiver_thread (self, "isle_oneshot_try_recv");
+
+  g_mutex_lock (&self->lock);
+  done = take_locked (self, &value, error);
+  g_mutex_unlock (&self->lock);
+
+  if (!done)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                         "The oneshot's value has not been sent yet");
+  return value;
+}
+
+/**
+ * isle_oneshot_poll_recv:
+ * @self: a oneshot
+ * @waker: (transfer none): the waker of the polling task
+ * @value: (out) (transfer full) (nullable): the value received
+ * @error: return location for a #GError
+ *
+ * The form of isle_oneshot_recv() for poll functions: takes the value if
+ * it has been sent; otherwise arranges for @waker to be woken when it is
+ * (or when the sender is released unsent) and returns %ISLE_POLL_PENDING.
+ *
+ * Call it on the oneshot's thread.
+ *
+ * Returns: %ISLE_POLL_READY with @value or @error set, or
+ *   %ISLE_POLL_PENDING
+ *
+ * Since: 1.0
+ */
+IslePoll
+isle_oneshot_poll_recv (IsleOneshot  *self,
+                        IsleWaker    *waker,
+                        gpointer     *value,
+                        GError      **error)
+{
+  IsleWaker *replaced = NULL;
+  gboolean done;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  check_receiver_thread (self, "isle_oneshot_poll_recv");
+  *value = NULL;
+  if (!check_one_receiver (self, ISLE_TASK_FROM_WAKER (waker),
+                           "isle_oneshot_poll_recv", error))
+    return ISLE_POLL_READY;
+
+  g_mutex_lock (&self->lock);
+  done = take_locked (self, value, error);
+  if (!done && self->waker != waker)
+    {
+      replaced = self->waker;
+      self->waker = isle_waker_ref (waker);
+    }
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&replaced, isle_waker_unref);
+  return done ? ISLE_POLL_READY : ISLE_POLL_PENDING;
+}

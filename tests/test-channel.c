@@ -1,0 +1,1311 @@
+/* test-channel.c: channels, oneshots and notifies
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <isle.h>
+#include <string.h>
+
+#include "isle-test-util.h"
+
+#define N_SENDER_THREADS 4
+#define N_ITEMS_PER_THREAD 10000
+
+static GThread *main_thread;
+
+/* Items are boxed numbers; the destroy notify counts, so every test can
+ * check that each item is destroyed exactly once. */
+static int items_destroyed;  /* (atomic) */
+
+static void
+counted_item_destroy (gpointer item)
+{
+  g_atomic_int_inc (&items_destroyed);
+  g_free (item);
+}
+
+static guint *
+new_item (guint value)
+{
+  guint *item = g_new (guint, 1);
+
+  *item = value;
+  return item;
+}
+
+static guint
+take_item (gpointer item)
+{
+  guint value;
+
+  g_assert_nonnull (item);
+  value = *(guint *) item;
+  g_free (item);
+  return value;
+}
+
+/* A root task that joins the handle it is given. */
+static gpointer
+join_root (gpointer   user_data,
+           GError   **error)
+{
+  return isle_join_handle_join (user_data, error);
+}
+
+static void
+test_channel_types (void)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+  g_autoptr(IsleOneshotSender) oneshot_sender = isle_oneshot_ref_sender (oneshot);
+  g_autoptr(IsleNotify) notify = isle_notify_new ();
+  IsleChannel *channel_copy;
+  IsleSender *sender_copy;
+
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_CHANNEL));
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_SENDER));
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_ONESHOT));
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_ONESHOT_SENDER));
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_NOTIFY));
+
+  channel_copy = g_boxed_copy (ISLE_TYPE_CHANNEL, channel);
+  sender_copy = g_boxed_copy (ISLE_TYPE_SENDER, sender);
+  g_assert_true (channel_copy == channel);
+  g_boxed_free (ISLE_TYPE_CHANNEL, channel_copy);
+  g_boxed_free (ISLE_TYPE_SENDER, sender_copy);
+  g_assert_false (isle_channel_is_closed (channel));
+  g_assert_cmpuint (isle_channel_get_capacity (channel), ==, 0);
+}
+
+/* The owner-task pattern: worker threads send, one task sums. */
+
+typedef struct
+{
+  IsleSender *sender;   /* (owned) */
+  guint       base;
+} ProducerData;
+
+static gpointer
+producer_thread (gpointer user_data)
+{
+  ProducerData *data = user_data;
+
+  for (guint i = 1; i <= N_ITEMS_PER_THREAD; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      gboolean sent = isle_sender_send (data->sender, new_item (data->base + i), &error);
+
+      g_assert_no_error (error);
+      g_assert_true (sent);
+    }
+
+  isle_sender_unref (data->sender);
+  g_free (data);
+  return NULL;
+}
+
+typedef struct
+{
+  IsleChannel *channel;
+  guint64      sum;
+  guint        count;
+  guint        last_seen[N_SENDER_THREADS];  /* per producer, to check order */
+  gboolean     all_on_owner;
+} SumData;
+
+static gpointer
+sum_items_task (gpointer   user_data,
+                GError   **error)
+{
+  SumData *data = user_data;
+  g_autoptr(GError) local_error = NULL;
+  gpointer item;
+
+  data->all_on_owner = TRUE;
+  while ((item = isle_channel_recv (data->channel, &local_error)) != NULL)
+    {
+      guint value = take_item (item);
+      guint producer = value / 1000000;
+      guint seq = value % 1000000;
+
+      /* Items of one sender arrive in the order it sent them. */
+      g_assert_cmpuint (producer, <, N_SENDER_THREADS);
+      g_assert_cmpuint (seq, ==, data->last_seen[producer] + 1);
+      data->last_seen[producer] = seq;
+      data->sum += seq;
+      data->count++;
+      data->all_on_owner = data->all_on_owner && g_thread_self () == main_thread;
+    }
+
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  return NULL;
+}
+
+static void
+run_owner_task (gsize capacity)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  SumData data = { NULL, };
+  IsleSender *sender;
+  GThread *threads[N_SENDER_THREADS];
+  guint64 expected = (guint64) N_ITEMS_PER_THREAD * (N_ITEMS_PER_THREAD + 1) / 2;
+
+  items_destroyed = 0;
+  data.channel = isle_channel_new (capacity, counted_item_destroy);
+
+  /* This sender is held while the producers get theirs, so a producer
+   * that finishes early cannot close the channel for the others. */
+  sender = isle_channel_ref_sender (data.channel);
+  for (guint i = 0; i < N_SENDER_THREADS; i++)
+    {
+      ProducerData *producer = g_new0 (ProducerData, 1);
+
+      producer->sender = isle_sender_ref (sender);
+      producer->base = i * 1000000;
+      threads[i] = g_thread_new ("producer", producer_thread, producer);
+    }
+  g_clear_pointer (&sender, isle_sender_unref);
+
+  handle = isle_local_set_spawn_local (island, sum_items_task, &data, NULL);
+  isle_test_run_root (island, join_root, handle);
+  for (guint i = 0; i < N_SENDER_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpuint (data.count, ==, N_SENDER_THREADS * N_ITEMS_PER_THREAD);
+  g_assert_cmpuint (data.sum, ==, N_SENDER_THREADS * expected);
+  g_assert_true (data.all_on_owner);
+  isle_channel_unref (data.channel);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+static void
+test_channel_owner_task_unbounded (void)
+{
+  run_owner_task (0);
+}
+
+static void
+test_channel_owner_task_bounded (void)
+{
+  run_owner_task (16);
+}
+
+/* Back-pressure: a thread sending to a full bounded channel blocks until
+ * the island drains it. */
+
+#define N_BLOCKING_ITEMS 200
+#define BLOCKING_CAPACITY 2
+
+typedef struct
+{
+  IsleChannel *channel;
+  IsleSender  *sender;         /* (owned) by the thread */
+  int          sent;           /* (atomic) sends that have returned */
+  int          attempting;     /* (atomic) the thread is past the first fill */
+} BlockingData;
+
+static gpointer
+blocking_sender_thread (gpointer user_data)
+{
+  BlockingData *data = user_data;
+
+  for (guint i = 1; i <= N_BLOCKING_ITEMS; i++)
+    {
+      if (i == BLOCKING_CAPACITY + 1)
+        g_atomic_int_set (&data->attempting, 1);
+      g_assert_true (isle_sender_send (data->sender, new_item (i), NULL));
+      g_atomic_int_inc (&data->sent);
+    }
+
+  isle_sender_unref (data->sender);
+  return NULL;
+}
+
+static gpointer
+drain_checking_task (gpointer   user_data,
+                     GError   **error)
+{
+  BlockingData *data = user_data;
+  g_autoptr(GError) local_error = NULL;
+  guint received = 0;
+  gpointer item;
+
+  while ((item = isle_channel_recv (data->channel, &local_error)) != NULL)
+    {
+      g_assert_cmpuint (take_item (item), ==, ++received);
+      /* A send returns only once its item is queued, and the queue never
+       * holds more than the capacity. */
+      g_assert_cmpint (g_atomic_int_get (&data->sent), <=,
+                       (int) (received + BLOCKING_CAPACITY));
+    }
+
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (received, ==, N_BLOCKING_ITEMS);
+  return NULL;
+}
+
+static void
+test_channel_bounded_blocks_thread (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(IsleLocalSet) island = isle_local_set_new_for_context (context);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  BlockingData data = { NULL, };
+  GThread *thread;
+
+  data.channel = isle_channel_new (BLOCKING_CAPACITY, counted_item_destroy);
+  data.sender = isle_channel_ref_sender (data.channel);
+  thread = g_thread_new ("blocking-sender", blocking_sender_thread, &data);
+
+  /* Nobody drains yet: the thread fills the channel and then cannot
+   * finish its next send. */
+  while (!g_atomic_int_get (&data.attempting))
+    g_thread_yield ();
+  g_assert_cmpint (g_atomic_int_get (&data.sent), ==, BLOCKING_CAPACITY);
+  g_assert_cmpuint (isle_channel_get_length (data.channel), ==, BLOCKING_CAPACITY);
+
+  /* The island drains, and the thread gets through. */
+  handle = isle_local_set_spawn_local (island, drain_checking_task, &data, NULL);
+  isle_test_run_root (island, join_root, handle);
+  g_thread_join (thread);
+
+  g_assert_cmpint (data.sent, ==, N_BLOCKING_ITEMS);
+  isle_channel_unref (data.channel);
+}
+
+/* A fiber task sending to a full channel parks instead of blocking. */
+
+typedef struct
+{
+  IsleSender *sender;
+  guint       sent;
+  gboolean    ok;
+} FiberSendData;
+
+static gpointer
+fiber_sender_task (gpointer   user_data,
+                   GError   **error)
+{
+  FiberSendData *data = user_data;
+
+  for (guint i = 1; i <= 10; i++)
+    {
+      if (!isle_sender_send (data->sender, new_item (i), error))
+        return NULL;
+      data->sent = i;
+    }
+  g_clear_pointer (&data->sender, isle_sender_unref);
+  data->ok = TRUE;
+  return NULL;
+}
+
+static gpointer
+fiber_send_root (gpointer   user_data,
+                 GError   **error)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleChannel) channel = isle_channel_new (3, counted_item_destroy);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dump = NULL;
+  FiberSendData data = { NULL, };
+  gpointer item;
+  guint received = 0;
+
+  isle_local_set_set_debug_flags (island, ISLE_DEBUG_TASKS);
+  data.sender = isle_channel_ref_sender (channel);
+  handle = isle_spawn_local_full ("fiber-sender", G_PRIORITY_DEFAULT, 0,
+                                  fiber_sender_task, &data, NULL, NULL);
+  for (guint i = 0; i < 5; i++)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* The sender filled the channel and parked, and the dump says why. */
+  g_assert_cmpuint (data.sent, ==, 3);
+  g_assert_false (isle_join_handle_is_finished (handle));
+  dump = isle_local_set_dump_tasks (island);
+  g_assert_nonnull (strstr (dump, "room in a channel"));
+
+  while ((item = isle_channel_recv (channel, &local_error)) != NULL)
+    g_assert_cmpuint (take_item (item), ==, ++received);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (received, ==, 10);
+
+  isle_join_handle_join (handle, NULL);
+  g_assert_true (data.ok);
+  return NULL;
+}
+
+static void
+test_channel_bounded_send_parks_fiber (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, fiber_send_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+/* An aborted fiber sender fails with cancelled and keeps its item. */
+
+static gpointer
+send_until_aborted_task (gpointer   user_data,
+                         GError   **error)
+{
+  IsleSender *sender = user_data;
+  guint *item = new_item (99);
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_true (isle_sender_send (sender, new_item (1), NULL));
+  g_assert_false (isle_sender_send (sender, item, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_free (item);   /* not consumed */
+  return NULL;
+}
+
+static gpointer
+abort_sender_root (gpointer   user_data,
+                   GError   **error)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy);
+  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+
+  handle = isle_spawn_local (send_until_aborted_task, sender, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  g_assert_false (isle_join_handle_is_finished (handle));
+
+  isle_join_handle_abort (handle);
+  isle_join_handle_join (handle, NULL);
+  g_assert_cmpuint (isle_channel_get_length (channel), ==, 1);
+  return NULL;
+}
+
+static void
+test_channel_bounded_send_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, abort_sender_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 1);   /* the queued one, with the channel */
+}
+
+/* Closing. */
+
+static gpointer
+unref_sender_thread (gpointer user_data)
+{
+  isle_sender_unref (user_data);
+  return NULL;
+}
+
+static gpointer
+recv_until_closed_task (gpointer   user_data,
+                        GError   **error)
+{
+  IsleChannel *channel = user_data;
+  g_autoptr(GError) local_error = NULL;
+  guint n = 0;
+  gpointer item;
+
+  while ((item = isle_channel_recv (channel, &local_error)) != NULL)
+    {
+      take_item (item);
+      n++;
+    }
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  return GUINT_TO_POINTER (n);
+}
+
+static gpointer
+closed_when_senders_gone_root (gpointer   user_data,
+                               GError   **error)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy);
+  IsleSender *first = isle_channel_ref_sender (channel);
+  IsleSender *second = isle_sender_ref (first);
+  IsleSender *late = NULL;
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint *item = new_item (3);
+  GThread *thread;
+
+  g_assert_true (isle_sender_send (first, new_item (1), NULL));
+  g_assert_true (isle_sender_send (second, new_item (2), NULL));
+  isle_sender_unref (first);
+  g_assert_false (isle_channel_is_closed (channel));
+
+  handle = isle_spawn_local (recv_until_closed_task, channel, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  /* Both items received; the receiver waits for the last sender. */
+  g_assert_false (isle_join_handle_is_finished (handle));
+
+  thread = g_thread_new ("unref", unref_sender_thread, second);
+  g_assert_cmpuint (GPOINTER_TO_UINT (isle_join_handle_join (handle, NULL)), ==, 2);
+  g_thread_join (thread);
+  g_assert_true (isle_channel_is_closed (channel));
+
+  /* A sender made after the close cannot reopen the channel. */
+  late = isle_channel_ref_sender (channel);
+  g_assert_true (isle_sender_is_closed (late));
+  g_assert_false (isle_sender_send (late, item, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_free (item);
+  isle_sender_unref (late);
+  return NULL;
+}
+
+static void
+test_channel_closed_when_senders_gone (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, closed_when_senders_gone_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+typedef struct
+{
+  IsleSender *sender;
+  int         blocked;   /* (atomic) */
+  gboolean    ok;
+  GError     *error;
+} CloseWhileBlockedData;
+
+static gpointer
+send_into_full_thread (gpointer user_data)
+{
+  CloseWhileBlockedData *data = user_data;
+  guint *item = new_item (42);
+
+  g_atomic_int_set (&data->blocked, 1);
+  data->ok = isle_sender_send (data->sender, item, &data->error);
+  if (!data->ok)
+    g_free (item);   /* a failed send leaves the item with its caller */
+  return NULL;
+}
+
+static gpointer
+close_root (gpointer   user_data,
+            GError   **error)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (2, counted_item_destroy);
+  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(GError) local_error = NULL;
+  CloseWhileBlockedData data = { sender, };
+  guint *item = new_item (9);
+  GThread *thread;
+
+  g_assert_true (isle_sender_send (sender, new_item (1), NULL));
+  g_assert_true (isle_sender_send (sender, new_item (2), NULL));
+  thread = g_thread_new ("blocked-sender", send_into_full_thread, &data);
+  while (!g_atomic_int_get (&data.blocked))
+    g_thread_yield ();
+
+  /* The close wakes the blocked thread to fail; the queue stays. */
+  isle_channel_close (channel);
+  g_thread_join (thread);
+  g_assert_false (data.ok);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&data.error);
+
+  g_assert_true (isle_sender_is_closed (sender));
+  g_assert_false (isle_sender_try_send (sender, item, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&local_error);
+  g_free (item);
+
+  g_assert_cmpuint (take_item (isle_channel_recv (channel, NULL)), ==, 1);
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 2);
+  g_assert_null (isle_channel_recv (channel, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  isle_channel_close (channel);   /* again: nothing */
+  return NULL;
+}
+
+static void
+test_channel_close_from_receiver (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, close_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+static void
+test_channel_try_send_try_recv (void)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy);
+  IsleSender *sender = isle_channel_ref_sender (channel);
+  g_autoptr(GError) error = NULL;
+  guint *item = new_item (2);
+
+  g_assert_null (isle_channel_try_recv (channel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  g_assert_true (isle_sender_try_send (sender, new_item (1), &error));
+  g_assert_no_error (error);
+  g_assert_false (isle_sender_try_send (sender, item, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  g_assert_cmpuint (isle_channel_get_length (channel), ==, 1);
+
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, &error)), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (isle_sender_try_send (sender, item, &error));
+  g_assert_no_error (error);
+
+  isle_sender_unref (sender);
+  g_assert_true (isle_channel_is_closed (channel));
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, &error)), ==, 2);
+  g_assert_null (isle_channel_try_recv (channel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+static void
+test_channel_items_destroyed_once (void)
+{
+  IsleChannel *channel = isle_channel_new (0, counted_item_destroy);
+  IsleSender *sender = isle_channel_ref_sender (channel);
+  g_autoptr(GError) error = NULL;
+  guint *late = new_item (100);
+
+  items_destroyed = 0;
+  for (guint i = 1; i <= 5; i++)
+    g_assert_true (isle_sender_send (sender, new_item (i), NULL));
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 1);
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 2);
+
+  /* The receiving end goes with three items queued: each destroyed once,
+   * now. The sender lives on, and its sends fail without taking the
+   * item. */
+  isle_channel_unref (channel);
+  g_assert_cmpint (items_destroyed, ==, 3);
+  g_assert_true (isle_sender_is_closed (sender));
+  g_assert_false (isle_sender_send (sender, late, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  isle_sender_unref (sender);
+  g_assert_cmpint (items_destroyed, ==, 3);
+  g_free (late);
+}
+
+/* A receiving task that is aborted gets cancelled, parked or not. */
+
+typedef struct
+{
+  IsleChannel *channel;
+  int          receiving;
+} AbortRecvData;
+
+static gpointer
+recv_once_task (gpointer   user_data,
+                GError   **error)
+{
+  AbortRecvData *data = user_data;
+
+  data->receiving = 1;
+  return isle_channel_recv (data->channel, error);
+}
+
+static gpointer
+recv_aborted_root (gpointer   user_data,
+                   GError   **error)
+{
+  AbortRecvData data = { isle_channel_new (0, counted_item_destroy), 0 };
+  IsleSender *sender = isle_channel_ref_sender (data.channel);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, recv_once_task,
+                                  &data, NULL, counted_item_destroy);
+  while (!data.receiving)
+    g_assert_true (isle_yield_now (NULL));
+
+  isle_join_handle_abort (handle);
+  g_assert_null (isle_join_handle_join (handle, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
+
+  /* The channel works on for another receiver, which is not woken by the
+   * first one's stale registration. */
+  g_assert_true (isle_sender_send (sender, new_item (5), NULL));
+  g_assert_cmpuint (take_item (isle_channel_recv (data.channel, NULL)), ==, 5);
+
+  /* Aborted with an item queued, a receiver still stops. */
+  g_assert_true (isle_sender_send (sender, new_item (6), NULL));
+  data.receiving = 0;
+  g_clear_pointer (&handle, isle_join_handle_unref);
+  handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, recv_once_task,
+                                  &data, NULL, counted_item_destroy);
+  isle_join_handle_abort (handle);
+  g_assert_null (isle_join_handle_join (handle, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (isle_channel_get_length (data.channel), ==, 1);
+
+  isle_sender_unref (sender);
+  isle_channel_unref (data.channel);
+  return NULL;
+}
+
+static void
+test_channel_recv_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, recv_aborted_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 1);
+}
+
+/* A poll task receives from worker threads. */
+
+typedef struct
+{
+  IsleChannel *channel;
+  guint64      sum;
+  guint        polls;
+} PollSumState;
+
+static IslePoll
+poll_sum (gpointer    state,
+          IsleWaker  *waker,
+          gpointer   *result,
+          GError    **error)
+{
+  PollSumState *sum = state;
+  g_autoptr(GError) local_error = NULL;
+
+  sum->polls++;
+  for (;;)
+    {
+      gpointer item = NULL;
+
+      if (isle_channel_poll_recv (sum->channel, waker, &item, &local_error) == ISLE_POLL_PENDING)
+        return ISLE_POLL_PENDING;
+      if (item == NULL)
+        break;
+      sum->sum += take_item (item);
+    }
+
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  *result = g_memdup2 (&sum->sum, sizeof sum->sum);
+  return ISLE_POLL_READY;
+}
+
+static void
+test_channel_poll_recv (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  PollSumState state = { isle_channel_new (8, counted_item_destroy), 0, 0 };
+  IsleSender *sender;
+  GThread *threads[N_SENDER_THREADS];
+  g_autofree guint64 *sum = NULL;
+  guint64 expected = (guint64) N_ITEMS_PER_THREAD * (N_ITEMS_PER_THREAD + 1) / 2;
+
+  items_destroyed = 0;
+  sender = isle_channel_ref_sender (state.channel);
+  for (guint i = 0; i < N_SENDER_THREADS; i++)
+    {
+      ProducerData *producer = g_new0 (ProducerData, 1);
+
+      producer->sender = isle_sender_ref (sender);
+      threads[i] = g_thread_new ("producer", producer_thread, producer);
+    }
+  g_clear_pointer (&sender, isle_sender_unref);
+
+  handle = isle_local_set_spawn_local_poll (island, poll_sum, &state, NULL);
+  sum = isle_test_run_root (island, join_root, handle);
+  for (guint i = 0; i < N_SENDER_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpuint (*sum, ==, N_SENDER_THREADS * expected);
+  g_assert_cmpuint (state.polls, >=, 2);
+  isle_channel_unref (state.channel);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+/* Misuse, in subprocesses. */
+
+static void
+test_channel_recv_outside_fiber (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+
+      isle_channel_recv (channel, NULL);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_channel_recv() called outside a fiber task*");
+}
+
+static gpointer
+try_recv_thread (gpointer user_data)
+{
+  isle_channel_try_recv (user_data, NULL);
+  return NULL;
+}
+
+static void
+test_channel_recv_wrong_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+
+      g_thread_join (g_thread_new ("intruder", try_recv_thread, channel));
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_channel_try_recv() called on thread 'intruder'*"
+                             "receives on thread*isle_channel_ref_sender()*");
+}
+
+static gpointer
+recv_task (gpointer   user_data,
+           GError   **error)
+{
+  return isle_channel_recv (user_data, error);
+}
+
+static gpointer
+two_receivers_root (gpointer   user_data,
+                    GError   **error)
+{
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+  g_autoptr(IsleJoinHandle) first = isle_spawn_local (recv_task, channel, NULL);
+  g_autoptr(IsleJoinHandle) second = isle_spawn_local (recv_task, channel, NULL);
+
+  for (guint i = 0; i < 3; i++)
+    isle_yield_now (NULL);
+  g_print ("survived\n");
+  return NULL;
+}
+
+static void
+test_channel_two_receivers (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+      isle_test_run_root (island, two_receivers_root, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_channel_recv() on IsleChannel*while task*"
+                             "is receiving from it: a channel has one receiver*");
+}
+
+static void
+test_channel_blocking_send_on_receiver_thread (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleChannel) channel = isle_channel_new (1, g_free);
+      g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+
+      g_assert_true (isle_sender_send (sender, new_item (1), NULL));
+      isle_sender_send (sender, new_item (2), NULL);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_sender_send() on a full IsleChannel*from plain "
+                             "code on its receiving thread*would block forever*");
+}
+
+/* Oneshot. */
+
+static gpointer
+oneshot_send_thread (gpointer user_data)
+{
+  IsleOneshotSender *sender = user_data;
+
+  g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("reply"), g_free));
+  isle_oneshot_sender_unref (sender);
+  return NULL;
+}
+
+static gpointer
+oneshot_drop_thread (gpointer user_data)
+{
+  isle_oneshot_sender_unref (user_data);
+  return NULL;
+}
+
+typedef struct
+{
+  IsleOneshot *oneshot;
+  int          receiving;
+} OneshotRecvData;
+
+static gpointer
+oneshot_recv_task (gpointer   user_data,
+                   GError   **error)
+{
+  OneshotRecvData *data = user_data;
+
+  data->receiving = 1;
+  return isle_oneshot_recv (data->oneshot, error);
+}
+
+static gpointer
+oneshot_across_threads_root (gpointer   user_data,
+                             GError   **error)
+{
+  OneshotRecvData data = { isle_oneshot_new (), 0 };
+  IsleOneshotSender *sender = isle_oneshot_ref_sender (data.oneshot);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *reply = NULL;
+  GThread *thread;
+
+  handle = isle_spawn_local (oneshot_recv_task, &data, NULL);
+  while (!data.receiving)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* The receiver is parked when the value comes from another thread. */
+  thread = g_thread_new ("oneshot-sender", oneshot_send_thread, sender);
+  reply = isle_join_handle_join (handle, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpstr (reply, ==, "reply");
+  g_thread_join (thread);
+
+  /* A second receive finds it taken. */
+  g_assert_null (isle_oneshot_recv (data.oneshot, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  isle_oneshot_unref (data.oneshot);
+  return NULL;
+}
+
+static void
+test_oneshot_across_threads (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, oneshot_across_threads_root, NULL);
+}
+
+static gpointer
+oneshot_dropped_root (gpointer   user_data,
+                      GError   **error)
+{
+  OneshotRecvData data = { isle_oneshot_new (), 0 };
+  IsleOneshotSender *sender = isle_oneshot_ref_sender (data.oneshot);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GThread *thread;
+
+  handle = isle_spawn_local (oneshot_recv_task, &data, NULL);
+  while (!data.receiving)
+    g_assert_true (isle_yield_now (NULL));
+
+  thread = g_thread_new ("oneshot-dropper", oneshot_drop_thread,
+                         isle_oneshot_sender_ref (sender));
+  isle_oneshot_sender_unref (sender);
+  g_assert_null (isle_join_handle_join (handle, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_thread_join (thread);
+  isle_oneshot_unref (data.oneshot);
+  return NULL;
+}
+
+static void
+test_oneshot_dropped_unsent (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, oneshot_dropped_root, NULL);
+}
+
+static void
+test_oneshot_double_send (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+      g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
+
+      g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("one"), g_free));
+      isle_oneshot_sender_send (sender, g_strdup ("two"), g_free);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_oneshot_sender_send() called a second time*"
+                             "a oneshot carries one value*");
+}
+
+static void
+test_oneshot_try_recv_and_destroy (void)
+{
+  IsleOneshot *oneshot = isle_oneshot_new ();
+  IsleOneshotSender *sender = isle_oneshot_ref_sender (oneshot);
+  g_autoptr(GError) error = NULL;
+
+  items_destroyed = 0;
+  g_assert_null (isle_oneshot_try_recv (oneshot, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  /* Sent, never received: destroyed once, with the receiving end. */
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy));
+  isle_oneshot_unref (oneshot);
+  g_assert_cmpint (items_destroyed, ==, 1);
+  isle_oneshot_sender_unref (sender);
+  g_assert_cmpint (items_destroyed, ==, 1);
+
+  /* Sent after the receiving end went: destroyed at once. */
+  oneshot = isle_oneshot_new ();
+  sender = isle_oneshot_ref_sender (oneshot);
+  isle_oneshot_unref (oneshot);
+  g_assert_false (isle_oneshot_sender_send (sender, new_item (2), counted_item_destroy));
+  g_assert_cmpint (items_destroyed, ==, 2);
+  isle_oneshot_sender_unref (sender);
+
+  /* Received: never destroyed by the oneshot. */
+  oneshot = isle_oneshot_new ();
+  sender = isle_oneshot_ref_sender (oneshot);
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (3), counted_item_destroy));
+  isle_oneshot_sender_unref (sender);
+  g_assert_cmpuint (take_item (isle_oneshot_try_recv (oneshot, &error)), ==, 3);
+  g_assert_no_error (error);
+  isle_oneshot_unref (oneshot);
+  g_assert_cmpint (items_destroyed, ==, 2);
+}
+
+typedef struct
+{
+  IsleOneshot *oneshot;
+  guint        polls;
+} OneshotPollState;
+
+static IslePoll
+oneshot_poll (gpointer    state,
+              IsleWaker  *waker,
+              gpointer   *result,
+              GError    **error)
+{
+  OneshotPollState *poll_state = state;
+
+  poll_state->polls++;
+  return isle_oneshot_poll_recv (poll_state->oneshot, waker, result, error);
+}
+
+static void
+test_oneshot_poll_recv (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  OneshotPollState state = { isle_oneshot_new (), 0 };
+  GThread *thread;
+  g_autofree char *reply = NULL;
+
+  handle = isle_local_set_spawn_local_poll (island, oneshot_poll, &state, NULL);
+  thread = g_thread_new ("oneshot-sender", oneshot_send_thread,
+                         isle_oneshot_ref_sender (state.oneshot));
+  reply = isle_test_run_root (island, join_root, handle);
+  g_thread_join (thread);
+
+  g_assert_cmpstr (reply, ==, "reply");
+  g_assert_cmpuint (state.polls, >=, 1);
+  isle_oneshot_unref (state.oneshot);
+}
+
+static gpointer
+oneshot_aborted_root (gpointer   user_data,
+                      GError   **error)
+{
+  OneshotRecvData data = { isle_oneshot_new (), 0 };
+  IsleOneshotSender *sender = isle_oneshot_ref_sender (data.oneshot);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  handle = isle_spawn_local (oneshot_recv_task, &data, NULL);
+  while (!data.receiving)
+    g_assert_true (isle_yield_now (NULL));
+  isle_join_handle_abort (handle);
+  g_assert_null (isle_join_handle_join (handle, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* The value sent after the abort is destroyed with the oneshot. */
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy));
+  isle_oneshot_sender_unref (sender);
+  isle_oneshot_unref (data.oneshot);
+  return NULL;
+}
+
+static void
+test_oneshot_recv_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  items_destroyed = 0;
+  isle_test_run_root (island, oneshot_aborted_root, NULL);
+  g_assert_cmpint (items_destroyed, ==, 1);
+}
+
+/* Notify. */
+
+typedef struct
+{
+  IsleNotify *notify;
+  int         waiting;
+  int         woken;
+} NotifyData;
+
+static gpointer
+notify_wait_task (gpointer   user_data,
+                  GError   **error)
+{
+  NotifyData *data = user_data;
+
+  data->waiting++;
+  if (!isle_notify_wait (data->notify, error))
+    return NULL;
+  data->woken++;
+  return NULL;
+}
+
+static gpointer
+notify_one_root (gpointer   user_data,
+                 GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) first = NULL;
+  g_autoptr(IsleJoinHandle) second = NULL;
+
+  /* A permit stored with nobody waiting: the next wait returns at once,
+   * without parking. Several notifications store one permit. */
+  isle_notify_notify_one (data.notify);
+  isle_notify_notify_one (data.notify);
+  g_assert_true (isle_notify_wait (data.notify, NULL));
+
+  first = isle_spawn_local (notify_wait_task, &data, NULL);
+  second = isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < 2)
+    g_assert_true (isle_yield_now (NULL));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  g_assert_cmpint (data.woken, ==, 0);
+
+  /* One notification wakes one waiter, the oldest. */
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (first, NULL);
+  g_assert_cmpint (data.woken, ==, 1);
+  g_assert_false (isle_join_handle_is_finished (second));
+
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (second, NULL);
+  g_assert_cmpint (data.woken, ==, 2);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_one_permit (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_one_root, NULL);
+}
+
+static gpointer
+notify_waiters_root (gpointer   user_data,
+                     GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  IsleJoinHandle *handles[5];
+  g_autoptr(IsleJoinHandle) late = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (handles); i++)
+    handles[i] = isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < (int) G_N_ELEMENTS (handles))
+    g_assert_true (isle_yield_now (NULL));
+
+  isle_notify_notify_waiters (data.notify);
+  for (guint i = 0; i < G_N_ELEMENTS (handles); i++)
+    {
+      isle_join_handle_join (handles[i], NULL);
+      isle_join_handle_unref (handles[i]);
+    }
+  g_assert_cmpint (data.woken, ==, G_N_ELEMENTS (handles));
+
+  /* No permit was stored: a later waiter waits. */
+  late = isle_spawn_local (notify_wait_task, &data, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  g_assert_false (isle_join_handle_is_finished (late));
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (late, NULL);
+  g_assert_cmpint (data.woken, ==, G_N_ELEMENTS (handles) + 1);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_waiters_wakes_all (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_waiters_root, NULL);
+}
+
+static gpointer
+notify_one_thread (gpointer user_data)
+{
+  isle_notify_notify_one (user_data);
+  return NULL;
+}
+
+static gpointer
+notify_from_thread_root (gpointer   user_data,
+                         GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  GThread *thread;
+
+  handle = isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < 1)
+    g_assert_true (isle_yield_now (NULL));
+
+  thread = g_thread_new ("notifier", notify_one_thread, data.notify);
+  isle_join_handle_join (handle, NULL);
+  g_thread_join (thread);
+  g_assert_cmpint (data.woken, ==, 1);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_from_thread (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_from_thread_root, NULL);
+}
+
+static gpointer
+notify_aborted_root (gpointer   user_data,
+                     GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) first = NULL;
+  g_autoptr(IsleJoinHandle) second = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  first = isle_spawn_local (notify_wait_task, &data, NULL);
+  second = isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < 2)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* The first waiter is chosen, then aborted before it runs: it reports
+   * cancellation, and the notification passes on to the second. */
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_abort (first);
+  isle_join_handle_join (first, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  isle_join_handle_join (second, NULL);
+  g_assert_cmpint (data.woken, ==, 1);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_wait_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_aborted_root, NULL);
+}
+
+static void
+test_notify_wait_outside_fiber (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleNotify) notify = isle_notify_new ();
+
+      isle_notify_wait (notify, NULL);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*isle_notify_wait() called outside a fiber task*");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
+
+  g_test_add_func ("/Isle/Channel/types", test_channel_types);
+  g_test_add_func ("/Isle/Channel/owner-task-unbounded", test_channel_owner_task_unbounded);
+  g_test_add_func ("/Isle/Channel/owner-task-bounded", test_channel_owner_task_bounded);
+  g_test_add_func ("/Isle/Channel/bounded-blocks-thread", test_channel_bounded_blocks_thread);
+  g_test_add_func ("/Isle/Channel/bounded-send-parks-fiber", test_channel_bounded_send_parks_fiber);
+  g_test_add_func ("/Isle/Channel/bounded-send-aborted", test_channel_bounded_send_aborted);
+  g_test_add_func ("/Isle/Channel/closed-when-senders-gone", test_channel_closed_when_senders_gone);
+  g_test_add_func ("/Isle/Channel/close-from-receiver", test_channel_close_from_receiver);
+  g_test_add_func ("/Isle/Channel/try-send-try-recv", test_channel_try_send_try_recv);
+  g_test_add_func ("/Isle/Channel/items-destroyed-once", test_channel_items_destroyed_once);
+  g_test_add_func ("/Isle/Channel/recv-aborted", test_channel_recv_aborted);
+  g_test_add_func ("/Isle/Channel/poll-recv", test_channel_poll_recv);
+  g_test_add_func ("/Isle/Channel/recv-outside-fiber", test_channel_recv_outside_fiber);
+  g_test_add_func ("/Isle/Channel/recv-wrong-thread", test_channel_recv_wrong_thread);
+  g_test_add_func ("/Isle/Channel/two-receivers", test_channel_two_receivers);
+  g_test_add_func ("/Isle/Channel/blocking-send-on-receiver-thread", test_channel_blocking_send_on_receiver_thread);
+  g_test_add_func ("/Isle/Oneshot/across-threads", test_oneshot_across_threads);
+  g_test_add_func ("/Isle/Oneshot/dropped-unsent", test_oneshot_dropped_unsent);
+  g_test_add_func ("/Isle/Oneshot/double-send", test_oneshot_double_send);
+  g_test_add_func ("/Isle/Oneshot/try-recv-and-destroy", test_oneshot_try_recv_and_destroy);
+  g_test_add_func ("/Isle/Oneshot/poll-recv", test_oneshot_poll_recv);
+  g_test_add_func ("/Isle/Oneshot/recv-aborted", test_oneshot_recv_aborted);
+  g_test_add_func ("/Isle/Notify/notify-one-permit", test_notify_one_permit);
+  g_test_add_func ("/Isle/Notify/notify-waiters-wakes-all", test_notify_waiters_wakes_all);
+  g_test_add_func ("/Isle/Notify/notify-from-thread", test_notify_from_thread);
+  g_test_add_func ("/Isle/Notify/wait-aborted", test_notify_wait_aborted);
+  g_test_add_func ("/Isle/Notify/wait-outside-fiber", test_notify_wait_outside_fiber);
+
+  return g_test_run ();
+}
