@@ -12,6 +12,7 @@
 #include "isle-types.h"
 #include "isle-cell.h"
 #include "isle-channel.h"
+#include "isle-future.h"
 #include "isle-join-handle.h"
 #include "isle-join-set.h"
 #include "isle-local-set.h"

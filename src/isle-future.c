@@ -1,0 +1,1123 @@
+/* isle-future.c: one-shot results that tasks await
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-future.h"
+#include "isle-local-set-private.h"
+#include "isle-task-private.h"
+
+/**
+ * IsleFuture:
+ *
+ * A one-shot result: a value (with its destroy notify), or an error —
+ * %G_IO_ERROR_CANCELLED when it was cancelled. A fiber task waits for it
+ * with isle_await(), a poll task with isle_future_poll(), and plain code
+ * chains a callback with isle_future_then().
+ *
+ * The value belongs to the future: isle_await() and
+ * isle_future_get_value() return it without transferring it, valid while
+ * the caller holds a reference to the future. Take your own reference or
+ * copy to keep it longer.
+ *
+ * Futures are reference counted from any thread, and resolve on whatever
+ * thread resolves their [struct@Isle.Promise]; awaiting tasks and chained
+ * callbacks are woken on their own thread.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * IslePromise:
+ *
+ * The resolving end of a future: resolve or reject it once, from any
+ * thread. Dropping the last reference to an unresolved promise rejects its
+ * future with %G_IO_ERROR_CLOSED, so nobody waits forever.
+ *
+ * Since: 1.0
+ */
+
+typedef enum
+{
+  FUTURE_PENDING,
+  FUTURE_RESOLVED,
+  FUTURE_REJECTED,
+} FutureState;
+
+typedef enum
+{
+  WAITER_WAKER,     /* wake a task */
+  WAITER_CALLBACK,  /* run a callback on a context */
+  WAITER_INTERNAL,  /* called where the future resolves (combinators) */
+} WaiterKind;
+
+typedef struct
+{
+  WaiterKind          kind;
+  IsleWaker          *waker;       /* (owned) WAITER_WAKER */
+  IsleFutureCallback  callback;
+  void              (*internal) (IsleFuture *future, gpointer data);
+  gpointer            data;
+  GDestroyNotify      data_destroy;
+  GMainContext       *context;     /* (owned) WAITER_CALLBACK */
+} Waiter;
+
+struct _IsleFuture
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  int              state;          /* (atomic) written under lock */
+  gpointer         value;          /* (owned) once resolved */
+  GDestroyNotify   value_destroy;
+  GError          *error;          /* (owned) once rejected */
+  GSList          *waiters;        /* protected by lock; Waiter * (owned) */
+  GPtrArray       *children;       /* (owned) (nullable) combinators: the futures combined */
+};
+
+struct _IslePromise
+{
+  gatomicrefcount  ref_count;
+  IsleFuture      *future;         /* (owned) */
+};
+
+G_DEFINE_BOXED_TYPE (IsleFuture, isle_future, isle_future_ref, isle_future_unref)
+G_DEFINE_BOXED_TYPE (IslePromise, isle_promise, isle_promise_ref, isle_promise_unref)
+
+static IsleFuture *
+future_new (void)
+{
+  IsleFuture *self = g_new0 (IsleFuture, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->state = FUTURE_PENDING;
+  return self;
+}
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->waker != NULL)
+    isle_waker_unref (waiter->waker);
+  if (waiter->data_destroy != NULL)
+    waiter->data_destroy (waiter->data);
+  if (waiter->context != NULL)
+    g_main_context_unref (waiter->context);
+  g_free (waiter);
+}
+
+typedef struct
+{
+  IsleFuture *future;   /* (owned) */
+  Waiter     *waiter;   /* (owned) */
+} Dispatch;
+
+static gboolean
+dispatch_callback (gpointer data)
+{
+  Dispatch *dispatch = data;
+
+  dispatch->waiter->callback (dispatch->future, dispatch->waiter->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+dispatch_free (gpointer data)
+{
+  Dispatch *dispatch = data;
+
+  waiter_free (dispatch->waiter);
+  isle_future_unref (dispatch->future);
+  g_free (dispatch);
+}
+
+/* Runs a callback on its own context, never synchronously: the GLib
+ * convention for async callbacks, and the callback may be chained on the
+ * island's thread while the future resolves on a worker. */
+static void
+schedule_callback (IsleFuture *self,
+                   Waiter     *waiter)
+{
+  Dispatch *dispatch = g_new (Dispatch, 1);
+  GSource *source = g_idle_source_new ();
+
+  dispatch->future = isle_future_ref (self);
+  dispatch->waiter = waiter;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[isle-future-callback]");
+  g_source_set_callback (source, dispatch_callback, dispatch, dispatch_free);
+  g_source_attach (source, waiter->context);
+  g_source_unref (source);
+}
+
+static void
+notify_waiter (IsleFuture *self,
+               Waiter     *waiter)
+{
+  switch (waiter->kind)
+    {
+    case WAITER_WAKER:
+      isle_waker_wake (waiter->waker);
+      waiter_free (waiter);
+      break;
+
+    case WAITER_CALLBACK:
+      schedule_callback (self, waiter);
+      break;
+
+    case WAITER_INTERNAL:
+      waiter->internal (self, waiter->data);
+      waiter_free (waiter);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Settles the future once; the waiters are told outside the lock, since
+ * they may resolve other futures. Returns FALSE if it was settled already:
+ * @error is then freed, and @value is still the caller's. */
+static gboolean
+future_settle (IsleFuture     *self,
+               gpointer        value,
+               GDestroyNotify  value_destroy,
+               GError         *error)
+{
+  GSList *waiters;
+
+  g_mutex_lock (&self->lock);
+  if (self->state != FUTURE_PENDING)
+    {
+      g_mutex_unlock (&self->lock);
+      g_clear_error (&error);
+      return FALSE;
+    }
+  if (error != NULL)
+    self->error = error;
+  else
+    {
+      self->value = value;
+      self->value_destroy = value_destroy;
+    }
+  waiters = g_slist_reverse (g_steal_pointer (&self->waiters));
+  g_atomic_int_set (&self->state, error != NULL ? FUTURE_REJECTED : FUTURE_RESOLVED);
+  g_mutex_unlock (&self->lock);
+
+  /* Waiters may drop the last other reference. */
+  isle_future_ref (self);
+  while (waiters != NULL)
+    {
+      notify_waiter (self, waiters->data);
+      waiters = g_slist_delete_link (waiters, waiters);
+    }
+  isle_future_unref (self);
+
+  return TRUE;
+}
+
+/* Adds @waiter unless the future is ready; then it is told at once. */
+static void
+future_add_waiter (IsleFuture *self,
+                   Waiter     *waiter)
+{
+  g_mutex_lock (&self->lock);
+  if (self->state == FUTURE_PENDING)
+    {
+      self->waiters = g_slist_prepend (self->waiters, waiter);
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  g_mutex_unlock (&self->lock);
+
+  notify_waiter (self, waiter);
+}
+
+/**
+ * isle_future_new_for_value:
+ * @value: (transfer full) (nullable): the value
+ * @value_destroy: (nullable): releases @value with the future
+ *
+ * Creates a future that is ready with @value.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a new future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_new_for_value (gpointer       value,
+                           GDestroyNotify value_destroy)
+{
+  IsleFuture *self = future_new ();
+
+  future_settle (self, value, value_destroy, NULL);
+  return self;
+}
+
+/**
+ * isle_future_new_for_error:
+ * @error: (transfer full): the error
+ *
+ * Creates a future that is ready with @error.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a new future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_new_for_error (GError *error)
+{
+  IsleFuture *self;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  self = future_new ();
+  future_settle (self, NULL, NULL, error);
+  return self;
+}
+
+/**
+ * isle_future_ref:
+ * @self: a future
+ *
+ * Takes a reference to the future.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_ref (IsleFuture *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * isle_future_unref:
+ * @self: (transfer full): a future
+ *
+ * Drops a reference to the future; the last one releases its value with
+ * its destroy notify, on the calling thread.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_future_unref (IsleFuture *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  /* A future nobody can settle any more: its callbacks will never run.
+   * (No fiber awaits it: isle_await() holds a reference meanwhile.) */
+  g_slist_free_full (self->waiters, (GDestroyNotify) waiter_free);
+  if (self->value_destroy != NULL && self->value != NULL)
+    self->value_destroy (self->value);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->children, g_ptr_array_unref);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+/**
+ * isle_future_is_ready:
+ * @self: a future
+ *
+ * Whether the future has a value or an error.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: %TRUE once the future is ready
+ *
+ * Since: 1.0
+ */
+gboolean
+isle_future_is_ready (IsleFuture *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return g_atomic_int_get (&self->state) != FUTURE_PENDING;
+}
+
+/**
+ * isle_future_get_value:
+ * @self: a ready future
+ * @error: return location for a #GError
+ *
+ * Reads the outcome of a ready future. Reading a pending one is a
+ * programming error, reported with a critical.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer none) (nullable): the value, valid while you hold a
+ *   reference to the future; or %NULL with @error set to the future's
+ *   error
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_future_get_value (IsleFuture  *self,
+                       GError     **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  switch (g_atomic_int_get (&self->state))
+    {
+    case FUTURE_RESOLVED:
+      return self->value;
+
+    case FUTURE_REJECTED:
+      g_propagate_error (error, g_error_copy (self->error));
+      return NULL;
+
+    default:
+      g_critical ("isle_future_get_value() called on a future that is not "
+                  "ready; wait for it with isle_await(), isle_future_poll() "
+                  "or isle_future_then() first");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING, "The future is not ready");
+      return NULL;
+    }
+}
+
+/**
+ * isle_future_cancel:
+ * @self: a future
+ *
+ * Rejects the future with %G_IO_ERROR_CANCELLED if it is not ready yet,
+ * and cancels the futures it combines (see isle_future_race()). A promise
+ * resolving it later is ignored.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_future_cancel (IsleFuture *self)
+{
+  g_autoptr(GPtrArray) children = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->lock);
+  if (self->children != NULL)
+    children = g_ptr_array_ref (self->children);
+  g_mutex_unlock (&self->lock);
+
+  future_settle (self, NULL, NULL,
+                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                      "The future was cancelled"));
+  if (children != NULL)
+    {
+      guint i;
+
+      for (i = 0; i < children->len; i++)
+        isle_future_cancel (g_ptr_array_index (children, i));
+    }
+}
+
+/**
+ * isle_future_then:
+ * @self: a future
+ * @callback: (scope notified): called once the future is ready
+ * @user_data: (closure callback): data for @callback
+ * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
+ *   after the call, or if the future is dropped unready
+ *
+ * Chains a callback for plain code, outside any task. It runs on the
+ * thread-default main context of the calling thread, from an idle source,
+ * never inside this call: even a ready future's callback waits for that
+ * context to be iterated.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_future_then (IsleFuture         *self,
+                  IsleFutureCallback  callback,
+                  gpointer            user_data,
+                  GDestroyNotify      user_data_destroy)
+{
+  Waiter *waiter;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (callback != NULL);
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->kind = WAITER_CALLBACK;
+  waiter->callback = callback;
+  waiter->data = user_data;
+  waiter->data_destroy = user_data_destroy;
+  waiter->context = g_main_context_ref_thread_default ();
+  future_add_waiter (self, waiter);
+}
+
+/* A task polled again before the future is ready registers once. */
+static void
+add_waker (IsleFuture *self,
+           IsleWaker  *waker)
+{
+  Waiter *waiter;
+  GSList *l;
+
+  g_mutex_lock (&self->lock);
+  for (l = self->waiters; l != NULL; l = l->next)
+    {
+      Waiter *other = l->data;
+
+      if (other->kind == WAITER_WAKER && other->waker == waker)
+        {
+          g_mutex_unlock (&self->lock);
+          return;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->kind = WAITER_WAKER;
+  waiter->waker = isle_waker_ref (waker);
+  future_add_waiter (self, waiter);
+}
+
+/**
+ * isle_future_poll:
+ * @self: a future
+ * @waker: (transfer none): the polling task's waker
+ * @value: (out) (transfer none) (nullable): the value, when ready
+ * @error: return location for a #GError
+ *
+ * The form of isle_await() for poll functions: if the future is ready,
+ * returns %ISLE_POLL_READY with its value or error; otherwise arranges for
+ * @waker to be woken when it is, and returns %ISLE_POLL_PENDING.
+ *
+ * Call it on the polling task's island thread.
+ *
+ * Returns: whether the future was ready
+ *
+ * Since: 1.0
+ */
+IslePoll
+isle_future_poll (IsleFuture  *self,
+                  IsleWaker   *waker,
+                  gpointer    *value,
+                  GError     **error)
+{
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
+
+  *value = NULL;
+  if (!isle_future_is_ready (self))
+    {
+      add_waker (self, waker);
+      if (!isle_future_is_ready (self))
+        return ISLE_POLL_PENDING;
+    }
+
+  *value = isle_future_get_value (self, error);
+  return ISLE_POLL_READY;
+}
+
+/**
+ * isle_await:
+ * @future: a future
+ * @error: return location for a #GError
+ *
+ * Suspends the running fiber task until @future is ready, and returns its
+ * outcome. If the task is aborted meanwhile, this returns
+ * %G_IO_ERROR_CANCELLED (the future itself is left alone).
+ *
+ * Call it on the island's thread, inside a fiber task.
+ *
+ * Returns: (transfer none) (nullable): the value, valid while you hold a
+ *   reference to @future; or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+gpointer
+isle_await (IsleFuture  *future,
+            GError     **error)
+{
+  IsleTask *task;
+  gboolean registered = FALSE;
+  gpointer value;
+
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  task = _isle_task_require_fiber ("isle_await", error);
+  if (task == NULL)
+    return NULL;
+
+  _isle_task_check_borrows (task, "isle_await", __builtin_return_address (0));
+
+  /* Held while suspended: whoever else owns the future may drop it. */
+  isle_future_ref (future);
+  while (!isle_future_is_ready (future))
+    {
+      /* Park wakes spuriously (a wake meant for something else); the
+       * waker stays registered across those. */
+      if (!registered)
+        {
+          add_waker (future, (IsleWaker *) task);
+          registered = TRUE;
+          continue;
+        }
+      if (!_isle_task_park (task, "a future", error))
+        {
+          isle_future_unref (future);
+          return NULL;
+        }
+    }
+  value = isle_future_get_value (future, error);
+  isle_future_unref (future);
+
+  /* Still valid: the caller holds a reference. */
+  return value;
+}
+
+/* Combinators ------------------------------------------------------------- */
+
+typedef enum
+{
+  COMBINE_ALL,
+  COMBINE_ANY,
+  COMBINE_RACE,
+} CombineKind;
+
+typedef struct
+{
+  gatomicrefcount ref_count;
+  CombineKind     kind;
+  IsleFuture     *parent;        /* (owned) */
+  int             remaining;     /* (atomic) children not settled */
+  GPtrArray      *values;        /* (owned) ALL: the children's values, borrowed */
+} Combine;
+
+static Combine *
+combine_ref (Combine *combine)
+{
+  g_atomic_ref_count_inc (&combine->ref_count);
+  return combine;
+}
+
+static void
+combine_unref (gpointer data)
+{
+  Combine *combine = data;
+
+  if (!g_atomic_ref_count_dec (&combine->ref_count))
+    return;
+  isle_future_unref (combine->parent);
+  g_clear_pointer (&combine->values, g_ptr_array_unref);
+  g_free (combine);
+}
+
+static void
+cancel_children (IsleFuture *parent)
+{
+  guint i;
+
+  for (i = 0; i < parent->children->len; i++)
+    isle_future_cancel (g_ptr_array_index (parent->children, i));
+}
+
+/* One child settled; runs on the thread that settled it. */
+static void
+child_settled (IsleFuture *child,
+               gpointer    data)
+{
+  Combine *combine = data;
+  IsleFuture *parent = combine->parent;
+  gboolean last = g_atomic_int_dec_and_test (&combine->remaining);
+  gboolean failed = g_atomic_int_get (&child->state) == FUTURE_REJECTED;
+
+  switch (combine->kind)
+    {
+    case COMBINE_ALL:
+      if (failed)
+        {
+          if (future_settle (parent, NULL, NULL, g_error_copy (child->error)))
+            cancel_children (parent);
+        }
+      else if (last &&
+               !future_settle (parent, g_ptr_array_ref (combine->values),
+                               (GDestroyNotify) g_ptr_array_unref, NULL))
+        g_ptr_array_unref (combine->values);
+      break;
+
+    case COMBINE_ANY:
+      if (!failed)
+        {
+          if (future_settle (parent, child->value, NULL, NULL))
+            cancel_children (parent);
+        }
+      else if (last)
+        future_settle (parent, NULL, NULL, g_error_copy (child->error));
+      break;
+
+    case COMBINE_RACE:
+      if (future_settle (parent, failed ? NULL : child->value, NULL,
+                         failed ? g_error_copy (child->error) : NULL))
+        cancel_children (parent);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static IsleFuture *
+combine (CombineKind         kind,
+         IsleFuture * const *futures,
+         guint               n_futures)
+{
+  Combine *combine;
+  IsleFuture *parent = future_new ();
+  guint i;
+
+  parent->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) isle_future_unref);
+  for (i = 0; i < n_futures; i++)
+    g_ptr_array_add (parent->children, isle_future_ref (futures[i]));
+
+  if (n_futures == 0)
+    {
+      if (kind == COMBINE_ALL)
+        future_settle (parent, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref, NULL);
+      else
+        future_settle (parent, NULL, NULL,
+                       g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                            "No futures to wait for"));
+      return parent;
+    }
+
+  combine = g_new0 (Combine, 1);
+  g_atomic_ref_count_init (&combine->ref_count);
+  combine->kind = kind;
+  combine->parent = isle_future_ref (parent);
+  combine->remaining = (int) n_futures;
+  if (kind == COMBINE_ALL)
+    {
+      /* The values stay the children's; the parent keeps the children. */
+      combine->values = g_ptr_array_sized_new (n_futures);
+      for (i = 0; i < n_futures; i++)
+        g_ptr_array_add (combine->values, NULL);
+    }
+
+  for (i = 0; i < n_futures; i++)
+    {
+      Waiter *waiter = g_new0 (Waiter, 1);
+
+      waiter->kind = WAITER_INTERNAL;
+      waiter->internal = child_settled;
+      waiter->data = combine_ref (combine);
+      waiter->data_destroy = combine_unref;
+      future_add_waiter (futures[i], waiter);
+    }
+  combine_unref (combine);
+
+  return parent;
+}
+
+static void
+fill_values (IsleFuture *parent,
+             gpointer    unused)
+{
+  guint i;
+
+  /* Called when the ALL parent is ready: its value array points at the
+   * children's values, which the parent keeps alive. */
+  if (g_atomic_int_get (&parent->state) != FUTURE_RESOLVED)
+    return;
+  for (i = 0; i < parent->children->len; i++)
+    {
+      IsleFuture *child = g_ptr_array_index (parent->children, i);
+
+      ((GPtrArray *) parent->value)->pdata[i] = child->value;
+    }
+}
+
+/**
+ * isle_future_all:
+ * @futures: (array length=n_futures): the futures to wait for
+ * @n_futures: how many
+ *
+ * Combines futures into one that is ready when every one of them has a
+ * value, with a #GPtrArray of their values in order (borrowed from them;
+ * the combined future keeps them alive); or as soon as one fails, with its
+ * error, cancelling the others.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): the combined future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_all (IsleFuture * const *futures,
+                 guint               n_futures)
+{
+  IsleFuture *parent;
+  Waiter *fill;
+
+  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
+
+  parent = combine (COMBINE_ALL, futures, n_futures);
+
+  /* Fill the array in before anyone else hears of the parent. */
+  fill = g_new0 (Waiter, 1);
+  fill->kind = WAITER_INTERNAL;
+  fill->internal = fill_values;
+  g_mutex_lock (&parent->lock);
+  if (parent->state == FUTURE_PENDING)
+    {
+      parent->waiters = g_slist_append (parent->waiters, fill);
+      g_mutex_unlock (&parent->lock);
+    }
+  else
+    {
+      g_mutex_unlock (&parent->lock);
+      fill_values (parent, NULL);
+      g_free (fill);
+    }
+
+  return parent;
+}
+
+/**
+ * isle_future_any:
+ * @futures: (array length=n_futures): the futures to wait for
+ * @n_futures: how many
+ *
+ * Combines futures into one that is ready with the value of the first to
+ * succeed (borrowed from it; the combined future keeps it alive),
+ * cancelling the others; or, when all of them fail, with the error of the
+ * last to fail.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): the combined future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_any (IsleFuture * const *futures,
+                 guint               n_futures)
+{
+  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
+
+  return combine (COMBINE_ANY, futures, n_futures);
+}
+
+/**
+ * isle_future_race:
+ * @futures: (array length=n_futures): the futures to wait for
+ * @n_futures: how many
+ *
+ * Combines futures into one that is ready as soon as the first of them is,
+ * with its value or error; the others are cancelled.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): the combined future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_future_race (IsleFuture * const *futures,
+                  guint               n_futures)
+{
+  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
+
+  return combine (COMBINE_RACE, futures, n_futures);
+}
+
+/* Promises ---------------------------------------------------------------- */
+
+/**
+ * isle_promise_new:
+ *
+ * Creates a promise and its pending future.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a new promise
+ *
+ * Since: 1.0
+ */
+IslePromise *
+isle_promise_new (void)
+{
+  IslePromise *self = g_new0 (IslePromise, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->future = future_new ();
+  return self;
+}
+
+/**
+ * isle_promise_ref:
+ * @self: a promise
+ *
+ * Takes a reference to the promise.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ *
+ * Since: 1.0
+ */
+IslePromise *
+isle_promise_ref (IslePromise *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * isle_promise_unref:
+ * @self: (transfer full): a promise
+ *
+ * Drops a reference to the promise. If it was the last and the future is
+ * still pending, the future is rejected with %G_IO_ERROR_CLOSED.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_promise_unref (IslePromise *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  future_settle (self->future, NULL, NULL,
+                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                      "The promise was dropped without being resolved"));
+  isle_future_unref (self->future);
+  g_free (self);
+}
+
+/**
+ * isle_promise_get_future:
+ * @self: a promise
+ *
+ * Gets the future the promise resolves.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer none): the future; take a reference to keep it
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_promise_get_future (IslePromise *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->future;
+}
+
+static void
+report_settled_twice (const char *function)
+{
+  g_critical ("%s() called on a promise whose future is already ready: a "
+              "promise is resolved once. (A future cancelled meanwhile also "
+              "counts; check isle_future_is_ready() first if that can happen)",
+              function);
+}
+
+/**
+ * isle_promise_resolve:
+ * @self: a promise
+ * @value: (transfer full) (nullable): the value
+ * @value_destroy: (nullable): releases @value with the future
+ *
+ * Resolves the promise's future with @value. Tasks awaiting it are woken
+ * on their island's thread; chained callbacks run on their own context.
+ * Resolving a second time is a programming error, reported with a
+ * critical; @value is then released at once.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_promise_resolve (IslePromise    *self,
+                      gpointer        value,
+                      GDestroyNotify  value_destroy)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!future_settle (self->future, value, value_destroy, NULL))
+    {
+      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_settled_twice ("isle_promise_resolve");
+      if (value_destroy != NULL && value != NULL)
+        value_destroy (value);
+    }
+}
+
+/**
+ * isle_promise_reject:
+ * @self: a promise
+ * @error: (transfer full): the error
+ *
+ * Rejects the promise's future with @error. Rejecting or resolving a
+ * second time is a programming error, reported with a critical.
+ *
+ * Safe to call from any thread.
+ *
+ * Since: 1.0
+ */
+void
+isle_promise_reject (IslePromise *self,
+                     GError      *error)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (error != NULL);
+
+  if (!future_settle (self->future, NULL, NULL, error))
+    {
+      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_settled_twice ("isle_promise_reject");
+    }
+}
+
+/* Join handles as futures ------------------------------------------------- */
+
+static IslePoll
+join_into_promise (gpointer    state,
+                   IsleWaker  *waker,
+                   gpointer   *result,
+                   GError    **error)
+{
+  IsleJoinHandle **parts = state;
+  IsleJoinHandle *handle = parts[0];
+  IslePromise *promise = (IslePromise *) parts[1];
+  IsleTask *task = ISLE_TASK_FROM_HANDLE (handle);
+  GError *join_error = NULL;
+  gpointer value = NULL;
+
+  /* Nobody awaits it any more: stop waiting, leave the task alone. */
+  if (g_atomic_ref_count_compare (&promise->future->ref_count, 1) &&
+      !isle_future_is_ready (promise->future))
+    return ISLE_POLL_READY;
+
+  if (isle_join_handle_poll (handle, waker, &value, &join_error) == ISLE_POLL_PENDING)
+    return ISLE_POLL_PENDING;
+
+  if (join_error != NULL)
+    isle_promise_reject (promise, join_error);
+  else
+    isle_promise_resolve (promise, value, task->result_destroy);
+
+  return ISLE_POLL_READY;
+}
+
+static void
+join_parts_free (gpointer data)
+{
+  IsleJoinHandle **parts = data;
+
+  isle_join_handle_unref (parts[0]);
+  isle_promise_unref ((IslePromise *) parts[1]);
+  g_free (parts);
+}
+
+/**
+ * isle_join_handle_ref_future:
+ * @handle: a join handle
+ *
+ * Gets a future for the task's result, to await with isle_await() or
+ * combine with isle_future_all() and its kin. The future takes the result
+ * as isle_join_handle_join() would (so join the task one way only); it
+ * fails with the task's error, or %G_IO_ERROR_CANCELLED if it was
+ * aborted. The value is released with the task's result destroy notify
+ * when the future goes.
+ *
+ * A small poll task on the task's island moves the result into the
+ * future; call this on that island's thread.
+ *
+ * Returns: (transfer full): a future for the task's result
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_join_handle_ref_future (IsleJoinHandle *handle)
+{
+  IsleTask *task;
+  IslePromise *promise;
+  IsleJoinHandle **parts;
+  IsleJoinHandle *mover;
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  task = ISLE_TASK_FROM_HANDLE (handle);
+  promise = isle_promise_new ();
+
+  if (_isle_task_is_finished (task))
+    {
+      GError *error = NULL;
+      gpointer value;
+
+      if (task->flags & ISLE_TASK_FLAG_RESULT_TAKEN)
+        {
+          g_critical ("isle_join_handle_ref_future() called on the handle of "
+                      "task %" G_GUINT64_FORMAT ", which was already joined",
+                      task->id);
+          isle_promise_reject (promise, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                     "Task %" G_GUINT64_FORMAT " was already joined",
+                                                     task->id));
+        }
+      else
+        {
+          value = _isle_task_take_result (task, &error);
+          if (error != NULL)
+            isle_promise_reject (promise, error);
+          else
+            isle_promise_resolve (promise, value, task->result_destroy);
+        }
+    }
+  else
+    {
+      island = _isle_task_get_island (task);
+      _isle_local_set_check_thread (island, "isle_join_handle_ref_future");
+
+      parts = g_new (IsleJoinHandle *, 2);
+      parts[0] = isle_join_handle_ref (handle);
+      parts[1] = (IsleJoinHandle *) isle_promise_ref (promise);
+      mover = isle_local_set_spawn_local_poll_full (island, "join future",
+                                                    task->queue->priority,
+                                                    join_into_promise, parts,
+                                                    join_parts_free, NULL);
+      isle_join_handle_unref (mover);
+    }
+
+  {
+    IsleFuture *future = isle_future_ref (isle_promise_get_future (promise));
+
+    isle_promise_unref (promise);
+    return future;
+  }
+}
