@@ -494,6 +494,33 @@ add_waker (IsleFuture *self,
   future_add_waiter (self, waiter);
 }
 
+/* An await that gives up (its task was aborted) takes its waker back, so
+ * a future that settles much later, or never, does not keep the task. */
+static void
+remove_waker (IsleFuture *self,
+              IsleWaker  *waker)
+{
+  Waiter *found = NULL;
+  GSList *l;
+
+  g_mutex_lock (&self->lock);
+  for (l = self->waiters; l != NULL; l = l->next)
+    {
+      Waiter *waiter = l->data;
+
+      if (waiter->kind == WAITER_WAKER && waiter->waker == waker)
+        {
+          found = waiter;
+          self->waiters = g_slist_delete_link (self->waiters, l);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (found != NULL)
+    waiter_free (found);
+}
+
 /**
  * isle_future_poll:
  * @self: a future
@@ -580,6 +607,7 @@ isle_await (IsleFuture  *future,
         }
       if (!_isle_task_park (task, "a future", error))
         {
+          remove_waker (future, (IsleWaker *) task);
           isle_future_unref (future);
           return NULL;
         }

@@ -85,6 +85,7 @@ void          _isle_local_set_check_thread   (IsleLocalSet   *self,
 void          _isle_local_set_report_unobserved (IsleLocalSet *self,
                                                  IsleTask     *task,
                                                  const GError *error);
+GSource      *_isle_ready_time_source_new    (gint64          ready_time);
 void          _isle_local_set_turn_end       (IsleLocalSet   *self,
                                               IsleTask       *task);
 IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);

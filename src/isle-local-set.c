@@ -1270,16 +1270,28 @@ deadline_reached (gpointer user_data)
 }
 
 static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
+ready_time_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
 {
   return callback (user_data);
 }
 
-static GSourceFuncs deadline_funcs = {
-  .dispatch = deadline_dispatch,
+static GSourceFuncs ready_time_funcs = {
+  .dispatch = ready_time_dispatch,
 };
+
+/* A source that dispatches once the monotonic clock reaches @ready_time
+ * (microseconds), for deadlines and timers that know their moment rather
+ * than an interval. */
+GSource *
+_isle_ready_time_source_new (gint64 ready_time)
+{
+  GSource *source = g_source_new (&ready_time_funcs, sizeof (GSource));
+
+  g_source_set_ready_time (source, ready_time);
+  return source;
+}
 
 static GSource *
 deadline_source_new (IsleLocalSet *self,
@@ -1291,8 +1303,7 @@ deadline_source_new (IsleLocalSet *self,
   if (deadline < 0)
     return NULL;
 
-  source = g_source_new (&deadline_funcs, sizeof (GSource));
-  g_source_set_ready_time (source, deadline);
+  source = _isle_ready_time_source_new (deadline);
   g_source_set_priority (source, G_PRIORITY_HIGH);
   g_source_set_name (source, "[isle-deadline]");
   g_source_set_callback (source, deadline_reached, reached, NULL);

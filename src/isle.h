@@ -20,6 +20,7 @@
 #include "isle-oneshot.h"
 #include "isle-task.h"
 #include "isle-thread-guard.h"
+#include "isle-time.h"
 #include "isle-waker.h"
 
 #undef ISLE_INSIDE

@@ -1,0 +1,43 @@
+/* isle-time.h: sleeps, timeouts and intervals on the island's context
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(ISLE_INSIDE) && !defined(ISLE_COMPILATION)
+# error "Only <isle.h> can be included directly."
+#endif
+
+#include "isle-future.h"
+#include "isle-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IsleInterval IsleInterval;
+
+ISLE_AVAILABLE_IN_ALL
+gboolean      isle_sleep                    (guint          milliseconds,
+                                             GError       **error);
+ISLE_AVAILABLE_IN_ALL
+gboolean      isle_sleep_seconds            (guint          seconds,
+                                             GError       **error);
+ISLE_AVAILABLE_IN_ALL
+IsleFuture   *isle_sleep_future_new         (guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+IsleFuture   *isle_sleep_future_new_seconds (guint          seconds) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+IsleFuture   *isle_timeout                  (IsleFuture    *future,
+                                             guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+
+ISLE_AVAILABLE_IN_ALL
+IsleInterval *isle_interval_new             (guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+void          isle_interval_free            (IsleInterval  *self);
+ISLE_AVAILABLE_IN_ALL
+gboolean      isle_interval_tick            (IsleInterval  *self,
+                                             GError       **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleInterval, isle_interval_free)
+
+G_END_DECLS
