@@ -7,7 +7,8 @@
 # ninja remain the build system; this file only names the usual runs.
 #
 #   make demo    build and run the console example demo/isle-hello
-#   make test    run the test suite twice: a normal build and one built with
+#   make test    run the test suite three times: a normal build, the same
+#                under Valgrind's memcheck, and a build with
 #                AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench   run the benchmarks of bench/ from a release build
 #   make clean   remove the build directories
@@ -26,7 +27,7 @@ BUILD_OPTS    :=
 SANITIZE_OPTS := -Db_sanitize=address,undefined -Db_lundef=false
 RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
 
-.PHONY: all demo test test-normal test-sanitize bench clean
+.PHONY: all demo test test-normal test-sanitize test-valgrind bench clean
 
 all:
 	@$(INSTALL_DEPS) build
@@ -70,12 +71,21 @@ test:
 	@$(INSTALL_DEPS) test
 	@status=0; \
 	$(MAKE) --no-print-directory test-normal || status=1; \
+	$(MAKE) --no-print-directory test-valgrind || status=1; \
 	$(MAKE) --no-print-directory test-sanitize || status=1; \
 	exit $$status
 
 test-normal:
 	$(call meson_setup,$(BUILD_DIR),$(BUILD_OPTS))
 	$(call meson_test,$(BUILD_DIR))
+
+# The same build under memcheck (meson's "valgrind" test setup): no errors,
+# no definite or indirect leaks.
+test-valgrind:
+	$(call meson_setup,$(BUILD_DIR),$(BUILD_OPTS))
+	rm -f $(BUILD_DIR)/meson-logs/testlog-valgrind.json
+	$(NINJA) -C $(BUILD_DIR)
+	$(MESON) test -C $(BUILD_DIR) --setup valgrind --print-errorlogs
 
 test-sanitize:
 	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))

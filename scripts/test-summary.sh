@@ -3,10 +3,12 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: scripts/test-summary.sh BUILD_DIR...
+# Usage: scripts/test-summary.sh BUILD_DIR_OR_LOG...
 #
-# Reads BUILD_DIR/meson-logs/testlog.json of every directory given (one JSON
-# object per line, one line per test) and prints one line to stdout:
+# Reads BUILD_DIR/meson-logs/testlog.json of every directory given, or the
+# log file itself when a file is given (a test setup's log, such as
+# testlog-valgrind.json), one JSON object per line, one line per test, and
+# prints one line to stdout:
 #
 #   N passed, N failed[, N skipped]
 #
@@ -21,7 +23,7 @@
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
-  echo "usage: $0 BUILD_DIR..." >&2
+  echo "usage: $0 BUILD_DIR_OR_LOG..." >&2
   exit 2
 fi
 
@@ -74,7 +76,10 @@ PY
 }
 
 for dir in "$@"; do
-  log="$dir/meson-logs/testlog.json"
+  case "$dir" in
+    *.json) log="$dir" ;;
+    *)      log="$dir/meson-logs/testlog.json" ;;
+  esac
   if [ ! -f "$log" ]; then
     echo "test-summary: no test log $log: its tests did not run; counted as 1 failure" >&2
     failed=$((failed + 1))
