@@ -44,8 +44,10 @@ G_DEFINE_BOXED_TYPE (IsleLocalSet, isle_local_set, isle_local_set_ref, isle_loca
  * that out of a 30 ns yield while overrunning the budget by little. */
 #define ISLE_BUDGET_CHECK_INTERVAL 32
 
-static void run_queue_run (IsleRunQueue *queue,
-                           gboolean      with_budget);
+static void run_queue_run            (IsleRunQueue *queue,
+                                      gboolean      with_budget);
+static void run_queue_run_in_context (IsleRunQueue *queue,
+                                      gboolean      with_budget);
 static void remote_drain  (IsleLocalSet *self);
 
 void
@@ -123,7 +125,7 @@ run_queue_dispatch (GSource     *source,
   /* A task may drop the last reference to its own island; the teardown
    * then waits until this dispatch is over. */
   isle_local_set_ref (island);
-  run_queue_run (queue, TRUE);
+  run_queue_run_in_context (queue, TRUE);
   isle_local_set_unref (island);
 
   return G_SOURCE_CONTINUE;
@@ -190,6 +192,29 @@ run_queue_run (IsleRunQueue *queue,
   island->dispatch_priority = outer_priority;
   island->dispatch_queue = outer_queue;
   island->n_until_check = outer_until_check;
+}
+
+/* Tasks run with the island's context as the thread-default one, as GLib
+ * code expects of a callback dispatched there: GIO calls made by a task
+ * deliver their callbacks to the context that drives the island, even when
+ * that is not the thread's default. */
+static void
+run_queue_run_in_context (IsleRunQueue *queue,
+                          gboolean      with_budget)
+{
+  GMainContext *context = queue->island->context;
+  GMainContext *thread_default = g_main_context_get_thread_default ();
+  gboolean push;
+
+  if (thread_default == NULL)
+    thread_default = g_main_context_default ();
+  push = thread_default != context;
+
+  if (push)
+    g_main_context_push_thread_default (context);
+  run_queue_run (queue, with_budget);
+  if (push)
+    g_main_context_pop_thread_default (context);
 }
 
 IsleRunQueue *
@@ -469,7 +494,7 @@ run_ready_tasks (IsleLocalSet *self)
     {
       if (self->queues[i]->head != NULL)
         {
-          run_queue_run (self->queues[i], FALSE);
+          run_queue_run_in_context (self->queues[i], FALSE);
           ran = TRUE;
           /* A task may have woken one of higher priority. */
           i = (guint) -1;
