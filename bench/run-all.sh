@@ -29,6 +29,7 @@ all_workloads=(
   parked_wake
   fiber_memory
   poll_memory
+  blocking_offload
 )
 
 build_dir=${1:-_build-bench}

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "isle-future.h"
+#include "isle-future-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 
@@ -74,6 +74,7 @@ struct _IsleFuture
   GError          *error;          /* (owned) once rejected */
   GSList          *waiters;        /* protected by lock; Waiter * (owned) */
   GPtrArray       *children;       /* (owned) (nullable) combinators: the futures combined */
+  GCancellable    *cancellable;    /* (owned) (nullable) cancelled by isle_future_cancel() */
 };
 
 struct _IslePromise
@@ -329,6 +330,7 @@ isle_future_unref (IsleFuture *self)
     self->value_destroy (self->value);
   g_clear_error (&self->error);
   g_clear_pointer (&self->children, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -410,17 +412,22 @@ void
 isle_future_cancel (IsleFuture *self)
 {
   g_autoptr(GPtrArray) children = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
 
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&self->lock);
   if (self->children != NULL)
     children = g_ptr_array_ref (self->children);
+  if (self->cancellable != NULL)
+    cancellable = g_object_ref (self->cancellable);
   g_mutex_unlock (&self->lock);
 
   future_settle (self, NULL, NULL,
                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                       "The future was cancelled"));
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
   if (children != NULL)
     {
       guint i;
@@ -617,6 +624,54 @@ isle_await (IsleFuture  *future,
 
   /* Still valid: the caller holds a reference. */
   return value;
+}
+
+/* Private hooks for the GIO and GObject bridges ------------------------- */
+
+IsleFuture *
+_isle_future_new (void)
+{
+  return future_new ();
+}
+
+gboolean
+_isle_future_settle (IsleFuture     *future,
+                     gpointer        value,
+                     GDestroyNotify  value_destroy,
+                     GError         *error)
+{
+  return future_settle (future, value, value_destroy, error);
+}
+
+void
+_isle_future_add_settle_notify (IsleFuture             *future,
+                                IsleFutureSettleNotify  notify,
+                                gpointer                data,
+                                GDestroyNotify          destroy)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+
+  waiter->kind = WAITER_INTERNAL;
+  waiter->internal = notify;
+  waiter->data = data;
+  waiter->data_destroy = destroy;
+  future_add_waiter (future, waiter);
+}
+
+/* Settles the future from the outside, for work that runs elsewhere
+ * (blocking jobs): isle_future_cancel() also cancels @cancellable, so the
+ * work in flight sees it. Set it once, before the future is handed out. */
+void
+_isle_future_set_cancellable (IsleFuture   *self,
+                              GCancellable *cancellable)
+{
+  g_assert (self != NULL);
+  g_assert (G_IS_CANCELLABLE (cancellable));
+
+  g_mutex_lock (&self->lock);
+  g_assert (self->cancellable == NULL);
+  self->cancellable = g_object_ref (cancellable);
+  g_mutex_unlock (&self->lock);
 }
 
 /* Combinators ------------------------------------------------------------- */

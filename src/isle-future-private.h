@@ -1,0 +1,33 @@
+/* isle-future-private.h: what other parts of Isle need of futures
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "isle-future.h"
+
+G_BEGIN_DECLS
+
+/* Called on the thread that settles the future, outside its lock. */
+typedef void (*IsleFutureSettleNotify) (IsleFuture *future,
+                                        gpointer    data);
+
+IsleFuture *_isle_future_new               (void);
+gboolean    _isle_future_settle            (IsleFuture             *future,
+                                            gpointer                value,
+                                            GDestroyNotify          value_destroy,
+                                            GError                 *error);
+void        _isle_future_add_settle_notify (IsleFuture             *future,
+                                            IsleFutureSettleNotify  notify,
+                                            gpointer                data,
+                                            GDestroyNotify          destroy);
+
+/* For work that runs elsewhere (blocking jobs): isle_future_cancel() also
+ * cancels @cancellable, so the work in flight sees it. */
+void        _isle_future_set_cancellable   (IsleFuture             *self,
+                                            GCancellable           *cancellable);
+
+G_END_DECLS

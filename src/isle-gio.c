@@ -1,0 +1,114 @@
+/* isle-gio.c: awaiting GIO asynchronous operations
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "isle-gio.h"
+#include "isle-future-private.h"
+#include "isle-task.h"
+
+/* A GIO future is a bare pending future (no promise): the reference the
+ * caller hands to isle_gio_callback() is what settles it, so a dropped
+ * future costs nothing but that reference until the operation finishes. */
+
+/**
+ * isle_gio_future_new:
+ *
+ * Creates a pending future for one GIO asynchronous call, to be resolved
+ * by [func@Isle.gio_callback] with the call's [iface@Gio.AsyncResult].
+ * Awaiting a GIO `_async`/`_finish` pair takes three lines:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(IsleFuture) op = isle_gio_future_new ();
+ * g_file_load_contents_async (file, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
+ * if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &data, &len, NULL, error))
+ *   return NULL;
+ * ]|
+ *
+ * The future's value is the `GAsyncResult` (a reference released with the
+ * future), to pass to the `_finish` function. The future fails only if it
+ * was cancelled with isle_future_cancel() (which does not stop the GIO
+ * operation: cancel the `GCancellable` for that), or, through
+ * isle_await(), when the awaiting task is aborted. The operation's own
+ * error comes from its `_finish` function.
+ *
+ * Aborting the task cancels its cancellable, so the operation finishes
+ * early with %G_IO_ERROR_CANCELLED; its callback still runs once, later,
+ * and releases the result and the future then. Keep iterating the
+ * island's context until it does (freeing an island does not wait for GIO
+ * callbacks).
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a new pending future
+ *
+ * Since: 1.0
+ */
+IsleFuture *
+isle_gio_future_new (void)
+{
+  return _isle_future_new ();
+}
+
+/**
+ * isle_gio_callback:
+ * @source_object: (nullable): the operation's source object
+ * @result: the operation's result
+ * @user_data: (transfer full): a reference to a future made by
+ *   isle_gio_future_new(), as `isle_future_ref (op)`
+ *
+ * A [callback@Gio.AsyncReadyCallback] that resolves the future in
+ * @user_data with @result (a new reference), waking the task awaiting it,
+ * then drops that reference to the future. If the future was cancelled
+ * meanwhile, @result is dropped quietly.
+ *
+ * Pass it to any `_async` function, with `isle_future_ref (op)` as its
+ * data, and exactly once per future. GIO runs it on the thread-default
+ * main context of the thread that started the operation: inside a task on
+ * an island made with isle_local_set_new(), the island's own context and
+ * thread. An island running on a context that is not the thread-default
+ * one must push it (g_main_context_push_thread_default()) around the
+ * `_async` call, or the callback goes to a context nobody iterates.
+ *
+ * Since: 1.0
+ */
+void
+isle_gio_callback (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  IsleFuture *future = user_data;
+
+  g_return_if_fail (G_IS_ASYNC_RESULT (result));
+  g_return_if_fail (future != NULL);
+
+  if (!_isle_future_settle (future, g_object_ref (result), g_object_unref, NULL))
+    g_object_unref (result);
+  isle_future_unref (future);
+}
+
+/**
+ * isle_current_cancellable:
+ *
+ * Gets the cancellable of the running task, cancelled when the task is
+ * aborted: the one to pass to GIO calls made inside a task. Short for
+ * `isle_task_get_cancellable (isle_task_get_current ())`, except that
+ * outside any task it returns %NULL (no cancellable) instead of
+ * complaining.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: (transfer none) (nullable): the running task's cancellable,
+ *   valid while the task runs; or %NULL outside any task
+ *
+ * Since: 1.0
+ */
+GCancellable *
+isle_current_cancellable (void)
+{
+  IsleTask *task = isle_task_get_current ();
+
+  return task != NULL ? isle_task_get_cancellable (task) : NULL;
+}

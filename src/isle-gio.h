@@ -1,0 +1,28 @@
+/* isle-gio.h: awaiting GIO asynchronous operations
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(ISLE_INSIDE) && !defined(ISLE_COMPILATION)
+# error "Only <isle.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "isle-future.h"
+#include "isle-types.h"
+
+G_BEGIN_DECLS
+
+ISLE_AVAILABLE_IN_ALL
+IsleFuture   *isle_gio_future_new       (void) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+void          isle_gio_callback         (GObject        *source_object,
+                                         GAsyncResult   *result,
+                                         gpointer        user_data);
+ISLE_AVAILABLE_IN_ALL
+GCancellable *isle_current_cancellable  (void);
+
+G_END_DECLS
