@@ -254,7 +254,6 @@ test_fiber_mapping_limit (void)
 
       for (i = 0; i < G_N_ELEMENTS (handles); i++)
         {
-          g_autoptr(GError) error = NULL;
           IsleJoinHandle *handle = handles[i];
 
           g_assert_true (isle_join_handle_is_finished (handle));

@@ -201,7 +201,6 @@ free_aborts_root (gpointer   user_data,
                   GError   **error)
 {
   IsleJoinSet *set = isle_join_set_new ();
-  g_autoptr(IsleJoinHandle) finished = NULL;
 
   isle_join_set_spawn (set, park_forever, NULL, count_destroy);
   isle_join_set_spawn (set, park_forever, NULL, count_destroy);

@@ -307,7 +307,6 @@ test_waker_ref_unref_on_other_threads (void)
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(IsleLocalSet) island = isle_local_set_new_for_context (context);
   g_autoptr(IsleJoinHandle) handle = NULL;
-  g_autoptr(GError) error = NULL;
   RefChurnData data = { NULL, };
   GThread *threads[N_WAKER_THREADS];
   GThread *last;
