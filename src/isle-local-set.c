@@ -593,7 +593,9 @@ isle_local_set_unref (IsleLocalSet *self)
  * isle_local_set_get_context:
  * @self: an island
  *
- * Gets the main context the island's tasks run on.
+ * Gets the main context the island's tasks run on. It never changes, so
+ * this is safe to call from any thread, for instance to attach a source
+ * that sends work to the island.
  *
  * Returns: (transfer none): the context
  *
@@ -643,6 +645,8 @@ gsize
 isle_local_set_get_default_stack_size (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
+
+  _isle_local_set_check_thread (self, "isle_local_set_get_default_stack_size");
 
   return self->default_stack_size;
 }
@@ -726,6 +730,8 @@ IsleUnhandledFailure
 isle_local_set_get_unhandled_failure (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, ISLE_UNHANDLED_FAILURE_REPORT);
+
+  _isle_local_set_check_thread (self, "isle_local_set_get_unhandled_failure");
 
   return self->unhandled_failure;
 }
@@ -846,6 +852,8 @@ isle_local_set_get_debug_flags (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
+  _isle_local_set_check_thread (self, "isle_local_set_get_debug_flags");
+
   return self->debug_flags;
 }
 
@@ -902,6 +910,8 @@ guint
 isle_local_set_get_slow_poll_threshold (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
+
+  _isle_local_set_check_thread (self, "isle_local_set_get_slow_poll_threshold");
 
   return (guint) (self->slow_poll_threshold / 1000);
 }

@@ -902,7 +902,8 @@ check_task (IsleTask   *task,
  * @task: a task
  *
  * Gets the task's id: a number above zero, unique in the process, the same
- * as isle_join_handle_get_id() of its handle.
+ * as isle_join_handle_get_id() of its handle. It never changes, so this is
+ * safe to call from any thread.
  *
  * Returns: the id
  *
@@ -920,7 +921,8 @@ isle_task_get_id (IsleTask *task)
  * isle_task_get_name:
  * @task: a task
  *
- * Gets the name the task was spawned with.
+ * Gets the name the task was spawned with. It never changes, so this is
+ * safe to call from any thread while the task exists.
  *
  * Returns: (nullable): the name, or %NULL
  *
