@@ -346,8 +346,8 @@ pool_push (BlockingJob *job)
  * and its result, when it returns, is released. Aborting a task that
  * awaits the future is different: the job keeps running (a thread cannot
  * be stopped from outside), and its result is released with
- * @result_destroy when the last reference to the future goes — on the
- * worker thread if that is where the job finishes last.
+ * @result_destroy on the island's thread the next time the island runs:
+ * a future made on an island is given back to it when its promise goes.
  *
  * @user_data_destroy runs exactly once on the worker thread: after @func
  * returns and before the future resolves, or instead of @func for a job

@@ -34,7 +34,10 @@
  *
  * The resolving end of a future: resolve or reject it once, from any
  * thread. Dropping the last reference to an unresolved promise rejects its
- * future with %G_IO_ERROR_CLOSED, so nobody waits forever.
+ * future with %G_IO_ERROR_CLOSED, so nobody waits forever. A promise made
+ * on an island (isle_local_set_get_current()) gives its future back to
+ * that island's thread when its last reference goes elsewhere, so the
+ * value's destroy notify runs there.
  *
  * Since: 1.0
  */
@@ -81,6 +84,7 @@ struct _IslePromise
 {
   gatomicrefcount  ref_count;
   IsleFuture      *future;         /* (owned) */
+  IsleRemote      *home;           /* (owned) (nullable) the island it was made on */
 };
 
 G_DEFINE_BOXED_TYPE (IsleFuture, isle_future, isle_future_ref, isle_future_unref)
@@ -932,6 +936,12 @@ isle_future_race (IsleFuture * const *futures,
 
 /* Promises ---------------------------------------------------------------- */
 
+static void
+release_future (gpointer data)
+{
+  isle_future_unref (data);
+}
+
 /**
  * isle_promise_new:
  *
@@ -947,9 +957,12 @@ IslePromise *
 isle_promise_new (void)
 {
   IslePromise *self = g_new0 (IslePromise, 1);
+  IsleLocalSet *island = isle_local_set_get_current ();
 
   g_atomic_ref_count_init (&self->ref_count);
   self->future = future_new ();
+  if (island != NULL)
+    self->home = _isle_remote_ref (island->remote);
   return self;
 }
 
@@ -996,7 +1009,18 @@ isle_promise_unref (IslePromise *self)
   future_settle (self->future, NULL, NULL,
                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                       "The promise was dropped without being resolved"));
-  isle_future_unref (self->future);
+
+  /* A promise made on an island gives its future back there: if nobody
+   * else holds the future any more (the awaiting task was aborted), its
+   * value is destroyed on the island's thread, where it belongs, not on
+   * the worker that resolved it. The wake-ups already went out. */
+  if (self->home == NULL ||
+      self->home->owner == _isle_thread_state_get () ||
+      !_isle_remote_call (self->home, release_future, self->future))
+    isle_future_unref (self->future);
+
+  if (self->home != NULL)
+    _isle_remote_unref (self->home);
   g_free (self);
 }
 
@@ -1029,6 +1053,32 @@ report_settled_twice (const char *function)
               function);
 }
 
+static void
+settle_here (IslePromise    *self,
+             gpointer        value,
+             GDestroyNotify  value_destroy,
+             GError         *error,
+             const char     *function)
+{
+  if (!future_settle (self->future, value, value_destroy, error))
+    {
+      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report_settled_twice (function);
+      if (value_destroy != NULL && value != NULL)
+        value_destroy (value);
+    }
+}
+
+static void
+promise_settle (IslePromise    *self,
+                gpointer        value,
+                GDestroyNotify  value_destroy,
+                GError         *error,
+                const char     *function)
+{
+  settle_here (self, value, value_destroy, error, function);
+}
+
 /**
  * isle_promise_resolve:
  * @self: a promise
@@ -1051,13 +1101,7 @@ isle_promise_resolve (IslePromise    *self,
 {
   g_return_if_fail (self != NULL);
 
-  if (!future_settle (self->future, value, value_destroy, NULL))
-    {
-      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        report_settled_twice ("isle_promise_resolve");
-      if (value_destroy != NULL && value != NULL)
-        value_destroy (value);
-    }
+  promise_settle (self, value, value_destroy, NULL, "isle_promise_resolve");
 }
 
 /**
@@ -1079,11 +1123,7 @@ isle_promise_reject (IslePromise *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (error != NULL);
 
-  if (!future_settle (self->future, NULL, NULL, error))
-    {
-      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        report_settled_twice ("isle_promise_reject");
-    }
+  promise_settle (self, NULL, NULL, error, "isle_promise_reject");
 }
 
 /* Join handles as futures ------------------------------------------------- */

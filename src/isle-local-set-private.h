@@ -28,11 +28,18 @@ struct _IsleRunQueue
 
 /* The part of an island that other threads reach: wakes from them queue
  * here. It outlives the island for as long as a waker references it. */
+typedef struct
+{
+  GDestroyNotify func;
+  gpointer       data;
+} IsleRemoteCall;
+
 struct _IsleRemote
 {
   gatomicrefcount  ref_count;
   GMutex           lock;
   GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
+  GArray          *calls;       /* (owned) protected by lock; IsleRemoteCall, run on the island's thread */
   gboolean         closed;      /* protected by lock */
   int              pending;     /* (atomic) queue is not empty */
   GMainContext    *context;     /* (owned) */
@@ -58,6 +65,7 @@ struct _IsleLocalSet
   GSource          *remote_source;   /* (owned) */
   IsleRemote       *remote;          /* (owned) */
   GPtrArray        *draining;        /* (owned) scratch for the remote queue */
+  GArray           *draining_calls;  /* (owned) scratch for the remote calls */
 
   IsleTask         *live_head;       /* each live task holds a reference here */
   IsleTask         *live_tail;
@@ -92,6 +100,9 @@ IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
 void          _isle_remote_unref             (IsleRemote     *remote);
 void          _isle_remote_wake              (IsleRemote     *remote,
                                               IsleTask       *task);
+gboolean      _isle_remote_call              (IsleRemote     *remote,
+                                              GDestroyNotify  func,
+                                              gpointer        data);
 
 static inline void
 _isle_run_queue_push (IsleRunQueue *queue,

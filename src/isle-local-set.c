@@ -269,7 +269,9 @@ _isle_remote_unref (IsleRemote *remote)
 
   g_assert (remote->closed);
   g_assert (remote->queue->len == 0);
+  g_assert (remote->calls->len == 0);
   g_ptr_array_unref (remote->queue);
+  g_array_unref (remote->calls);
   g_main_context_unref (remote->context);
   g_mutex_clear (&remote->lock);
   g_free (remote);
@@ -283,6 +285,7 @@ remote_new (IsleLocalSet *island)
   g_atomic_ref_count_init (&remote->ref_count);
   g_mutex_init (&remote->lock);
   remote->queue = g_ptr_array_new ();
+  remote->calls = g_array_new (FALSE, FALSE, sizeof (IsleRemoteCall));
   remote->context = g_main_context_ref (island->context);
   remote->owner = island->owner;
   remote->island = island;
@@ -303,7 +306,7 @@ _isle_remote_wake (IsleRemote *remote,
     {
       task->remote_queued = TRUE;
       g_ptr_array_add (remote->queue, _isle_task_ref (task));
-      if (remote->queue->len == 1)
+      if (!g_atomic_int_get (&remote->pending))
         {
           g_atomic_int_set (&remote->pending, 1);
           wakeup = TRUE;
@@ -315,11 +318,41 @@ _isle_remote_wake (IsleRemote *remote,
     g_main_context_wakeup (remote->context);
 }
 
+/* Runs @func (@data) on the island's thread, in the same batch as remote
+ * wakes. Returns FALSE, without taking @data, once the island is gone. */
+gboolean
+_isle_remote_call (IsleRemote     *remote,
+                   GDestroyNotify  func,
+                   gpointer        data)
+{
+  IsleRemoteCall call = { func, data };
+  gboolean wakeup = FALSE;
+
+  g_mutex_lock (&remote->lock);
+  if (remote->closed)
+    {
+      g_mutex_unlock (&remote->lock);
+      return FALSE;
+    }
+  g_array_append_val (remote->calls, call);
+  if (!g_atomic_int_get (&remote->pending))
+    {
+      g_atomic_int_set (&remote->pending, 1);
+      wakeup = TRUE;
+    }
+  g_mutex_unlock (&remote->lock);
+
+  if (wakeup)
+    g_main_context_wakeup (remote->context);
+  return TRUE;
+}
+
 static void
 remote_drain (IsleLocalSet *self)
 {
   IsleRemote *remote = self->remote;
   GPtrArray *batch;
+  GArray *calls;
   guint i;
 
   if (G_LIKELY (!g_atomic_int_get (&remote->pending)))
@@ -329,6 +362,9 @@ remote_drain (IsleLocalSet *self)
   batch = remote->queue;
   remote->queue = self->draining;
   self->draining = batch;
+  calls = remote->calls;
+  remote->calls = self->draining_calls;
+  self->draining_calls = calls;
   for (i = 0; i < batch->len; i++)
     ((IsleTask *) batch->pdata[i])->remote_queued = FALSE;
   g_atomic_int_set (&remote->pending, 0);
@@ -343,6 +379,14 @@ remote_drain (IsleLocalSet *self)
       _isle_task_unref (task);
     }
   g_ptr_array_set_size (batch, 0);
+
+  for (i = 0; i < calls->len; i++)
+    {
+      IsleRemoteCall *call = &g_array_index (calls, IsleRemoteCall, i);
+
+      call->func (call->data);
+    }
+  g_array_set_size (calls, 0);
 }
 
 typedef struct
@@ -435,6 +479,7 @@ isle_local_set_new_for_context (GMainContext *context)
   self->default_stack_size = ISLE_STACK_SIZE_DEFAULT;
   self->remote = remote_new (self);
   self->draining = g_ptr_array_new ();
+  self->draining_calls = g_array_new (FALSE, FALSE, sizeof (IsleRemoteCall));
   self->task_arena = _isle_task_arena_new (sizeof (IsleTask),
                                           _isle_remote_ref (self->remote),
                                           (GDestroyNotify) _isle_remote_unref);
@@ -557,6 +602,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_clear_error (&self->shutdown_error);
   _isle_remote_unref (self->remote);
   g_ptr_array_unref (self->draining);
+  g_array_unref (self->draining_calls);
   g_main_context_unref (self->context);
   g_free (self->owner_description);
   g_free (self);

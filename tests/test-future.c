@@ -416,6 +416,56 @@ test_future_teardown (void)
   g_assert_false (isle_future_is_ready (isle_promise_get_future (promise)));
 }
 
+static GThread *destroyed_on;
+
+static void
+record_destroy_thread (gpointer data)
+{
+  destroyed_on = g_thread_self ();
+  g_free (data);
+}
+
+static gpointer
+resolve_and_drop (gpointer data)
+{
+  IslePromise *promise = data;
+
+  isle_promise_resolve (promise, g_strdup ("nobody reads me"), record_destroy_thread);
+  isle_promise_unref (promise);
+  return NULL;
+}
+
+static gpointer
+hand_promise_to_thread (gpointer   user_data,
+                        GError   **error)
+{
+  /* Made on the island; nobody here keeps its future. */
+  IslePromise *promise = isle_promise_new ();
+
+  g_thread_join (g_thread_new ("resolver", resolve_and_drop, promise));
+  g_assert_null (destroyed_on);
+  return NULL;
+}
+
+/* A promise made on an island and resolved and dropped on a worker gives
+ * its future back to the island: the value is destroyed on the island's
+ * thread, not the worker's. */
+static void
+test_future_value_released_at_home (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  gint64 deadline = isle_test_deadline ();
+
+  destroyed_on = NULL;
+  isle_test_run_root (island, hand_promise_to_thread, NULL);
+  while (destroyed_on == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_true (destroyed_on == g_thread_self ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +486,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Future/race", test_future_race);
   g_test_add_func ("/Isle/Future/join-handle", test_future_join_handle);
   g_test_add_func ("/Isle/Future/teardown", test_future_teardown);
+  g_test_add_func ("/Isle/Future/value-released-at-home", test_future_value_released_at_home);
 
   return g_test_run ();
 }
