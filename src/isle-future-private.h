@@ -29,5 +29,6 @@ void        _isle_future_add_settle_notify (IsleFuture             *future,
  * cancels @cancellable, so the work in flight sees it. */
 void        _isle_future_set_cancellable   (IsleFuture             *self,
                                             GCancellable           *cancellable);
+GCancellable *_isle_future_get_cancellable (IsleFuture             *self);
 
 G_END_DECLS

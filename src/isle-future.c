@@ -678,6 +678,19 @@ _isle_future_set_cancellable (IsleFuture   *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* The cancellable set with _isle_future_set_cancellable(), or NULL; it
+ * never changes once set. */
+GCancellable *
+_isle_future_get_cancellable (IsleFuture *self)
+{
+  GCancellable *cancellable;
+
+  g_mutex_lock (&self->lock);
+  cancellable = self->cancellable;
+  g_mutex_unlock (&self->lock);
+  return cancellable;
+}
+
 /* Combinators ------------------------------------------------------------- */
 
 typedef enum

@@ -29,10 +29,11 @@
  *
  * The future's value is the `GAsyncResult` (a reference released with the
  * future), to pass to the `_finish` function. The future fails only if it
- * was cancelled with isle_future_cancel() (which does not stop the GIO
- * operation: cancel the `GCancellable` for that), or, through
- * isle_await(), when the awaiting task is aborted. The operation's own
- * error comes from its `_finish` function.
+ * was cancelled with isle_future_cancel() (or lost a race or a timeout),
+ * or, through isle_await(), when the awaiting task is aborted. The
+ * operation's own error comes from its `_finish` function. Pass
+ * isle_gio_future_get_cancellable() to the `_async` call so that
+ * cancelling the future, or aborting the task, stops the operation.
  *
  * Aborting the task cancels its cancellable, so the operation finishes
  * early with %G_IO_ERROR_CANCELLED; its callback still runs once, later,
@@ -46,10 +47,87 @@
  *
  * Since: 1.0
  */
+typedef struct
+{
+  GCancellable *task_cancellable;   /* (owned) */
+  gulong        handler;
+} Link;
+
+static void
+cancel_linked (GCancellable *task_cancellable,
+               gpointer      data)
+{
+  g_cancellable_cancel (data);
+}
+
+static void
+unlink_cancellables (IsleFuture *future,
+                     gpointer    data)
+{
+  Link *link = data;
+  gulong handler = link->handler;
+
+  link->handler = 0;
+  g_cancellable_disconnect (link->task_cancellable, handler);
+}
+
+static void
+link_free (gpointer data)
+{
+  Link *link = data;
+
+  if (link->handler != 0)
+    g_cancellable_disconnect (link->task_cancellable, link->handler);
+  g_object_unref (link->task_cancellable);
+  g_free (link);
+}
+
 IsleFuture *
 isle_gio_future_new (void)
 {
-  return _isle_future_new ();
+  IsleFuture *future = _isle_future_new ();
+  g_autoptr(GCancellable) own = g_cancellable_new ();
+  GCancellable *task_cancellable = isle_current_cancellable ();
+
+  /* The operation's own cancellable: isle_future_cancel() (a race or a
+   * timeout it lost) cancels it, and so does aborting the task. */
+  _isle_future_set_cancellable (future, own);
+  if (task_cancellable != NULL)
+    {
+      Link *link = g_new0 (Link, 1);
+
+      link->task_cancellable = g_object_ref (task_cancellable);
+      link->handler = g_cancellable_connect (task_cancellable, G_CALLBACK (cancel_linked),
+                                             g_object_ref (own), g_object_unref);
+      _isle_future_add_settle_notify (future, unlink_cancellables, link, link_free);
+    }
+
+  return future;
+}
+
+/**
+ * isle_gio_future_get_cancellable:
+ * @future: a future made by isle_gio_future_new()
+ *
+ * Gets the cancellable to pass to the `_async` call: it is cancelled when
+ * the future is cancelled (isle_future_cancel(), or losing an
+ * isle_future_race() or an isle_timeout()) and when the task that made the
+ * future is aborted, so the operation stops in either case. Passing
+ * isle_current_cancellable() instead stops it only when the task is
+ * aborted.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer none): the future's cancellable
+ *
+ * Since: 1.0
+ */
+GCancellable *
+isle_gio_future_get_cancellable (IsleFuture *future)
+{
+  g_return_val_if_fail (future != NULL, NULL);
+
+  return _isle_future_get_cancellable (future);
 }
 
 /**

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 ISLE_AVAILABLE_IN_ALL
 IsleFuture   *isle_gio_future_new       (void) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
+GCancellable *isle_gio_future_get_cancellable (IsleFuture *future);
+ISLE_AVAILABLE_IN_ALL
 void          isle_gio_callback         (GObject        *source_object,
                                          GAsyncResult   *result,
                                          gpointer        user_data);

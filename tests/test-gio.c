@@ -684,6 +684,42 @@ test_object_bound_finishes_first (void)
   g_assert_cmpint (bound_destroyed, ==, 1);
 }
 
+/* A GIO future that loses a race (here to a timeout) is cancelled, and
+ * its own cancellable with it: the accept stops, its callback runs, and
+ * the listener it held is freed. */
+static gpointer
+accept_with_timeout (gpointer   user_data,
+                     GError   **error)
+{
+  GSocketListener *listener = user_data;
+  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) limited = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_socket_listener_accept_async (listener, isle_gio_future_get_cancellable (op),
+                                  isle_gio_callback, isle_future_ref (op));
+  limited = isle_timeout (op, 20);
+  g_assert_null (isle_await (limited, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (g_cancellable_is_cancelled (isle_gio_future_get_cancellable (op)));
+  return NULL;
+}
+
+static void
+test_gio_timeout_cancels (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(GSocketAddress) effective = NULL;
+  GSocketListener *listener = loopback_listener_new (&effective);
+
+  g_object_add_weak_pointer (G_OBJECT (listener), (gpointer *) &listener);
+  isle_test_run_root (island, accept_with_timeout, listener);
+
+  g_socket_listener_close (listener);
+  g_object_unref (listener);
+  iterate_until_cleared ((gpointer *) &listener);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -699,6 +735,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Gio/wait-subprocess", test_gio_subprocess);
   g_test_add_func ("/Isle/Gio/socket", test_gio_socket);
   g_test_add_func ("/Isle/Gio/abort", test_gio_abort);
+  g_test_add_func ("/Isle/Gio/timeout-cancels", test_gio_timeout_cancels);
   g_test_add_func ("/Isle/Gio/current-cancellable", test_gio_current_cancellable);
   g_test_add_func ("/Isle/Signal/args", test_signal_args);
   g_test_add_func ("/Isle/Signal/return-value", test_signal_return_value);
