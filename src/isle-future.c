@@ -400,6 +400,20 @@ isle_future_get_value (IsleFuture  *self,
     }
 }
 
+/* A combined future's children are set when it is made, before anyone
+ * else sees it, and kept until it goes, so they are read without the lock. */
+static void
+cancel_children (IsleFuture *parent)
+{
+  guint i;
+
+  if (parent->children == NULL)
+    return;
+
+  for (i = 0; i < parent->children->len; i++)
+    isle_future_cancel (g_ptr_array_index (parent->children, i));
+}
+
 /**
  * isle_future_cancel:
  * @self: a future
@@ -415,14 +429,11 @@ isle_future_get_value (IsleFuture  *self,
 void
 isle_future_cancel (IsleFuture *self)
 {
-  g_autoptr(GPtrArray) children = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
 
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&self->lock);
-  if (self->children != NULL)
-    children = g_ptr_array_ref (self->children);
   if (self->cancellable != NULL)
     cancellable = g_object_ref (self->cancellable);
   g_mutex_unlock (&self->lock);
@@ -432,13 +443,7 @@ isle_future_cancel (IsleFuture *self)
                                       "The future was cancelled"));
   if (cancellable != NULL)
     g_cancellable_cancel (cancellable);
-  if (children != NULL)
-    {
-      guint i;
-
-      for (i = 0; i < children->len; i++)
-        isle_future_cancel (g_ptr_array_index (children, i));
-    }
+  cancel_children (self);
 }
 
 /**
@@ -726,15 +731,6 @@ combine_unref (gpointer data)
   isle_future_unref (combine->parent);
   g_clear_pointer (&combine->values, g_ptr_array_unref);
   g_free (combine);
-}
-
-static void
-cancel_children (IsleFuture *parent)
-{
-  guint i;
-
-  for (i = 0; i < parent->children->len; i++)
-    isle_future_cancel (g_ptr_array_index (parent->children, i));
 }
 
 /* One child settled; runs on the thread that settled it. */
@@ -1066,12 +1062,14 @@ report_settled_twice (const char *function)
               function);
 }
 
+/* Settles the promise's future on the calling thread; a second settle is
+ * reported (unless the future was cancelled) and its value released. */
 static void
-settle_here (IslePromise    *self,
-             gpointer        value,
-             GDestroyNotify  value_destroy,
-             GError         *error,
-             const char     *function)
+promise_settle (IslePromise    *self,
+                gpointer        value,
+                GDestroyNotify  value_destroy,
+                GError         *error,
+                const char     *function)
 {
   if (!future_settle (self->future, value, value_destroy, error))
     {
@@ -1080,16 +1078,6 @@ settle_here (IslePromise    *self,
       if (value_destroy != NULL && value != NULL)
         value_destroy (value);
     }
-}
-
-static void
-promise_settle (IslePromise    *self,
-                gpointer        value,
-                GDestroyNotify  value_destroy,
-                GError         *error,
-                const char     *function)
-{
-  settle_here (self, value, value_destroy, error, function);
 }
 
 /**
