@@ -1,5 +1,5 @@
 /* blocking.c: blocking work on Isle's worker pool, awaited by a task while
- * the island runs its other tasks (docs/futures.md, "Blocking work")
+ * the island runs its other tasks (docs/blocking.md)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
