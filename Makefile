@@ -80,13 +80,12 @@ test-normal:
 	$(call meson_test,$(BUILD_DIR))
 
 # The same build under memcheck (meson's "valgrind" test setup): no errors,
-# no definite or indirect leaks. The "scripts" suite (Python checks of the
-# source tree) is left out: memcheck would be checking the interpreter.
+# no definite or indirect leaks.
 test-valgrind:
 	$(call meson_setup,$(BUILD_DIR),$(BUILD_OPTS))
 	rm -f $(BUILD_DIR)/meson-logs/testlog-valgrind.json
 	$(NINJA) -C $(BUILD_DIR)
-	$(MESON) test -C $(BUILD_DIR) --setup valgrind --no-suite scripts --print-errorlogs
+	$(MESON) test -C $(BUILD_DIR) --setup valgrind --print-errorlogs
 
 test-sanitize:
 	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))

@@ -19,7 +19,7 @@ BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-d
 
 # The sanitizer build links against these runtimes.  gcc-12 already depends
 # on them; they are named so a missing one is installed, not guessed at.
-TEST_PKGS="libasan8 libubsan1"
+TEST_PKGS="libasan8 libubsan1 g++"
 
 # The GTK 4 demo and a headless display to test it on.  Not installed yet:
 # the demo is console-only until the GTK demo lands; then add

@@ -113,6 +113,18 @@ struct _IsleCell
 };
 
 G_DEFINE_BOXED_TYPE (IsleCell, isle_cell, isle_cell_ref, isle_cell_unref)
+/**
+ * isle_cell_error_quark:
+ *
+ * Gets the error domain of isle_cell_try_borrow() and
+ * isle_cell_try_borrow_mut(), %ISLE_CELL_ERROR.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: the quark of the domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (isle-cell-error-quark, isle_cell_error)
 
 #define SITE(site) ((site) != NULL ? (site) : "an unknown site (sites are compiled out)")

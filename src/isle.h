@@ -22,6 +22,7 @@
 #include "isle-notify.h"
 #include "isle-oneshot.h"
 #include "isle-task.h"
+#include "isle-test.h"
 #include "isle-thread-guard.h"
 #include "isle-time.h"
 #include "isle-waker.h"

@@ -304,9 +304,8 @@ fiber_sender_task (gpointer   user_data,
   return NULL;
 }
 
-static gpointer
-fiber_send_root (gpointer   user_data,
-                 GError   **error)
+static void
+fiber_send_body (gconstpointer test_data)
 {
   IsleLocalSet *island = isle_local_set_get_current ();
   g_autoptr(IsleChannel) channel = isle_channel_new (3, counted_item_destroy);
@@ -337,16 +336,13 @@ fiber_send_root (gpointer   user_data,
 
   isle_join_handle_join (handle, NULL);
   g_assert_true (data.ok);
-  return NULL;
 }
 
 static void
 test_channel_bounded_send_parks_fiber (void)
 {
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
   items_destroyed = 0;
-  isle_test_run_root (island, fiber_send_root, NULL);
+  isle_test_run (fiber_send_body, NULL);
   g_assert_cmpint (items_destroyed, ==, 0);
 }
 
@@ -367,9 +363,8 @@ send_until_aborted_task (gpointer   user_data,
   return NULL;
 }
 
-static gpointer
-abort_sender_root (gpointer   user_data,
-                   GError   **error)
+static void
+abort_sender_body (gconstpointer test_data)
 {
   g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy);
   g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
@@ -383,16 +378,13 @@ abort_sender_root (gpointer   user_data,
   isle_join_handle_abort (handle);
   isle_join_handle_join (handle, NULL);
   g_assert_cmpuint (isle_channel_get_length (channel), ==, 1);
-  return NULL;
 }
 
 static void
 test_channel_bounded_send_aborted (void)
 {
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
   items_destroyed = 0;
-  isle_test_run_root (island, abort_sender_root, NULL);
+  isle_test_run (abort_sender_body, NULL);
   g_assert_cmpint (items_destroyed, ==, 1);   /* the queued one, with the channel */
 }
 
@@ -423,9 +415,8 @@ recv_until_closed_task (gpointer   user_data,
   return GUINT_TO_POINTER (n);
 }
 
-static gpointer
-closed_when_senders_gone_root (gpointer   user_data,
-                               GError   **error)
+static void
+closed_when_senders_gone_body (gconstpointer test_data)
 {
   g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy);
   IsleSender *first = isle_channel_ref_sender (channel);
@@ -459,16 +450,13 @@ closed_when_senders_gone_root (gpointer   user_data,
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_free (item);
   isle_sender_unref (late);
-  return NULL;
 }
 
 static void
 test_channel_closed_when_senders_gone (void)
 {
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
   items_destroyed = 0;
-  isle_test_run_root (island, closed_when_senders_gone_root, NULL);
+  isle_test_run (closed_when_senders_gone_body, NULL);
   g_assert_cmpint (items_destroyed, ==, 0);
 }
 
@@ -493,9 +481,8 @@ send_into_full_thread (gpointer user_data)
   return NULL;
 }
 
-static gpointer
-close_root (gpointer   user_data,
-            GError   **error)
+static void
+close_body (gconstpointer test_data)
 {
   g_autoptr(IsleChannel) channel = isle_channel_new (2, counted_item_destroy);
   g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
@@ -528,16 +515,13 @@ close_root (gpointer   user_data,
   g_assert_null (isle_channel_recv (channel, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   isle_channel_close (channel);   /* again: nothing */
-  return NULL;
 }
 
 static void
 test_channel_close_from_receiver (void)
 {
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
   items_destroyed = 0;
-  isle_test_run_root (island, close_root, NULL);
+  isle_test_run (close_body, NULL);
   g_assert_cmpint (items_destroyed, ==, 0);
 }
 
@@ -617,9 +601,8 @@ recv_once_task (gpointer   user_data,
   return isle_channel_recv (data->channel, error);
 }
 
-static gpointer
-recv_aborted_root (gpointer   user_data,
-                   GError   **error)
+static void
+recv_aborted_body (gconstpointer test_data)
 {
   AbortRecvData data = { isle_channel_new (0, counted_item_destroy), 0 };
   IsleSender *sender = isle_channel_ref_sender (data.channel);
@@ -654,16 +637,13 @@ recv_aborted_root (gpointer   user_data,
 
   isle_sender_unref (sender);
   isle_channel_unref (data.channel);
-  return NULL;
 }
 
 static void
 test_channel_recv_aborted (void)
 {
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
   items_destroyed = 0;
-  isle_test_run_root (island, recv_aborted_root, NULL);
+  isle_test_run (recv_aborted_body, NULL);
   g_assert_cmpint (items_destroyed, ==, 1);
 }
 

@@ -79,9 +79,8 @@ test_task_spawn_local_in_task (void)
   g_assert_cmpuint (info.id, >, 0);
 }
 
-static gpointer
-unique_ids_root (gpointer   user_data,
-                 GError   **error)
+static void
+test_task_unique_ids (gconstpointer test_data)
 {
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal,
                                                       g_free, NULL);
@@ -104,15 +103,6 @@ unique_ids_root (gpointer   user_data,
       g_hash_table_add (ids, id);
     }
   g_assert_cmpuint (g_hash_table_size (ids), ==, G_N_ELEMENTS (infos));
-  return NULL;
-}
-
-static void
-test_task_unique_ids (void)
-{
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
-  isle_test_run_root (island, unique_ids_root, NULL);
 }
 
 static void
@@ -240,9 +230,8 @@ park_once_task (gpointer   user_data,
   return NULL;
 }
 
-static gpointer
-park_and_wake_root (gpointer   user_data,
-                    GError   **error)
+static void
+test_task_park_and_wake (gconstpointer test_data)
 {
   ParkProbe probe = { 0, };
   g_autoptr(IsleJoinHandle) handle = NULL;
@@ -265,15 +254,6 @@ park_and_wake_root (gpointer   user_data,
   g_assert_true (probe.park_result);
 
   isle_waker_unref (probe.waker);
-  return NULL;
-}
-
-static void
-test_task_park_and_wake (void)
-{
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
-  isle_test_run_root (island, park_and_wake_root, NULL);
 }
 
 static gpointer
@@ -295,9 +275,8 @@ wake_before_park_task (gpointer   user_data,
   return NULL;
 }
 
-static gpointer
-wake_before_park_root (gpointer   user_data,
-                       GError   **error)
+static void
+test_task_wake_before_park (gconstpointer test_data)
 {
   ParkProbe probe = { 0, };
   g_autoptr(IsleJoinHandle) handle = NULL;
@@ -319,15 +298,6 @@ wake_before_park_root (gpointer   user_data,
   g_assert_true (probe.second_park_done);
 
   isle_waker_unref (probe.waker);
-  return NULL;
-}
-
-static void
-test_task_wake_before_park (void)
-{
-  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-
-  isle_test_run_root (island, wake_before_park_root, NULL);
 }
 
 typedef struct
@@ -796,11 +766,11 @@ main (int   argc,
 
   g_test_add_func ("/Isle/Task/spawn-local-in-task", test_task_spawn_local_in_task);
   g_test_add_func ("/Isle/Task/spawn-local-full-in-task", test_task_spawn_local_full_in_task);
-  g_test_add_func ("/Isle/Task/unique-ids", test_task_unique_ids);
+  isle_test_add_func ("/Isle/Task/unique-ids", test_task_unique_ids);
   g_test_add_func ("/Isle/Task/name-and-priority", test_task_name_and_priority);
   g_test_add_func ("/Isle/Task/yield-fifo", test_task_yield_fifo);
-  g_test_add_func ("/Isle/Task/park-and-wake", test_task_park_and_wake);
-  g_test_add_func ("/Isle/Task/wake-before-park", test_task_wake_before_park);
+  isle_test_add_func ("/Isle/Task/park-and-wake", test_task_park_and_wake);
+  isle_test_add_func ("/Isle/Task/wake-before-park", test_task_wake_before_park);
   g_test_add_func ("/Isle/Task/cancellable-on-abort", test_task_cancellable_on_abort);
   g_test_add_func ("/Isle/Task/locals-survive-suspension", test_task_locals_survive_suspension);
   g_test_add_func ("/Isle/Task/stack-size", test_task_stack_size);
