@@ -65,8 +65,10 @@
  * Since: 1.0
  */
 
+/* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleCellRef:
+ * IsleCellRef: (foreign)
  *
  * A shared borrow of an [struct@Isle.Cell] that ends when the guard is
  * released: declare it with `g_autoptr` and it ends at the end of the
@@ -76,8 +78,10 @@
  * Since: 1.0
  */
 
+/* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleCellRefMut:
+ * IsleCellRefMut: (foreign)
  *
  * The exclusive borrow of an [struct@Isle.Cell] that ends when the guard is
  * released: declare it with `g_autoptr` and it ends at the end of the
@@ -113,6 +117,19 @@ struct _IsleCell
 };
 
 G_DEFINE_BOXED_TYPE (IsleCell, isle_cell, isle_cell_ref, isle_cell_unref)
+
+/**
+ * isle_cell_error_quark:
+ *
+ * Gets the error domain of borrows that could not be taken,
+ * %ISLE_CELL_ERROR.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: the error domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (isle-cell-error-quark, isle_cell_error)
 
 #define SITE(site) ((site) != NULL ? (site) : "an unknown site (sites are compiled out)")

@@ -86,6 +86,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * Takes a shared borrow of @cell, recording the caller's file and line;
  * see isle_cell_borrow_at().
  *
+ * Call it on the cell's owner thread.
+ *
  * Returns: (transfer none): the value, to read only
  *
  * Since: 1.0
@@ -98,6 +100,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Takes the exclusive borrow of @cell, recording the caller's file and
  * line; see isle_cell_borrow_mut_at().
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none): the value, to read and change
  *
@@ -112,6 +116,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Tries to take a shared borrow of @cell, recording the caller's file and
  * line; see isle_cell_try_borrow_at().
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
@@ -128,6 +134,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * Tries to take the exclusive borrow of @cell, recording the caller's file
  * and line; see isle_cell_try_borrow_mut_at().
  *
+ * Call it on the cell's owner thread.
+ *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
  * Since: 1.0
@@ -141,6 +149,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Takes a shared borrow of @cell that a `g_autoptr(IsleCellRef)` releases,
  * recording the caller's file and line; see isle_cell_borrow_scoped_at().
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer full): the guard
  *
@@ -156,6 +166,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * Takes the exclusive borrow of @cell that a `g_autoptr(IsleCellRefMut)`
  * releases, recording the caller's file and line; see
  * isle_cell_borrow_mut_scoped_at().
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer full): the guard
  *

@@ -578,7 +578,7 @@ isle_future_poll (IsleFuture  *self,
 
 /**
  * isle_await:
- * @future: a future
+ * @future: (transfer none): a future
  * @error: return location for a #GError
  *
  * Suspends the running fiber task until @future is ready, and returns its
@@ -850,7 +850,8 @@ fill_values (IsleFuture *parent,
 
 /**
  * isle_future_all:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready when every one of them has a
@@ -897,7 +898,8 @@ isle_future_all (IsleFuture * const *futures,
 
 /**
  * isle_future_any:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready with the value of the first to
@@ -922,7 +924,8 @@ isle_future_any (IsleFuture * const *futures,
 
 /**
  * isle_future_race:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready as soon as the first of them is,

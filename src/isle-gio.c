@@ -107,7 +107,7 @@ isle_gio_future_new (void)
 
 /**
  * isle_gio_future_get_cancellable:
- * @future: a future made by isle_gio_future_new()
+ * @future: (transfer none): a future made by isle_gio_future_new()
  *
  * Gets the cancellable to pass to the `_async` call: it is cancelled when
  * the future is cancelled (isle_future_cancel(), or losing an
@@ -132,8 +132,8 @@ isle_gio_future_get_cancellable (IsleFuture *future)
 
 /**
  * isle_gio_callback:
- * @source_object: (nullable): the operation's source object
- * @result: the operation's result
+ * @source_object: (nullable) (transfer none): the operation's source object
+ * @result: (transfer none): the operation's result
  * @user_data: (transfer full): a reference to a future made by
  *   isle_gio_future_new(), as `isle_future_ref (op)`
  *

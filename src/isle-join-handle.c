@@ -312,6 +312,8 @@ isle_join_handle_is_finished (IsleJoinHandle *self)
  *
  * Gets the id of the handle's task (see isle_task_get_id()).
  *
+ * Safe to call from any thread: a task's id never changes.
+ *
  * Returns: the task's id
  *
  * Since: 1.0

@@ -9,8 +9,10 @@
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 
+/* Marked (foreign): a join set has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleJoinSet:
+ * IsleJoinSet: (foreign)
  *
  * A set of tasks spawned together and joined in the order they finish:
  * Tokio's `JoinSet`. It keeps local-task ownership structured: the code
@@ -160,6 +162,8 @@ isle_join_set_spawn (IsleJoinSet    *self,
  *
  * Like isle_join_set_spawn(), with the options of isle_spawn_local_full().
  *
+ * Call it on the set's thread, where an island is current.
+ *
  * Returns: the task's id
  *
  * Since: 1.0
@@ -200,6 +204,8 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
  *   has finished
  *
  * Spawns a poll task on the current island into the set.
+ *
+ * Call it on the set's thread, where an island is current.
  *
  * Returns: the task's id
  *
@@ -432,6 +438,8 @@ isle_join_set_shutdown (IsleJoinSet  *self,
  * Counts the tasks in the set: running, and finished but not yet taken out
  * with isle_join_set_join_next().
  *
+ * Call it on the set's thread.
+ *
  * Returns: the number of tasks
  *
  * Since: 1.0
@@ -450,6 +458,8 @@ isle_join_set_len (IsleJoinSet *self)
  * @self: a join set
  *
  * Whether the set has no task left.
+ *
+ * Call it on the set's thread.
  *
  * Returns: %TRUE if isle_join_set_len() is 0
  *

@@ -451,8 +451,8 @@ isle_local_set_new (void)
 
 /**
  * isle_local_set_new_for_context:
- * @context: (nullable): the context to run tasks on, or %NULL for the
- *   global default context
+ * @context: (nullable) (transfer none): the context to run tasks on, or
+ *   %NULL for the global default context
  *
  * Creates an island bound to the calling thread and @context. Only this
  * thread may iterate @context while the island lives.
@@ -683,6 +683,8 @@ isle_local_set_get_n_tasks (IsleLocalSet *self)
  *
  * Gets the stack size of fiber tasks spawned without one.
  *
+ * Call it on the island's thread.
+ *
  * Returns: the size in bytes
  *
  * Since: 1.0
@@ -767,6 +769,8 @@ _isle_local_set_report_unobserved (IsleLocalSet *self,
  * @self: an island
  *
  * Gets what the island does with failures nobody observes.
+ *
+ * Call it on the island's thread.
  *
  * Returns: the policy
  *
@@ -889,6 +893,8 @@ dump_on_signal (gpointer user_data)
  *
  * Gets the diagnostics the island keeps.
  *
+ * Call it on the island's thread.
+ *
  * Returns: the flags
  *
  * Since: 1.0
@@ -947,6 +953,8 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
  *
  * Gets how long a task's turn may take before %ISLE_DEBUG_SLOW_POLLS
  * reports it.
+ *
+ * Call it on the island's thread.
  *
  * Returns: the threshold in milliseconds
  *
@@ -1157,6 +1165,8 @@ isle_local_set_enter (IsleLocalSet *self)
  * Undoes the innermost isle_local_set_enter(), which must have been for
  * @self.
  *
+ * Call it on the island's thread, where it was entered.
+ *
  * Since: 1.0
  */
 void
@@ -1239,6 +1249,8 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
  * size. Tasks of a higher priority (a lower value) run before those of a
  * lower one; tasks of one priority run in the order they became ready.
  *
+ * Call it on the island's thread.
+ *
  * Returns: (transfer full): a handle to the task
  *
  * Since: 1.0
@@ -1314,6 +1326,8 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  *   it
  *
  * Like isle_local_set_spawn_local_poll(), with a name and a priority.
+ *
+ * Call it on the island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -1484,6 +1498,8 @@ isle_local_set_run_until (IsleLocalSet  *self,
  * finishes when the island next runs). For tests that must fail rather
  * than hang.
  *
+ * Call it on the island's thread, not from inside one of its tasks.
+ *
  * Returns: (transfer full) (nullable): the root's result, or %NULL with
  *   @error set
  *
@@ -1579,6 +1595,8 @@ isle_local_set_run (IsleLocalSet  *self,
  *
  * Like isle_local_set_run(), but gives up at @deadline with
  * %G_IO_ERROR_TIMED_OUT, leaving the tasks as they are.
+ *
+ * Call it on the island's thread, not from inside one of its tasks.
  *
  * Returns: %TRUE when every task has finished
  *

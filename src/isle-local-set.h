@@ -139,6 +139,8 @@ typedef void IsleLocalSetEnterGuard;
  * Enters @self like isle_local_set_enter() and returns a guard that leaves
  * it when freed; meant for `g_autoptr(IsleLocalSetEnterGuard)`.
  *
+ * Call it on the island's thread.
+ *
  * Returns: (transfer full): the guard
  *
  * Since: 1.0
@@ -156,6 +158,8 @@ isle_local_set_enter_scoped (IsleLocalSet *self)
  * @guard: (transfer full): a guard from isle_local_set_enter_scoped()
  *
  * Leaves the island the guard entered.
+ *
+ * Call it on the thread that took the guard.
  *
  * Since: 1.0
  */

@@ -742,6 +742,8 @@ _isle_task_require_island (const char *function)
  * Outside any island this aborts the program with a message: there is no
  * silent fallback. Use isle_local_set_spawn_local() to name the island.
  *
+ * Call it on the current island's thread: the only thread where it has one.
+ *
  * Returns: (transfer full): a handle to the task; dropping it detaches the
  *   task, which runs on
  *
@@ -777,6 +779,8 @@ isle_spawn_local (IsleTaskFunc   func,
  *   it with isle_join_handle_join()
  *
  * Like isle_spawn_local(), with a name, a priority and a stack size.
+ *
+ * Call it on the current island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -815,6 +819,8 @@ isle_spawn_local_full (const char     *name,
  * fiber task. A poll task has no stack of its own: it is the cheap form
  * for very many small tasks.
  *
+ * Call it on the current island's thread.
+ *
  * Returns: (transfer full): a handle to the task
  *
  * Since: 1.0
@@ -847,6 +853,8 @@ isle_spawn_local_poll (IslePollFunc   poll,
  *   it
  *
  * Like isle_spawn_local_poll(), with a name and a priority.
+ *
+ * Call it on the current island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -924,7 +932,7 @@ isle_task_get_id (IsleTask *task)
  * Gets the name the task was spawned with. It never changes, so this is
  * safe to call from any thread while the task exists.
  *
- * Returns: (nullable): the name, or %NULL
+ * Returns: (transfer none) (nullable): the name, or %NULL
  *
  * Since: 1.0
  */
@@ -962,6 +970,8 @@ isle_task_get_priority (IsleTask *task)
  * @task: a live task
  *
  * Gets the island the task belongs to.
+ *
+ * Call it on the task's island's thread.
  *
  * Returns: (transfer none): the island
  *

@@ -227,9 +227,9 @@ isle_thread_guard_new (gpointer       data,
 
 /**
  * isle_thread_guard_new_for_context:
- * @context: (nullable): the context that the calling thread iterates, to
- *   which a release on another thread sends @destroy; %NULL for the global
- *   default context
+ * @context: (nullable) (transfer none): the context that the calling
+ *   thread iterates, to which a release on another thread sends @destroy;
+ *   %NULL for the global default context
  * @data: (transfer full) (nullable): the value to guard
  * @destroy: (nullable): releases @data when the last reference goes, on
  *   the owner thread

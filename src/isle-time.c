@@ -104,6 +104,9 @@ isle_sleep_future_new (guint milliseconds)
  * fire together with other such timers (g_timeout_source_new_seconds()), to
  * save wake-ups where the exact moment does not matter.
  *
+ * Call it on the thread that iterates that context, as for
+ * isle_sleep_future_new().
+ *
  * Returns: (transfer full): the future
  *
  * Since: 1.0
@@ -162,6 +165,8 @@ isle_sleep (guint    milliseconds,
  * Like isle_sleep(), with a coalescing timer of whole seconds (see
  * isle_sleep_future_new_seconds()).
  *
+ * Call it on the island's thread, inside a fiber task.
+ *
  * Returns: %TRUE after the time; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task is aborted first
  *
@@ -179,7 +184,7 @@ isle_sleep_seconds (guint    seconds,
 
 /**
  * isle_timeout:
- * @future: the future to wait for
+ * @future: (transfer none): the future to wait for
  * @milliseconds: how long to wait at most
  *
  * Wraps @future in one that is ready with its outcome if it comes within
@@ -211,8 +216,10 @@ isle_timeout (IsleFuture *future,
 
 /* Intervals ---------------------------------------------------------------- */
 
+/* Marked (foreign): an interval has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleInterval:
+ * IsleInterval: (foreign)
  *
  * A clock that ticks every period: isle_interval_tick() waits for the next
  * tick. A task that falls behind skips the ticks it missed rather than
@@ -233,6 +240,9 @@ struct _IsleInterval
  *
  * Creates an interval whose first tick is now, so the first
  * isle_interval_tick() returns at once.
+ *
+ * Safe to call from any thread. An interval has no lock: one task at a time
+ * ticks it.
  *
  * Returns: (transfer full): the interval
  *
@@ -256,6 +266,9 @@ isle_interval_new (guint milliseconds)
  * @self: (transfer full): an interval
  *
  * Frees the interval.
+ *
+ * Call it on the thread of the task that ticks the interval, when no
+ * isle_interval_tick() is waiting on it.
  *
  * Since: 1.0
  */
