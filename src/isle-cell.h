@@ -13,7 +13,9 @@
 
 G_BEGIN_DECLS
 
-#define ISLE_TYPE_CELL (isle_cell_get_type ())
+#define ISLE_TYPE_CELL              (isle_cell_get_type ())
+#define ISLE_TYPE_CELL_ERROR        (isle_cell_error_get_type ())
+#define ISLE_TYPE_CELL_BORROW_STATE (isle_cell_borrow_state_get_type ())
 
 /**
  * ISLE_CELL_ERROR:
@@ -180,6 +182,10 @@ ISLE_AVAILABLE_IN_ALL
 GType                isle_cell_get_type             (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
 GQuark               isle_cell_error_quark          (void);
+ISLE_AVAILABLE_IN_ALL
+GType                isle_cell_error_get_type       (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType                isle_cell_borrow_state_get_type (void) G_GNUC_CONST;
 
 ISLE_AVAILABLE_IN_ALL
 IsleCell            *isle_cell_new                  (gpointer         value,

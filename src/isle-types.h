@@ -20,6 +20,10 @@ typedef struct _IsleTask       IsleTask;
 typedef struct _IsleJoinHandle IsleJoinHandle;
 typedef struct _IsleWaker      IsleWaker;
 
+#define ISLE_TYPE_POLL              (isle_poll_get_type ())
+#define ISLE_TYPE_UNHANDLED_FAILURE (isle_unhandled_failure_get_type ())
+#define ISLE_TYPE_DEBUG_FLAGS       (isle_debug_flags_get_type ())
+
 /**
  * IslePoll:
  * @ISLE_POLL_PENDING: the task cannot make progress yet; it has arranged
@@ -166,5 +170,12 @@ typedef IslePoll (*IslePollFunc) (gpointer    state,
  * Since: 1.0
  */
 #define ISLE_STACK_SIZE_DEFAULT (256 * 1024)
+
+ISLE_AVAILABLE_IN_ALL
+GType isle_poll_get_type              (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType isle_unhandled_failure_get_type (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType isle_debug_flags_get_type       (void) G_GNUC_CONST;
 
 G_END_DECLS
