@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# guide-page.py: turn the concept pages of docs/ into gi-docgen content pages
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: guide-page.py OUTPUT_DIR PAGE.md...
+#
+# The pages of docs/ are written to be read as they are, in an editor or on
+# a forge: each starts with a "# Heading" and links to the others as
+# page.md and to the example programs as examples/name.c. gi-docgen takes a
+# content page's title from a "Title:" line at its top, renders page.md as
+# page.html, and copies the example programs next to the pages. This writes
+# each page to OUTPUT_DIR with the title line added and those links pointed
+# at what the reference has. A link to another .md file, which the
+# reference would not have, is an error rather than a broken link.
+
+import os
+import re
+import sys
+
+# A Markdown link target: ](target) or ](target#anchor).
+LINK_RE = re.compile(r'\]\((?P<target>[^)#\s]*)(?P<anchor>#[^)\s]*)?\)')
+
+
+def convert(name, text, pages):
+    lines = text.split('\n')
+    heading = next((line for line in lines if line.startswith('# ')), None)
+    if heading is None:
+        sys.exit(f'{name}: no "# " heading to take the title from')
+
+    def relink(match):
+        target = match.group('target')
+        anchor = match.group('anchor') or ''
+        if target in pages:
+            return f']({target[:-len(".md")]}.html{anchor})'
+        if target.endswith('.md'):
+            sys.exit(f'{name}: links to {target}, which is not a page of the reference')
+        if target.startswith('examples/'):
+            return f']({os.path.basename(target)}{anchor})'
+        return match.group(0)
+
+    out = []
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith('```'):
+            in_code = not in_code
+        out.append(line if in_code else LINK_RE.sub(relink, line))
+
+    return f'Title: {heading[2:].strip()}\n\n' + '\n'.join(out)
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit('usage: guide-page.py OUTPUT_DIR PAGE.md...')
+    output_dir = argv[1]
+    sources = argv[2:]
+    pages = {os.path.basename(path) for path in sources}
+
+    for path in sources:
+        name = os.path.basename(path)
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        with open(os.path.join(output_dir, name), 'w', encoding='utf-8') as f:
+            f.write(convert(name, text, pages))
+
+
+if __name__ == '__main__':
+    main(sys.argv)
