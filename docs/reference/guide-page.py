@@ -12,14 +12,36 @@
 # page.html, and copies the example programs next to the pages. This writes
 # each page to OUTPUT_DIR with the title line added and those links pointed
 # at what the reference has. A link to another .md file, which the
-# reference would not have, is an error rather than a broken link.
+# reference would not have, or to a heading that no page has, is an error
+# rather than a broken link.
 
 import os
 import re
 import sys
+import unicodedata
 
 # A Markdown link target: ](target) or ](target#anchor).
 LINK_RE = re.compile(r'\]\((?P<target>[^)#\s]*)(?P<anchor>#[^)\s]*)?\)')
+
+
+def slugify(heading):
+    # The ids Python-Markdown's toc extension gives headings (and, for
+    # these pages, the anchors a forge gives them).
+    text = unicodedata.normalize('NFKD', heading.replace('`', ''))
+    text = text.encode('ascii', 'ignore').decode('ascii')
+    text = re.sub(r'[^\w\s-]', '', text).strip().lower()
+    return re.sub(r'[-\s]+', '-', text)
+
+
+def heading_ids(text):
+    ids = set()
+    in_code = False
+    for line in text.split('\n'):
+        if line.lstrip().startswith('```'):
+            in_code = not in_code
+        elif not in_code and line.startswith('#'):
+            ids.add(slugify(line.lstrip('#').strip()))
+    return ids
 
 
 def convert(name, text, pages):
@@ -31,6 +53,8 @@ def convert(name, text, pages):
     def relink(match):
         target = match.group('target')
         anchor = match.group('anchor') or ''
+        if anchor and (target or name) in pages and anchor[1:] not in pages[target or name]:
+            sys.exit(f'{name}: links to {target}{anchor}, a heading no page has')
         if target in pages:
             return f']({target[:-len(".md")]}.html{anchor})'
         if target.endswith('.md'):
@@ -54,12 +78,13 @@ def main(argv):
         sys.exit('usage: guide-page.py OUTPUT_DIR PAGE.md...')
     output_dir = argv[1]
     sources = argv[2:]
-    pages = {os.path.basename(path) for path in sources}
-
+    texts = {}
     for path in sources:
-        name = os.path.basename(path)
         with open(path, encoding='utf-8') as f:
-            text = f.read()
+            texts[os.path.basename(path)] = f.read()
+    pages = {name: heading_ids(text) for name, text in texts.items()}
+
+    for name, text in texts.items():
         with open(os.path.join(output_dir, name), 'w', encoding='utf-8') as f:
             f.write(convert(name, text, pages))
 
