@@ -20,8 +20,9 @@ G_BEGIN_DECLS
 /**
  * ISLE_CELL_ERROR:
  *
- * The error domain of isle_cell_try_borrow() and isle_cell_try_borrow_mut().
- * Errors in it use the [enum@Isle.CellError] codes.
+ * The error domain of [func@Isle.cell_try_borrow] and
+ * [func@Isle.cell_try_borrow_mut]. Errors in it use the [enum@Isle.CellError]
+ * codes.
  *
  * Since: 1.0
  */
@@ -50,7 +51,7 @@ typedef enum
  * @ISLE_CELL_BORROWED: one or more shared borrows are held
  * @ISLE_CELL_BORROWED_MUT: an exclusive borrow is held
  *
- * The borrows a cell has, as isle_cell_get_borrow_state() tells.
+ * The borrows a cell has, as [method@Isle.Cell.get_borrow_state] tells.
  *
  * Since: 1.0
  */
@@ -86,7 +87,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes a shared borrow of @cell, recording the caller's file and line;
- * see isle_cell_borrow_at().
+ * see [method@Isle.Cell.borrow_at].
  *
  * Call it on the cell's owner thread.
  *
@@ -101,7 +102,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes the exclusive borrow of @cell, recording the caller's file and
- * line; see isle_cell_borrow_mut_at().
+ * line; see [method@Isle.Cell.borrow_mut_at].
  *
  * Call it on the cell's owner thread.
  *
@@ -117,7 +118,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @error: return location for a #GError
  *
  * Tries to take a shared borrow of @cell, recording the caller's file and
- * line; see isle_cell_try_borrow_at().
+ * line; see [method@Isle.Cell.try_borrow_at].
  *
  * Call it on the cell's owner thread.
  *
@@ -134,7 +135,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @error: return location for a #GError
  *
  * Tries to take the exclusive borrow of @cell, recording the caller's file
- * and line; see isle_cell_try_borrow_mut_at().
+ * and line; see [method@Isle.Cell.try_borrow_mut_at].
  *
  * Call it on the cell's owner thread.
  *
@@ -150,7 +151,8 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes a shared borrow of @cell that a `g_autoptr(IsleCellRef)` releases,
- * recording the caller's file and line; see isle_cell_borrow_scoped_at().
+ * recording the caller's file and line; see
+ * [method@Isle.Cell.borrow_scoped_at].
  *
  * Call it on the cell's owner thread.
  *
@@ -167,7 +169,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Takes the exclusive borrow of @cell that a `g_autoptr(IsleCellRefMut)`
  * releases, recording the caller's file and line; see
- * isle_cell_borrow_mut_scoped_at().
+ * [method@Isle.Cell.borrow_mut_scoped_at].
  *
  * Call it on the cell's owner thread.
  *

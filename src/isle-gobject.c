@@ -16,7 +16,7 @@
  * IsleSignalArgs:
  *
  * The arguments of one signal emission, copied when the signal was
- * emitted: the value of a future made by isle_signal_future_new(). The
+ * emitted: the value of a future made by [func@Isle.signal_future_new]. The
  * emitting instance is not among them.
  *
  * Values of type %G_TYPE_POINTER are copied as bare pointers: what they
@@ -275,9 +275,9 @@ signal_closure_marshal (GClosure     *closure,
  * The handler is connected at once (emissions before the future is
  * awaited count) and disconnected as soon as the future is ready: after
  * the first emission; when the future is cancelled with
- * isle_future_cancel() or dropped unready; or when @instance is disposed,
- * which rejects the future with %G_IO_ERROR_CLOSED. No handler outlives
- * the future, and the future holds no reference to @instance.
+ * [method@Isle.Future.cancel] or dropped unready; or when @instance is
+ * disposed, which rejects the future with %G_IO_ERROR_CLOSED. No handler
+ * outlives the future, and the future holds no reference to @instance.
  *
  * The handler does not take part in the signal's return value: a signal
  * that returns something (a boolean "handled", say) gets the type's
@@ -434,7 +434,7 @@ spawn_for_object (const char     *function,
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  *
- * Spawns a fiber task on the current island, as isle_spawn_local() does,
+ * Spawns a fiber task on the current island, as [func@Isle.spawn_local] does,
  * and aborts it when @object is disposed: closing a window stops the
  * tasks that work for it.
  *
@@ -482,8 +482,8 @@ isle_spawn_local_for_object (gpointer        object,
  *   when the task has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes it
  *
- * The form of isle_spawn_local_for_object() with the options of
- * isle_spawn_local_full().
+ * The form of [func@Isle.spawn_local_for_object] with the options of
+ * [func@Isle.spawn_local_full].
  *
  * Call it on the island's thread, and dispose @object on that thread too.
  *

@@ -24,7 +24,7 @@
  * GSources attached to its context, so they may hold state that is not
  * thread-safe (widgets, plain structs, non-thread-safe handles) across
  * every suspension. Any iteration of the context by that thread drives the
- * island: isle_local_set_run_until(), a #GMainLoop, g_application_run().
+ * island: [method@Isle.LocalSet.run_until], a #GMainLoop, g_application_run().
  *
  * Every function of an island must be called on its thread, unless its
  * documentation says otherwise; a call from another thread aborts with a
@@ -795,8 +795,8 @@ isle_local_set_get_unhandled_failure (IsleLocalSet *self)
  * error, because its join handle was dropped before it was joined. By
  * default the failure is reported with a warning; with
  * %ISLE_UNHANDLED_FAILURE_SHUTDOWN the island also stops: every task is
- * aborted, tasks spawned later never run, and isle_local_set_run_until()
- * and isle_local_set_run() return the failure.
+ * aborted, tasks spawned later never run, and [method@Isle.LocalSet.run_until]
+ * and [method@Isle.LocalSet.run] return the failure.
  *
  * Call it on the island's thread.
  *
@@ -1104,9 +1104,9 @@ isle_local_set_dump_tasks (IsleLocalSet *self)
  * isle_local_set_get_current:
  *
  * Gets the island current on this thread: the island of the running task;
- * else the island most recently entered with isle_local_set_enter() (which
- * isle_local_set_run_until() and isle_local_set_run() do for their
- * duration); else none.
+ * else the island most recently entered with [method@Isle.LocalSet.enter]
+ * (which [method@Isle.LocalSet.run_until] and [method@Isle.LocalSet.run] do
+ * for their duration); else none.
  *
  * Returns: (transfer none) (nullable): the current island
  *
@@ -1131,9 +1131,9 @@ isle_local_set_get_current (void)
  * @self: an island
  *
  * Makes @self the current island of this thread for code that does not run
- * inside a task, such as a GTK signal handler, so that isle_spawn_local()
+ * inside a task, such as a GTK signal handler, so that [func@Isle.spawn_local]
  * spawns on it. Entering nests; each call is undone by one
- * isle_local_set_leave(), innermost first. See also
+ * [method@Isle.LocalSet.leave], innermost first. See also
  * isle_local_set_enter_scoped().
  *
  * The island is kept alive while entered.
@@ -1162,7 +1162,7 @@ isle_local_set_enter (IsleLocalSet *self)
  * isle_local_set_leave:
  * @self: the island entered last
  *
- * Undoes the innermost isle_local_set_enter(), which must have been for
+ * Undoes the innermost [method@Isle.LocalSet.enter], which must have been for
  * @self.
  *
  * Call it on the island's thread, where it was entered.
@@ -1243,9 +1243,9 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it with isle_join_handle_join()
+ *   it with [method@Isle.JoinHandle.join]
  *
- * Like isle_local_set_spawn_local(), with a name, a priority and a stack
+ * Like [method@Isle.LocalSet.spawn_local], with a name, a priority and a stack
  * size. Tasks of a higher priority (a lower value) run before those of a
  * lower one; tasks of one priority run in the order they became ready.
  *
@@ -1325,7 +1325,7 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  * @result_destroy: (nullable): releases the task's result if nobody takes
  *   it
  *
- * Like isle_local_set_spawn_local_poll(), with a name and a priority.
+ * Like [method@Isle.LocalSet.spawn_local_poll], with a name and a priority.
  *
  * Call it on the island's thread.
  *
@@ -1452,9 +1452,9 @@ set_timed_out (GError     **error,
  *
  * Spawns @func as a fiber task (the root) and iterates the island's context
  * on this thread until it finishes; the island is entered meanwhile, so
- * isle_spawn_local() works in plain callbacks too. Other tasks and sources
- * of the context run as usual; tasks still alive when the root finishes
- * stay in the island.
+ * [func@Isle.spawn_local] works in plain callbacks too. Other tasks and
+ * sources of the context run as usual; tasks still alive when the root
+ * finishes stay in the island.
  *
  * Call it on the island's thread, not from inside one of its tasks.
  *
@@ -1493,8 +1493,8 @@ isle_local_set_run_until (IsleLocalSet  *self,
  *   the deadline
  * @error: return location for a #GError
  *
- * Like isle_local_set_run_until(), but gives up at @deadline: the root is
- * aborted and this returns %G_IO_ERROR_TIMED_OUT at once (the root
+ * Like [method@Isle.LocalSet.run_until], but gives up at @deadline: the root
+ * is aborted and this returns %G_IO_ERROR_TIMED_OUT at once (the root
  * finishes when the island next runs). For tests that must fail rather
  * than hang.
  *
@@ -1565,7 +1565,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
  *
  * Iterates the island's context on this thread until the island has no
  * live task left: Tokio's awaiting the `LocalSet` itself. A task parked
- * forever keeps this from returning; see isle_local_set_run_deadline().
+ * forever keeps this from returning; see [method@Isle.LocalSet.run_deadline].
  *
  * Call it on the island's thread, not from inside one of its tasks.
  *
@@ -1593,7 +1593,7 @@ isle_local_set_run (IsleLocalSet  *self,
  *   for none
  * @error: return location for a #GError
  *
- * Like isle_local_set_run(), but gives up at @deadline with
+ * Like [method@Isle.LocalSet.run], but gives up at @deadline with
  * %G_IO_ERROR_TIMED_OUT, leaving the tasks as they are.
  *
  * Call it on the island's thread, not from inside one of its tasks.

@@ -100,12 +100,12 @@ isle_sleep_future_new (guint milliseconds)
  * isle_sleep_future_new_seconds:
  * @seconds: how long
  *
- * Like isle_sleep_future_new(), with a timer of whole seconds that GLib may
- * fire together with other such timers (g_timeout_source_new_seconds()), to
- * save wake-ups where the exact moment does not matter.
+ * Like [func@Isle.sleep_future_new], with a timer of whole seconds that GLib
+ * may fire together with other such timers (g_timeout_source_new_seconds()),
+ * to save wake-ups where the exact moment does not matter.
  *
  * Call it on the thread that iterates that context, as for
- * isle_sleep_future_new().
+ * [func@Isle.sleep_future_new].
  *
  * Returns: (transfer full): the future
  *
@@ -162,8 +162,8 @@ isle_sleep (guint    milliseconds,
  * @seconds: how long
  * @error: return location for a #GError
  *
- * Like isle_sleep(), with a coalescing timer of whole seconds (see
- * isle_sleep_future_new_seconds()).
+ * Like [func@Isle.sleep], with a coalescing timer of whole seconds (see
+ * [func@Isle.sleep_future_new_seconds]).
  *
  * Call it on the island's thread, inside a fiber task.
  *
@@ -189,7 +189,7 @@ isle_sleep_seconds (guint    seconds,
  *
  * Wraps @future in one that is ready with its outcome if it comes within
  * @milliseconds, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
- * is cancelled (see isle_future_cancel()).
+ * is cancelled (see [method@Isle.Future.cancel]).
  *
  * Call it on the thread that iterates the current island's context.
  *
@@ -221,8 +221,8 @@ isle_timeout (IsleFuture *future,
 /**
  * IsleInterval: (foreign)
  *
- * A clock that ticks every period: isle_interval_tick() waits for the next
- * tick. A task that falls behind skips the ticks it missed rather than
+ * A clock that ticks every period: [method@Isle.Interval.tick] waits for the
+ * next tick. A task that falls behind skips the ticks it missed rather than
  * running them in a burst, so a slow iteration does not make the next ones
  * run back to back.
  *
@@ -239,7 +239,7 @@ struct _IsleInterval
  * @milliseconds: the period, at least 1
  *
  * Creates an interval whose first tick is now, so the first
- * isle_interval_tick() returns at once.
+ * [method@Isle.Interval.tick] returns at once.
  *
  * Safe to call from any thread. An interval has no lock: one task at a time
  * ticks it.
@@ -268,7 +268,7 @@ isle_interval_new (guint milliseconds)
  * Frees the interval.
  *
  * Call it on the thread of the task that ticks the interval, when no
- * isle_interval_tick() is waiting on it.
+ * [method@Isle.Interval.tick] is waiting on it.
  *
  * Since: 1.0
  */
