@@ -316,7 +316,7 @@ pool_push (BlockingJob *job)
 
 /**
  * isle_spawn_blocking:
- * @func: (scope async): the function that may block
+ * @func: (scope async) (not nullable): the function that may block
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   once the job is over, on the worker thread

@@ -449,7 +449,7 @@ isle_future_cancel (IsleFuture *self)
 /**
  * isle_future_then:
  * @self: a future
- * @callback: (scope notified): called once the future is ready
+ * @callback: (scope notified) (not nullable): called once the future is ready
  * @user_data: (closure callback): data for @callback
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   after the call, or if the future is dropped unready

@@ -429,7 +429,7 @@ spawn_for_object (const char     *function,
 /**
  * isle_spawn_local_for_object:
  * @object: (type GObject.Object): the object whose lifetime bounds the task
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -476,7 +476,7 @@ isle_spawn_local_for_object (gpointer        object,
  * @name: (nullable): the task's name, for diagnostics
  * @priority: the GLib priority the task runs at
  * @stack_size: the fiber stack size, or 0 for the island's default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished

@@ -124,7 +124,7 @@ adopt (IsleJoinSet    *self,
 /**
  * isle_join_set_spawn:
  * @self: a join set
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -154,7 +154,7 @@ isle_join_set_spawn (IsleJoinSet    *self,
  * @name: (nullable): a name for the task
  * @priority: the task's GLib priority
  * @stack_size: the task's stack size, or 0 for the island's default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -199,7 +199,7 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
 /**
  * isle_join_set_spawn_poll:
  * @self: a join set
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished

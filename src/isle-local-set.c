@@ -1198,7 +1198,7 @@ isle_local_set_leave (IsleLocalSet *self)
 /**
  * isle_local_set_spawn_local:
  * @self: an island
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -1238,7 +1238,7 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
  * @stack_size: the task's stack size in bytes, or 0 for the island's
  *   default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -1281,7 +1281,7 @@ isle_local_set_spawn_local_full (IsleLocalSet   *self,
 /**
  * isle_local_set_spawn_local_poll:
  * @self: an island
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
@@ -1318,7 +1318,7 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  * @self: an island
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
@@ -1446,7 +1446,7 @@ set_timed_out (GError     **error,
 /**
  * isle_local_set_run_until:
  * @self: an island
- * @func: (scope call): the root task's body
+ * @func: (scope call) (not nullable): the root task's body
  * @user_data: (closure func): data for @func
  * @error: return location for a #GError
  *
@@ -1485,7 +1485,7 @@ isle_local_set_run_until (IsleLocalSet  *self,
  * @self: an island
  * @deadline: a time of the monotonic clock (g_get_monotonic_time()), or -1
  *   for none
- * @func: (scope notified): the root task's body
+ * @func: (scope notified) (not nullable): the root task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the root has finished

@@ -729,7 +729,7 @@ _isle_task_require_island (const char *function)
 
 /**
  * isle_spawn_local:
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -771,7 +771,7 @@ isle_spawn_local (IsleTaskFunc   func,
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
  * @stack_size: the task's stack size in bytes, or 0 for the island's
  *   default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -810,7 +810,7 @@ isle_spawn_local_full (const char     *name,
 
 /**
  * isle_spawn_local_poll:
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
@@ -845,7 +845,7 @@ isle_spawn_local_poll (IslePollFunc   poll,
  * isle_spawn_local_poll_full:
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
