@@ -55,9 +55,11 @@ esac
 
 # dpkg-query reports "install ok installed" only for a package that is fully
 # installed; removed packages with their configuration left say otherwise.
+# With a foreign architecture added it prints one status per installed
+# architecture, one a line.
 is_installed ()
 {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+  dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -x "install ok installed" >/dev/null
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
