@@ -11,6 +11,7 @@
 #                under Valgrind's memcheck, and a build with
 #                AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench   run the benchmarks of bench/ from a release build
+#   make docs    build the HTML API reference with gi-docgen in _build-docs
 #   make clean   remove the build directories
 
 MESON ?= meson
@@ -20,14 +21,17 @@ INSTALL_DEPS := scripts/install-deps.sh
 BUILD_DIR    := _build
 SANITIZE_DIR := _build-sanitize
 RELEASE_DIR  := _build-release
+DOCS_DIR     := _build-docs
 
 BUILD_OPTS    :=
 # b_lundef=false: some compilers (clang) link the sanitizer runtime into
 # programs only, which leaves the shared library with undefined references.
 SANITIZE_OPTS := -Db_sanitize=address,undefined -Db_lundef=false
 RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
+# Only the library, its GIR and the reference: nothing else is needed.
+DOCS_OPTS     := -Ddocumentation=true -Dintrospection=enabled -Dtests=false -Dbenchmarks=false -Ddemo=false
 
-.PHONY: all demo test test-normal test-sanitize test-valgrind bench clean
+.PHONY: all demo test test-normal test-sanitize test-valgrind bench docs clean
 
 all:
 	@$(INSTALL_DEPS) build
@@ -97,5 +101,13 @@ bench:
 	$(NINJA) -C $(RELEASE_DIR)
 	bash bench/run-all.sh $(RELEASE_DIR)
 
+# gi-docgen's check (every symbol documented) runs as the build's test.
+docs:
+	@$(INSTALL_DEPS) docs
+	$(call meson_setup,$(DOCS_DIR),$(DOCS_OPTS))
+	$(NINJA) -C $(DOCS_DIR)
+	$(MESON) test -C $(DOCS_DIR) --print-errorlogs
+	@echo "The API reference: $(CURDIR)/$(DOCS_DIR)/docs/reference/isle-1/index.html"
+
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(DOCS_DIR)

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: scripts/install-deps.sh build|test|demo|bench
+# Usage: scripts/install-deps.sh build|test|demo|bench|docs
 #
 # Written for Debian 12 (bookworm), run as root on a machine with no display.
 # It is idempotent: packages already installed are left alone, and
@@ -30,9 +30,15 @@ GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
 # The benchmarks need nothing beyond the build set for now.
 BENCH_PKGS=""
 
+# The API reference: g-ir-scanner (gobject-introspection) and the GIR
+# files of GLib, GObject and GIO (libgirepository1.0-dev) make Isle-1.gir,
+# g-ir-compiler its typelib against GLib's (gir1.2-glib-2.0), and gi-docgen
+# (which pulls in the Python modules it uses) renders the reference.
+DOCS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docgen"
+
 usage ()
 {
-  echo "usage: $0 build|test|demo|bench" >&2
+  echo "usage: $0 build|test|demo|bench|docs" >&2
   exit 2
 }
 
@@ -43,14 +49,17 @@ case "$1" in
   test)  wanted="$BUILD_PKGS $TEST_PKGS" ;;
   demo)  wanted="$BUILD_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
+  docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;
   *)     usage ;;
 esac
 
 # dpkg-query reports "install ok installed" only for a package that is fully
 # installed; removed packages with their configuration left say otherwise.
+# With a foreign architecture added it prints one status per installed
+# architecture, one a line.
 is_installed ()
 {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+  dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -x "install ok installed" >/dev/null
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

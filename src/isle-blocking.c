@@ -316,7 +316,7 @@ pool_push (BlockingJob *job)
 
 /**
  * isle_spawn_blocking:
- * @func: (scope async): the function that may block
+ * @func: (scope async) (not nullable): the function that may block
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   once the job is over, on the worker thread
@@ -333,14 +333,14 @@ pool_push (BlockingJob *job)
  *
  * and the island keeps running its other tasks meanwhile. The future
  * resolves on the worker thread; a task awaiting it is woken on its own
- * island's thread, and isle_future_then() callbacks run on their own
+ * island's thread, and [method@Isle.Future.then] callbacks run on their own
  * context, so the result is used where the state it updates lives.
  *
  * The pool is shared by the whole process and bounded (see
- * isle_blocking_pool_set_max_threads()): jobs beyond the bound wait in
+ * [func@Isle.blocking_pool_set_max_threads]): jobs beyond the bound wait in
  * line, first in, first out. Its threads are named `isle-blocking`.
  *
- * **Cancellation.** isle_future_cancel() on the returned future rejects
+ * **Cancellation.** [method@Isle.Future.cancel] on the returned future rejects
  * it with %G_IO_ERROR_CANCELLED at once. A job that has not started then
  * never runs; a running one sees the #GCancellable it was given cancelled,
  * and its result, when it returns, is released. Aborting a task that
@@ -393,7 +393,7 @@ isle_spawn_blocking (IsleBlockingFunc func,
  * Gets the bound of the blocking pool: at most this many blocking jobs run
  * at once, each on its own worker thread.
  *
- * Unless isle_blocking_pool_set_max_threads() changed it, it is the
+ * Unless [func@Isle.blocking_pool_set_max_threads] changed it, it is the
  * `ISLE_BLOCKING_THREADS` environment variable (1 to 1024) read at the
  * first use of the pool, or else the number of processors, and at least 4.
  *

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 /**
  * IsleBlockingFunc:
- * @user_data: the data given to isle_spawn_blocking()
+ * @user_data: the data given to [func@Isle.spawn_blocking]
  * @cancellable: (transfer none): cancelled when the job's future is
  *   cancelled; pass it to the GIO calls the function makes
  * @error: return location for a #GError

@@ -45,19 +45,19 @@
  * ]|
  *
  * Running on one thread does not make borrows safe across suspension
- * points: while a task waits in isle_yield_now(), isle_park() or
- * isle_join_handle_join(), the island runs its other tasks, and they find
- * the cell borrowed. Keep each borrow in a block that ends before the next
- * suspension. A borrow still held when its task suspends is reported with
+ * points: while a task waits in [func@Isle.yield_now], [func@Isle.park] or
+ * [method@Isle.JoinHandle.join], the island runs its other tasks, and they
+ * find the cell borrowed. Keep each borrow in a block that ends before the
+ * next suspension. A borrow still held when its task suspends is reported with
  * a critical that names the site of the borrow and the suspension.
  *
  * A conflicting borrow (an exclusive borrow while any borrow is held, a
  * shared one while the exclusive borrow is held) aborts the program with a
  * message that names both borrow sites and both tasks; use
- * isle_cell_try_borrow() or isle_cell_try_borrow_mut() where a conflict is
- * expected. Every borrow records its site (`G_STRLOC`) and its task; code
- * built with `G_DISABLE_CHECKS` or `ISLE_DISABLE_SITES` records no sites,
- * but keeps every check.
+ * [func@Isle.cell_try_borrow] or [func@Isle.cell_try_borrow_mut] where a
+ * conflict is expected. Every borrow records its site (`G_STRLOC`) and its
+ * task; code built with `G_DISABLE_CHECKS` or `ISLE_DISABLE_SITES` records no
+ * sites, but keeps every check.
  *
  * A cell belongs to the thread that created it: using it on another thread
  * aborts with a message that names both threads.
@@ -65,24 +65,28 @@
  * Since: 1.0
  */
 
+/* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleCellRef:
+ * IsleCellRef: (foreign)
  *
  * A shared borrow of an [struct@Isle.Cell] that ends when the guard is
  * released: declare it with `g_autoptr` and it ends at the end of the
- * scope. Made by isle_cell_borrow_scoped(). The guard does not keep the
+ * scope. Made by [func@Isle.cell_borrow_scoped]. The guard does not keep the
  * cell alive; the cell must outlive it.
  *
  * Since: 1.0
  */
 
+/* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleCellRefMut:
+ * IsleCellRefMut: (foreign)
  *
  * The exclusive borrow of an [struct@Isle.Cell] that ends when the guard is
  * released: declare it with `g_autoptr` and it ends at the end of the
- * scope. Made by isle_cell_borrow_mut_scoped(). The guard does not keep the
- * cell alive; the cell must outlive it.
+ * scope. Made by [func@Isle.cell_borrow_mut_scoped]. The guard does not keep
+ * the cell alive; the cell must outlive it.
  *
  * Since: 1.0
  */
@@ -113,19 +117,29 @@ struct _IsleCell
 };
 
 G_DEFINE_BOXED_TYPE (IsleCell, isle_cell, isle_cell_ref, isle_cell_unref)
+
 /**
  * isle_cell_error_quark:
  *
- * Gets the error domain of isle_cell_try_borrow() and
- * isle_cell_try_borrow_mut(), %ISLE_CELL_ERROR.
+ * Gets the error domain of borrows that could not be taken,
+ * %ISLE_CELL_ERROR.
  *
  * Safe to call from any thread.
  *
- * Returns: the quark of the domain
+ * Returns: the error domain
  *
  * Since: 1.0
  */
 G_DEFINE_QUARK (isle-cell-error-quark, isle_cell_error)
+
+G_DEFINE_ENUM_TYPE (IsleCellError, isle_cell_error,
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED, "borrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED_MUT, "borrowed-mut"))
+
+G_DEFINE_ENUM_TYPE (IsleCellBorrowState, isle_cell_borrow_state,
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_UNBORROWED, "unborrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED, "borrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED_MUT, "borrowed-mut"))
 
 #define SITE(site) ((site) != NULL ? (site) : "an unknown site (sites are compiled out)")
 
@@ -352,7 +366,7 @@ release_exclusive (IsleCell   *cell,
 /**
  * isle_cell_new:
  * @value: (transfer full) (not nullable): the state to share, typically a
- *   struct that tasks change through isle_cell_borrow_mut()
+ *   struct that tasks change through [func@Isle.cell_borrow_mut]
  * @destroy: (nullable): releases @value when the last reference goes
  *
  * Creates a cell that holds @value, owned by the calling thread: the cell
@@ -360,7 +374,8 @@ release_exclusive (IsleCell   *cell,
  *
  * Call it on the thread whose tasks will share the cell.
  *
- * Returns: (transfer full): a new cell; release it with isle_cell_unref()
+ * Returns: (transfer full): a new cell; release it with
+ *   [method@Isle.Cell.unref]
  *
  * Since: 1.0
  */
@@ -413,7 +428,7 @@ isle_cell_ref (IsleCell *cell)
  * @cell: (transfer full): a cell
  *
  * Drops a reference to the cell. The last one destroys the value with the
- * destroy notify given to isle_cell_new(). Dropping the last reference
+ * destroy notify given to [ctor@Isle.Cell.new]. Dropping the last reference
  * while the cell is borrowed is a misuse: it is reported with a critical,
  * and the value is leaked rather than destroyed under its borrower.
  *
@@ -456,13 +471,13 @@ isle_cell_unref (IsleCell *cell)
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
  * Takes a shared borrow of @cell, to read its value until
- * isle_cell_release(). Shared borrows nest and count; while any is held,
- * an exclusive borrow aborts.
+ * [method@Isle.Cell.release]. Shared borrows nest and count; while any is
+ * held, an exclusive borrow aborts.
  *
  * If the cell is borrowed exclusively, this aborts the program with a
  * message that names both borrow sites and both tasks.
  *
- * Call it through the isle_cell_borrow() macro, which passes the caller's
+ * Call it through the [func@Isle.cell_borrow] macro, which passes the caller's
  * site; on the cell's owner thread. Inside a task, end the borrow before
  * the task suspends.
  *
@@ -483,7 +498,7 @@ isle_cell_borrow_at (IsleCell   *cell,
  * isle_cell_release:
  * @cell: a cell
  *
- * Ends a shared borrow taken with isle_cell_borrow(): the latest one the
+ * Ends a shared borrow taken with [func@Isle.cell_borrow]: the latest one the
  * calling task (or plain code) took. Releasing a cell that has no shared
  * borrow is reported with a critical.
  *
@@ -505,12 +520,12 @@ isle_cell_release (IsleCell *cell)
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
  * Takes the exclusive borrow of @cell, to read and change its value until
- * isle_cell_release_mut().
+ * [method@Isle.Cell.release_mut].
  *
  * If the cell has any borrow, this aborts the program with a message that
  * names both borrow sites and both tasks.
  *
- * Call it through the isle_cell_borrow_mut() macro, which passes the
+ * Call it through the [func@Isle.cell_borrow_mut] macro, which passes the
  * caller's site; on the cell's owner thread. Inside a task, end the borrow
  * before the task suspends.
  *
@@ -531,8 +546,8 @@ isle_cell_borrow_mut_at (IsleCell   *cell,
  * isle_cell_release_mut:
  * @cell: a cell
  *
- * Ends the exclusive borrow taken with isle_cell_borrow_mut(). Releasing a
- * cell that is not borrowed exclusively is reported with a critical.
+ * Ends the exclusive borrow taken with [func@Isle.cell_borrow_mut]. Releasing
+ * a cell that is not borrowed exclusively is reported with a critical.
  *
  * Call it on the cell's owner thread.
  *
@@ -552,12 +567,12 @@ isle_cell_release_mut (IsleCell *cell)
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  * @error: return location for a #GError
  *
- * Takes a shared borrow of @cell like isle_cell_borrow_at(), but fails
+ * Takes a shared borrow of @cell like [method@Isle.Cell.borrow_at], but fails
  * with %ISLE_CELL_ERROR_BORROWED_MUT instead of aborting if the cell is
  * borrowed exclusively. End a borrow taken this way with
- * isle_cell_release().
+ * [method@Isle.Cell.release].
  *
- * Call it through the isle_cell_try_borrow() macro, which passes the
+ * Call it through the [func@Isle.cell_try_borrow] macro, which passes the
  * caller's site; on the cell's owner thread.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
@@ -590,13 +605,13 @@ isle_cell_try_borrow_at (IsleCell    *cell,
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  * @error: return location for a #GError
  *
- * Takes the exclusive borrow of @cell like isle_cell_borrow_mut_at(), but
- * fails instead of aborting if the cell has a borrow: with
+ * Takes the exclusive borrow of @cell like [method@Isle.Cell.borrow_mut_at],
+ * but fails instead of aborting if the cell has a borrow: with
  * %ISLE_CELL_ERROR_BORROWED for shared borrows,
  * %ISLE_CELL_ERROR_BORROWED_MUT for an exclusive one. End a borrow taken
- * this way with isle_cell_release_mut().
+ * this way with [method@Isle.Cell.release_mut].
  *
- * Call it through the isle_cell_try_borrow_mut() macro, which passes the
+ * Call it through the [func@Isle.cell_try_borrow_mut] macro, which passes the
  * caller's site; on the cell's owner thread.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
@@ -628,8 +643,8 @@ isle_cell_try_borrow_mut_at (IsleCell    *cell,
  * @cell: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes a shared borrow of @cell like isle_cell_borrow_at() and returns a
- * guard that ends it when released, meant for `g_autoptr(IsleCellRef)`:
+ * Takes a shared borrow of @cell like [method@Isle.Cell.borrow_at] and returns
+ * a guard that ends it when released, meant for `g_autoptr(IsleCellRef)`:
  *
  * |[<!-- language="C" -->
  * {
@@ -640,11 +655,11 @@ isle_cell_try_borrow_mut_at (IsleCell    *cell,
  * }  // the borrow ends here
  * ]|
  *
- * Call it through the isle_cell_borrow_scoped() macro, which passes the
+ * Call it through the [func@Isle.cell_borrow_scoped] macro, which passes the
  * caller's site; on the cell's owner thread.
  *
  * Returns: (transfer full): the guard; release it with
- *   isle_cell_ref_release()
+ *   [method@Isle.CellRef.release]
  *
  * Since: 1.0
  */
@@ -662,7 +677,7 @@ isle_cell_borrow_scoped_at (IsleCell   *cell,
 
 /**
  * isle_cell_ref_get:
- * @guard: a guard from isle_cell_borrow_scoped()
+ * @guard: a guard from [func@Isle.cell_borrow_scoped]
  *
  * Gets the value the guard's borrow reaches.
  *
@@ -687,9 +702,9 @@ isle_cell_ref_get (IsleCellRef *guard)
 
 /**
  * isle_cell_ref_release:
- * @guard: (transfer full): a guard from isle_cell_borrow_scoped()
+ * @guard: (transfer full): a guard from [func@Isle.cell_borrow_scoped]
  *
- * Ends the guard's shared borrow, as isle_cell_release() does. A
+ * Ends the guard's shared borrow, as [method@Isle.Cell.release] does. A
  * `g_autoptr(IsleCellRef)` calls it at the end of its scope.
  *
  * Call it on the cell's owner thread.
@@ -709,8 +724,8 @@ isle_cell_ref_release (IsleCellRef *guard)
  * @cell: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes the exclusive borrow of @cell like isle_cell_borrow_mut_at() and
- * returns a guard that ends it when released, meant for
+ * Takes the exclusive borrow of @cell like [method@Isle.Cell.borrow_mut_at]
+ * and returns a guard that ends it when released, meant for
  * `g_autoptr(IsleCellRefMut)`:
  *
  * |[<!-- language="C" -->
@@ -721,11 +736,11 @@ isle_cell_ref_release (IsleCellRef *guard)
  * }  // the borrow ends here
  * ]|
  *
- * Call it through the isle_cell_borrow_mut_scoped() macro, which passes
+ * Call it through the [func@Isle.cell_borrow_mut_scoped] macro, which passes
  * the caller's site; on the cell's owner thread.
  *
  * Returns: (transfer full): the guard; release it with
- *   isle_cell_ref_mut_release()
+ *   [method@Isle.CellRefMut.release]
  *
  * Since: 1.0
  */
@@ -741,7 +756,7 @@ isle_cell_borrow_mut_scoped_at (IsleCell   *cell,
 
 /**
  * isle_cell_ref_mut_get:
- * @guard: a guard from isle_cell_borrow_mut_scoped()
+ * @guard: a guard from [func@Isle.cell_borrow_mut_scoped]
  *
  * Gets the value the guard's exclusive borrow reaches.
  *
@@ -766,9 +781,9 @@ isle_cell_ref_mut_get (IsleCellRefMut *guard)
 
 /**
  * isle_cell_ref_mut_release:
- * @guard: (transfer full): a guard from isle_cell_borrow_mut_scoped()
+ * @guard: (transfer full): a guard from [func@Isle.cell_borrow_mut_scoped]
  *
- * Ends the guard's exclusive borrow, as isle_cell_release_mut() does. A
+ * Ends the guard's exclusive borrow, as [method@Isle.Cell.release_mut] does. A
  * `g_autoptr(IsleCellRefMut)` calls it at the end of its scope.
  *
  * Call it on the cell's owner thread.

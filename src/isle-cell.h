@@ -13,13 +13,16 @@
 
 G_BEGIN_DECLS
 
-#define ISLE_TYPE_CELL (isle_cell_get_type ())
+#define ISLE_TYPE_CELL              (isle_cell_get_type ())
+#define ISLE_TYPE_CELL_ERROR        (isle_cell_error_get_type ())
+#define ISLE_TYPE_CELL_BORROW_STATE (isle_cell_borrow_state_get_type ())
 
 /**
  * ISLE_CELL_ERROR:
  *
- * The error domain of isle_cell_try_borrow() and isle_cell_try_borrow_mut().
- * Errors in it use the [enum@Isle.CellError] codes.
+ * The error domain of [func@Isle.cell_try_borrow] and
+ * [func@Isle.cell_try_borrow_mut]. Errors in it use the [enum@Isle.CellError]
+ * codes.
  *
  * Since: 1.0
  */
@@ -48,7 +51,7 @@ typedef enum
  * @ISLE_CELL_BORROWED: one or more shared borrows are held
  * @ISLE_CELL_BORROWED_MUT: an exclusive borrow is held
  *
- * The borrows a cell has, as isle_cell_get_borrow_state() tells.
+ * The borrows a cell has, as [method@Isle.Cell.get_borrow_state] tells.
  *
  * Since: 1.0
  */
@@ -84,7 +87,9 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes a shared borrow of @cell, recording the caller's file and line;
- * see isle_cell_borrow_at().
+ * see [method@Isle.Cell.borrow_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none): the value, to read only
  *
@@ -97,7 +102,9 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes the exclusive borrow of @cell, recording the caller's file and
- * line; see isle_cell_borrow_mut_at().
+ * line; see [method@Isle.Cell.borrow_mut_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none): the value, to read and change
  *
@@ -111,7 +118,9 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @error: return location for a #GError
  *
  * Tries to take a shared borrow of @cell, recording the caller's file and
- * line; see isle_cell_try_borrow_at().
+ * line; see [method@Isle.Cell.try_borrow_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
@@ -126,7 +135,9 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @error: return location for a #GError
  *
  * Tries to take the exclusive borrow of @cell, recording the caller's file
- * and line; see isle_cell_try_borrow_mut_at().
+ * and line; see [method@Isle.Cell.try_borrow_mut_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
@@ -140,7 +151,10 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * @cell: a cell
  *
  * Takes a shared borrow of @cell that a `g_autoptr(IsleCellRef)` releases,
- * recording the caller's file and line; see isle_cell_borrow_scoped_at().
+ * recording the caller's file and line; see
+ * [method@Isle.Cell.borrow_scoped_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer full): the guard
  *
@@ -155,7 +169,9 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Takes the exclusive borrow of @cell that a `g_autoptr(IsleCellRefMut)`
  * releases, recording the caller's file and line; see
- * isle_cell_borrow_mut_scoped_at().
+ * [method@Isle.Cell.borrow_mut_scoped_at].
+ *
+ * Call it on the cell's owner thread.
  *
  * Returns: (transfer full): the guard
  *
@@ -168,6 +184,10 @@ ISLE_AVAILABLE_IN_ALL
 GType                isle_cell_get_type             (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
 GQuark               isle_cell_error_quark          (void);
+ISLE_AVAILABLE_IN_ALL
+GType                isle_cell_error_get_type       (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType                isle_cell_borrow_state_get_type (void) G_GNUC_CONST;
 
 ISLE_AVAILABLE_IN_ALL
 IsleCell            *isle_cell_new                  (gpointer         value,

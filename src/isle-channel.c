@@ -39,16 +39,17 @@
  * The `IsleChannel` itself is the receiving end. It belongs to the thread
  * that created it: receive, close and poll there, in tasks of an island of
  * that thread. Senders are [struct@Isle.Sender]s, made with
- * isle_channel_ref_sender() and isle_sender_ref(), and used on any thread.
+ * [method@Isle.Channel.ref_sender] and [method@Isle.Sender.ref], and used on
+ * any thread.
  *
  * A channel is **bounded** (made with a capacity above zero) or
  * **unbounded**. A send to a full bounded channel waits for room: inside
  * a fiber task it parks the task, on a plain thread it blocks the thread.
- * isle_sender_try_send() never waits.
+ * [method@Isle.Sender.try_send] never waits.
  *
  * The channel **closes** when its last sender is released (every producer
- * is done), when the receiver calls isle_channel_close(), or when the last
- * reference to the receiving end goes. Once closed, sends fail with
+ * is done), when the receiver calls [method@Isle.Channel.close], or when the
+ * last reference to the receiving end goes. Once closed, sends fail with
  * %G_IO_ERROR_CLOSED; the receiver still gets the items already queued,
  * then %G_IO_ERROR_CLOSED. A failed send does not take the item: the
  * caller still owns it.
@@ -214,13 +215,14 @@ set_closed_error (GError **error)
  *
  * Creates a channel. The calling thread is the receiver's thread: the
  * receiving end may be used only there, by the tasks of its islands (see
- * [struct@Isle.Channel]). Make its senders with isle_channel_ref_sender().
+ * [struct@Isle.Channel]). Make its senders with
+ * [method@Isle.Channel.ref_sender].
  *
  * A bounded channel is the way to keep fast producers from running ahead
  * of the receiver: their sends wait while it is full.
  *
  * Returns: (transfer full): the receiving end of a new channel; release it
- *   with isle_channel_unref()
+ *   with [method@Isle.Channel.unref]
  *
  * Since: 1.0
  */
@@ -314,7 +316,7 @@ isle_channel_unref (IsleChannel *self)
  *
  * Makes a sender for the channel: a new reference to its sending side.
  * Hand one to each producer (or let producers copy theirs with
- * isle_sender_ref()).
+ * [method@Isle.Sender.ref]).
  *
  * The channel closes when the number of senders drops to zero, so make
  * the senders you need before any of them can be released; a sender made
@@ -322,7 +324,8 @@ isle_channel_unref (IsleChannel *self)
  *
  * Safe to call from any thread.
  *
- * Returns: (transfer full): a sender; release it with isle_sender_unref()
+ * Returns: (transfer full): a sender; release it with
+ *   [method@Isle.Sender.unref]
  *
  * Since: 1.0
  */
@@ -793,8 +796,8 @@ isle_channel_try_recv (IsleChannel  *self,
  * @item: (out) (transfer full) (nullable): the item received
  * @error: return location for a #GError
  *
- * The form of isle_channel_recv() for poll functions: takes the next item
- * if there is one; otherwise arranges for @waker to be woken when an item
+ * The form of [method@Isle.Channel.recv] for poll functions: takes the next
+ * item if there is one; otherwise arranges for @waker to be woken when an item
  * arrives or the channel closes, and returns %ISLE_POLL_PENDING. Only the
  * waker of the latest call is woken.
  *

@@ -14,12 +14,12 @@
  *
  * A one-shot result: a value (with its destroy notify), or an error —
  * %G_IO_ERROR_CANCELLED when it was cancelled. A fiber task waits for it
- * with isle_await(), a poll task with isle_future_poll(), and plain code
- * chains a callback with isle_future_then().
+ * with [func@Isle.await], a poll task with [method@Isle.Future.poll], and
+ * plain code chains a callback with [method@Isle.Future.then].
  *
- * The value belongs to the future: isle_await() and
- * isle_future_get_value() return it without transferring it, valid while
- * the caller holds a reference to the future. Take your own reference or
+ * The value belongs to the future: [func@Isle.await] and
+ * [method@Isle.Future.get_value] return it without transferring it, valid
+ * while the caller holds a reference to the future. Take your own reference or
  * copy to keep it longer.
  *
  * Futures are reference counted from any thread, and resolve on whatever
@@ -35,7 +35,7 @@
  * The resolving end of a future: resolve or reject it once, from any
  * thread. Dropping the last reference to an unresolved promise rejects its
  * future with %G_IO_ERROR_CLOSED, so nobody waits forever. A promise made
- * on an island (isle_local_set_get_current()) gives its future back to
+ * on an island ([func@Isle.LocalSet.get_current]) gives its future back to
  * that island's thread when its last reference goes elsewhere, so the
  * value's destroy notify runs there.
  *
@@ -419,7 +419,7 @@ cancel_children (IsleFuture *parent)
  * @self: a future
  *
  * Rejects the future with %G_IO_ERROR_CANCELLED if it is not ready yet,
- * and cancels the futures it combines (see isle_future_race()). A promise
+ * and cancels the futures it combines (see [func@Isle.Future.race]). A promise
  * resolving it later is ignored.
  *
  * Safe to call from any thread.
@@ -449,7 +449,7 @@ isle_future_cancel (IsleFuture *self)
 /**
  * isle_future_then:
  * @self: a future
- * @callback: (scope notified): called once the future is ready
+ * @callback: (scope notified) (not nullable): called once the future is ready
  * @user_data: (closure callback): data for @callback
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   after the call, or if the future is dropped unready
@@ -544,7 +544,7 @@ remove_waker (IsleFuture *self,
  * @value: (out) (transfer none) (nullable): the value, when ready
  * @error: return location for a #GError
  *
- * The form of isle_await() for poll functions: if the future is ready,
+ * The form of [func@Isle.await] for poll functions: if the future is ready,
  * returns %ISLE_POLL_READY with its value or error; otherwise arranges for
  * @waker to be woken when it is, and returns %ISLE_POLL_PENDING.
  *
@@ -578,7 +578,7 @@ isle_future_poll (IsleFuture  *self,
 
 /**
  * isle_await:
- * @future: a future
+ * @future: (transfer none): a future
  * @error: return location for a #GError
  *
  * Suspends the running fiber task until @future is ready, and returns its
@@ -850,7 +850,8 @@ fill_values (IsleFuture *parent,
 
 /**
  * isle_future_all:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready when every one of them has a
@@ -897,7 +898,8 @@ isle_future_all (IsleFuture * const *futures,
 
 /**
  * isle_future_any:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready with the value of the first to
@@ -922,7 +924,8 @@ isle_future_any (IsleFuture * const *futures,
 
 /**
  * isle_future_race:
- * @futures: (array length=n_futures): the futures to wait for
+ * @futures: (array length=n_futures) (transfer none): the futures to wait
+ *   for
  * @n_futures: how many
  *
  * Combines futures into one that is ready as soon as the first of them is,
@@ -1172,9 +1175,9 @@ join_parts_free (gpointer data)
  * isle_join_handle_ref_future:
  * @handle: a join handle
  *
- * Gets a future for the task's result, to await with isle_await() or
- * combine with isle_future_all() and its kin. The future takes the result
- * as isle_join_handle_join() would (so join the task one way only); it
+ * Gets a future for the task's result, to await with [func@Isle.await] or
+ * combine with [func@Isle.Future.all] and its kin. The future takes the result
+ * as [method@Isle.JoinHandle.join] would (so join the task one way only); it
  * fails with the task's error, or %G_IO_ERROR_CANCELLED if it was
  * aborted. The value is released with the task's result destroy notify
  * when the future goes.

@@ -22,10 +22,10 @@ typedef struct _IslePromise IslePromise;
 /**
  * IsleFutureCallback:
  * @future: the future, now ready
- * @user_data: the data given to isle_future_then()
+ * @user_data: the data given to [method@Isle.Future.then]
  *
  * Called once a future is ready, on the thread whose context the callback
- * was chained on. Read the outcome with isle_future_get_value().
+ * was chained on. Read the outcome with [method@Isle.Future.get_value].
  *
  * Since: 1.0
  */

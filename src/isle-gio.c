@@ -29,10 +29,10 @@
  *
  * The future's value is the `GAsyncResult` (a reference released with the
  * future), to pass to the `_finish` function. The future fails only if it
- * was cancelled with isle_future_cancel() (or lost a race or a timeout),
- * or, through isle_await(), when the awaiting task is aborted. The
- * operation's own error comes from its `_finish` function. Pass
- * isle_gio_future_get_cancellable() to the `_async` call so that
+ * was cancelled with [method@Isle.Future.cancel] (or lost a race or a
+ * timeout), or, through [func@Isle.await], when the awaiting task is aborted.
+ * The operation's own error comes from its `_finish` function. Pass
+ * [func@Isle.gio_future_get_cancellable] to the `_async` call so that
  * cancelling the future, or aborting the task, stops the operation.
  *
  * Aborting the task cancels its cancellable, so the operation finishes
@@ -107,13 +107,13 @@ isle_gio_future_new (void)
 
 /**
  * isle_gio_future_get_cancellable:
- * @future: a future made by isle_gio_future_new()
+ * @future: (transfer none): a future made by [func@Isle.gio_future_new]
  *
  * Gets the cancellable to pass to the `_async` call: it is cancelled when
- * the future is cancelled (isle_future_cancel(), or losing an
- * isle_future_race() or an isle_timeout()) and when the task that made the
- * future is aborted, so the operation stops in either case. Passing
- * isle_current_cancellable() instead stops it only when the task is
+ * the future is cancelled ([method@Isle.Future.cancel], or losing an
+ * [func@Isle.Future.race] or an [func@Isle.timeout]) and when the task that
+ * made the future is aborted, so the operation stops in either case. Passing
+ * [func@Isle.current_cancellable] instead stops it only when the task is
  * aborted.
  *
  * Safe to call from any thread.
@@ -132,10 +132,10 @@ isle_gio_future_get_cancellable (IsleFuture *future)
 
 /**
  * isle_gio_callback:
- * @source_object: (nullable): the operation's source object
- * @result: the operation's result
+ * @source_object: (nullable) (transfer none): the operation's source object
+ * @result: (transfer none): the operation's result
  * @user_data: (transfer full): a reference to a future made by
- *   isle_gio_future_new(), as `isle_future_ref (op)`
+ *   [func@Isle.gio_future_new], as `isle_future_ref (op)`
  *
  * A [callback@Gio.AsyncReadyCallback] that resolves the future in
  * @user_data with @result (a new reference), waking the task awaiting it,
@@ -145,7 +145,7 @@ isle_gio_future_get_cancellable (IsleFuture *future)
  * Pass it to any `_async` function, with `isle_future_ref (op)` as its
  * data, and exactly once per future. GIO runs it on the thread-default
  * main context of the thread that started the operation: inside a task on
- * an island made with isle_local_set_new(), the island's own context and
+ * an island made with [ctor@Isle.LocalSet.new], the island's own context and
  * thread. An island running on a context that is not the thread-default
  * one must push it (g_main_context_push_thread_default()) around the
  * `_async` call, or the callback goes to a context nobody iterates.

@@ -16,7 +16,7 @@
  * IsleSignalArgs:
  *
  * The arguments of one signal emission, copied when the signal was
- * emitted: the value of a future made by isle_signal_future_new(). The
+ * emitted: the value of a future made by [func@Isle.signal_future_new]. The
  * emitting instance is not among them.
  *
  * Values of type %G_TYPE_POINTER are copied as bare pointers: what they
@@ -275,9 +275,9 @@ signal_closure_marshal (GClosure     *closure,
  * The handler is connected at once (emissions before the future is
  * awaited count) and disconnected as soon as the future is ready: after
  * the first emission; when the future is cancelled with
- * isle_future_cancel() or dropped unready; or when @instance is disposed,
- * which rejects the future with %G_IO_ERROR_CLOSED. No handler outlives
- * the future, and the future holds no reference to @instance.
+ * [method@Isle.Future.cancel] or dropped unready; or when @instance is
+ * disposed, which rejects the future with %G_IO_ERROR_CLOSED. No handler
+ * outlives the future, and the future holds no reference to @instance.
  *
  * The handler does not take part in the signal's return value: a signal
  * that returns something (a boolean "handled", say) gets the type's
@@ -429,12 +429,12 @@ spawn_for_object (const char     *function,
 /**
  * isle_spawn_local_for_object:
  * @object: (type GObject.Object): the object whose lifetime bounds the task
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  *
- * Spawns a fiber task on the current island, as isle_spawn_local() does,
+ * Spawns a fiber task on the current island, as [func@Isle.spawn_local] does,
  * and aborts it when @object is disposed: closing a window stops the
  * tasks that work for it.
  *
@@ -476,14 +476,14 @@ isle_spawn_local_for_object (gpointer        object,
  * @name: (nullable): the task's name, for diagnostics
  * @priority: the GLib priority the task runs at
  * @stack_size: the fiber stack size, or 0 for the island's default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes it
  *
- * The form of isle_spawn_local_for_object() with the options of
- * isle_spawn_local_full().
+ * The form of [func@Isle.spawn_local_for_object] with the options of
+ * [func@Isle.spawn_local_full].
  *
  * Call it on the island's thread, and dispose @object on that thread too.
  *

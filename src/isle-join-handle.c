@@ -164,7 +164,7 @@ clear_join_waker (IsleTask *task,
  * waits, this returns %G_IO_ERROR_CANCELLED and the joined task runs on.
  *
  * Call it on the island's thread, inside a fiber task; poll tasks use
- * isle_join_handle_poll().
+ * [method@Isle.JoinHandle.poll].
  *
  * Returns: (transfer full) (nullable): the task's result, which the caller
  *   now owns (the result destroy notify is not called for it), or %NULL
@@ -213,8 +213,8 @@ isle_join_handle_join (IsleJoinHandle  *self,
  * @result: (out) (transfer full) (nullable): the task's result, when ready
  * @error: return location for a #GError
  *
- * The form of isle_join_handle_join() for poll functions: if the task has
- * finished, takes its result and returns %ISLE_POLL_READY; otherwise
+ * The form of [method@Isle.JoinHandle.join] for poll functions: if the task
+ * has finished, takes its result and returns %ISLE_POLL_READY; otherwise
  * arranges for @waker to be woken when it finishes and returns
  * %ISLE_POLL_PENDING.
  *
@@ -310,7 +310,9 @@ isle_join_handle_is_finished (IsleJoinHandle *self)
  * isle_join_handle_get_id:
  * @self: a handle
  *
- * Gets the id of the handle's task (see isle_task_get_id()).
+ * Gets the id of the handle's task (see [method@Isle.Task.get_id]).
+ *
+ * Safe to call from any thread: a task's id never changes.
  *
  * Returns: the task's id
  *

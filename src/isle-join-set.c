@@ -9,8 +9,10 @@
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 
+/* Marked (foreign): a join set has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleJoinSet:
+ * IsleJoinSet: (foreign)
  *
  * A set of tasks spawned together and joined in the order they finish:
  * Tokio's `JoinSet`. It keeps local-task ownership structured: the code
@@ -33,7 +35,7 @@
  * ]|
  *
  * A set belongs to the thread that created it; its tasks are spawned on
- * the island current there (isle_local_set_get_current()).
+ * the island current there ([func@Isle.LocalSet.get_current]).
  *
  * Since: 1.0
  */
@@ -64,7 +66,7 @@ check_thread (IsleJoinSet *self,
  * Creates an empty join set, owned by the calling thread.
  *
  * Returns: (transfer full): a new join set; free it with
- *   isle_join_set_free()
+ *   [method@Isle.JoinSet.free]
  *
  * Since: 1.0
  */
@@ -122,17 +124,17 @@ adopt (IsleJoinSet    *self,
 /**
  * isle_join_set_spawn:
  * @self: a join set
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  *
- * Spawns a fiber task on the current island (as isle_spawn_local() does)
+ * Spawns a fiber task on the current island (as [func@Isle.spawn_local] does)
  * into the set.
  *
  * Call it on the set's thread, where an island is current.
  *
- * Returns: the task's id, as isle_join_handle_get_id() will give it
+ * Returns: the task's id, as [method@Isle.JoinHandle.get_id] will give it
  *
  * Since: 1.0
  */
@@ -152,13 +154,16 @@ isle_join_set_spawn (IsleJoinSet    *self,
  * @name: (nullable): a name for the task
  * @priority: the task's GLib priority
  * @stack_size: the task's stack size, or 0 for the island's default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  * @result_destroy: (nullable): releases a result nobody takes
  *
- * Like isle_join_set_spawn(), with the options of isle_spawn_local_full().
+ * Like [method@Isle.JoinSet.spawn], with the options of
+ * [func@Isle.spawn_local_full].
+ *
+ * Call it on the set's thread, where an island is current.
  *
  * Returns: the task's id
  *
@@ -194,12 +199,14 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
 /**
  * isle_join_set_spawn_poll:
  * @self: a join set
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
  *
  * Spawns a poll task on the current island into the set.
+ *
+ * Call it on the set's thread, where an island is current.
  *
  * Returns: the task's id
  *
@@ -260,11 +267,11 @@ clear_waiter (IsleJoinSet *self,
  *
  * Waits, inside a fiber task, for the next task of the set to finish, and
  * takes it out of the set. Tasks come out in the order they finish. Take
- * the task's result or error with isle_join_handle_join() on the returned
- * handle, which returns at once.
+ * the task's result or error with [method@Isle.JoinHandle.join] on the
+ * returned handle, which returns at once.
  *
  * Call it on the set's thread, inside a fiber task; poll tasks use
- * isle_join_set_poll_join_next().
+ * [method@Isle.JoinSet.poll_join_next].
  *
  * Returns: (transfer full) (nullable): the handle of a finished task; or
  *   %NULL without an error when the set is empty; or %NULL with
@@ -311,7 +318,7 @@ isle_join_set_join_next (IsleJoinSet  *self,
  * @waker: (transfer none): the polling task's waker
  * @handle: (out) (transfer full) (nullable): the handle of a finished task
  *
- * The form of isle_join_set_join_next() for poll functions: if a task of
+ * The form of [method@Isle.JoinSet.join_next] for poll functions: if a task of
  * the set has finished, takes it out and returns %ISLE_POLL_READY with its
  * handle; if the set is empty, returns %ISLE_POLL_READY with %NULL;
  * otherwise arranges for @waker to be woken when a task finishes and
@@ -354,8 +361,8 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
  * @self: a join set
  *
  * Aborts every task of the set that has not finished (see
- * isle_join_handle_abort()). They stay in the set until they have, and come
- * out of isle_join_set_join_next() with %G_IO_ERROR_CANCELLED.
+ * [method@Isle.JoinHandle.abort]). They stay in the set until they have, and
+ * come out of [method@Isle.JoinSet.join_next] with %G_IO_ERROR_CANCELLED.
  *
  * Call it on the set's thread.
  *
@@ -430,7 +437,9 @@ isle_join_set_shutdown (IsleJoinSet  *self,
  * @self: a join set
  *
  * Counts the tasks in the set: running, and finished but not yet taken out
- * with isle_join_set_join_next().
+ * with [method@Isle.JoinSet.join_next].
+ *
+ * Call it on the set's thread.
  *
  * Returns: the number of tasks
  *
@@ -451,7 +460,9 @@ isle_join_set_len (IsleJoinSet *self)
  *
  * Whether the set has no task left.
  *
- * Returns: %TRUE if isle_join_set_len() is 0
+ * Call it on the set's thread.
+ *
+ * Returns: %TRUE if [method@Isle.JoinSet.len] is 0
  *
  * Since: 1.0
  */

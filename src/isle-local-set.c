@@ -24,7 +24,7 @@
  * GSources attached to its context, so they may hold state that is not
  * thread-safe (widgets, plain structs, non-thread-safe handles) across
  * every suspension. Any iteration of the context by that thread drives the
- * island: isle_local_set_run_until(), a #GMainLoop, g_application_run().
+ * island: [method@Isle.LocalSet.run_until], a #GMainLoop, g_application_run().
  *
  * Every function of an island must be called on its thread, unless its
  * documentation says otherwise; a call from another thread aborts with a
@@ -451,8 +451,8 @@ isle_local_set_new (void)
 
 /**
  * isle_local_set_new_for_context:
- * @context: (nullable): the context to run tasks on, or %NULL for the
- *   global default context
+ * @context: (nullable) (transfer none): the context to run tasks on, or
+ *   %NULL for the global default context
  *
  * Creates an island bound to the calling thread and @context. Only this
  * thread may iterate @context while the island lives.
@@ -683,6 +683,8 @@ isle_local_set_get_n_tasks (IsleLocalSet *self)
  *
  * Gets the stack size of fiber tasks spawned without one.
  *
+ * Call it on the island's thread.
+ *
  * Returns: the size in bytes
  *
  * Since: 1.0
@@ -768,6 +770,8 @@ _isle_local_set_report_unobserved (IsleLocalSet *self,
  *
  * Gets what the island does with failures nobody observes.
  *
+ * Call it on the island's thread.
+ *
  * Returns: the policy
  *
  * Since: 1.0
@@ -791,8 +795,8 @@ isle_local_set_get_unhandled_failure (IsleLocalSet *self)
  * error, because its join handle was dropped before it was joined. By
  * default the failure is reported with a warning; with
  * %ISLE_UNHANDLED_FAILURE_SHUTDOWN the island also stops: every task is
- * aborted, tasks spawned later never run, and isle_local_set_run_until()
- * and isle_local_set_run() return the failure.
+ * aborted, tasks spawned later never run, and [method@Isle.LocalSet.run_until]
+ * and [method@Isle.LocalSet.run] return the failure.
  *
  * Call it on the island's thread.
  *
@@ -889,6 +893,8 @@ dump_on_signal (gpointer user_data)
  *
  * Gets the diagnostics the island keeps.
  *
+ * Call it on the island's thread.
+ *
  * Returns: the flags
  *
  * Since: 1.0
@@ -947,6 +953,8 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
  *
  * Gets how long a task's turn may take before %ISLE_DEBUG_SLOW_POLLS
  * reports it.
+ *
+ * Call it on the island's thread.
  *
  * Returns: the threshold in milliseconds
  *
@@ -1096,9 +1104,9 @@ isle_local_set_dump_tasks (IsleLocalSet *self)
  * isle_local_set_get_current:
  *
  * Gets the island current on this thread: the island of the running task;
- * else the island most recently entered with isle_local_set_enter() (which
- * isle_local_set_run_until() and isle_local_set_run() do for their
- * duration); else none.
+ * else the island most recently entered with [method@Isle.LocalSet.enter]
+ * (which [method@Isle.LocalSet.run_until] and [method@Isle.LocalSet.run] do
+ * for their duration); else none.
  *
  * Returns: (transfer none) (nullable): the current island
  *
@@ -1123,9 +1131,9 @@ isle_local_set_get_current (void)
  * @self: an island
  *
  * Makes @self the current island of this thread for code that does not run
- * inside a task, such as a GTK signal handler, so that isle_spawn_local()
+ * inside a task, such as a GTK signal handler, so that [func@Isle.spawn_local]
  * spawns on it. Entering nests; each call is undone by one
- * isle_local_set_leave(), innermost first. See also
+ * [method@Isle.LocalSet.leave], innermost first. See also
  * isle_local_set_enter_scoped().
  *
  * The island is kept alive while entered.
@@ -1154,8 +1162,10 @@ isle_local_set_enter (IsleLocalSet *self)
  * isle_local_set_leave:
  * @self: the island entered last
  *
- * Undoes the innermost isle_local_set_enter(), which must have been for
+ * Undoes the innermost [method@Isle.LocalSet.enter], which must have been for
  * @self.
+ *
+ * Call it on the island's thread, where it was entered.
  *
  * Since: 1.0
  */
@@ -1188,7 +1198,7 @@ isle_local_set_leave (IsleLocalSet *self)
 /**
  * isle_local_set_spawn_local:
  * @self: an island
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
@@ -1228,16 +1238,18 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
  * @stack_size: the task's stack size in bytes, or 0 for the island's
  *   default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it with isle_join_handle_join()
+ *   it with [method@Isle.JoinHandle.join]
  *
- * Like isle_local_set_spawn_local(), with a name, a priority and a stack
+ * Like [method@Isle.LocalSet.spawn_local], with a name, a priority and a stack
  * size. Tasks of a higher priority (a lower value) run before those of a
  * lower one; tasks of one priority run in the order they became ready.
+ *
+ * Call it on the island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -1269,7 +1281,7 @@ isle_local_set_spawn_local_full (IsleLocalSet   *self,
 /**
  * isle_local_set_spawn_local_poll:
  * @self: an island
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
@@ -1306,14 +1318,16 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  * @self: an island
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes
  *   it
  *
- * Like isle_local_set_spawn_local_poll(), with a name and a priority.
+ * Like [method@Isle.LocalSet.spawn_local_poll], with a name and a priority.
+ *
+ * Call it on the island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -1432,15 +1446,15 @@ set_timed_out (GError     **error,
 /**
  * isle_local_set_run_until:
  * @self: an island
- * @func: (scope call): the root task's body
+ * @func: (scope call) (not nullable): the root task's body
  * @user_data: (closure func): data for @func
  * @error: return location for a #GError
  *
  * Spawns @func as a fiber task (the root) and iterates the island's context
  * on this thread until it finishes; the island is entered meanwhile, so
- * isle_spawn_local() works in plain callbacks too. Other tasks and sources
- * of the context run as usual; tasks still alive when the root finishes
- * stay in the island.
+ * [func@Isle.spawn_local] works in plain callbacks too. Other tasks and
+ * sources of the context run as usual; tasks still alive when the root
+ * finishes stay in the island.
  *
  * Call it on the island's thread, not from inside one of its tasks.
  *
@@ -1471,7 +1485,7 @@ isle_local_set_run_until (IsleLocalSet  *self,
  * @self: an island
  * @deadline: a time of the monotonic clock (g_get_monotonic_time()), or -1
  *   for none
- * @func: (scope notified): the root task's body
+ * @func: (scope notified) (not nullable): the root task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the root has finished
@@ -1479,10 +1493,12 @@ isle_local_set_run_until (IsleLocalSet  *self,
  *   the deadline
  * @error: return location for a #GError
  *
- * Like isle_local_set_run_until(), but gives up at @deadline: the root is
- * aborted and this returns %G_IO_ERROR_TIMED_OUT at once (the root
+ * Like [method@Isle.LocalSet.run_until], but gives up at @deadline: the root
+ * is aborted and this returns %G_IO_ERROR_TIMED_OUT at once (the root
  * finishes when the island next runs). For tests that must fail rather
  * than hang.
+ *
+ * Call it on the island's thread, not from inside one of its tasks.
  *
  * Returns: (transfer full) (nullable): the root's result, or %NULL with
  *   @error set
@@ -1549,7 +1565,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
  *
  * Iterates the island's context on this thread until the island has no
  * live task left: Tokio's awaiting the `LocalSet` itself. A task parked
- * forever keeps this from returning; see isle_local_set_run_deadline().
+ * forever keeps this from returning; see [method@Isle.LocalSet.run_deadline].
  *
  * Call it on the island's thread, not from inside one of its tasks.
  *
@@ -1577,8 +1593,10 @@ isle_local_set_run (IsleLocalSet  *self,
  *   for none
  * @error: return location for a #GError
  *
- * Like isle_local_set_run(), but gives up at @deadline with
+ * Like [method@Isle.LocalSet.run], but gives up at @deadline with
  * %G_IO_ERROR_TIMED_OUT, leaving the tasks as they are.
+ *
+ * Call it on the island's thread, not from inside one of its tasks.
  *
  * Returns: %TRUE when every task has finished
  *

@@ -116,8 +116,8 @@ gboolean        isle_local_set_run_deadline           (IsleLocalSet    *self,
 /**
  * IsleLocalSetEnterGuard:
  *
- * Opaque type for the scoped form of isle_local_set_enter(): declare it with
- * `g_autoptr` and the island is left when the variable goes out of scope.
+ * Opaque type for the scoped form of [method@Isle.LocalSet.enter]: declare it
+ * with `g_autoptr` and the island is left when the variable goes out of scope.
  *
  * |[<!-- language="C" -->
  * static void
@@ -136,8 +136,10 @@ typedef void IsleLocalSetEnterGuard;
  * isle_local_set_enter_scoped:
  * @self: an island
  *
- * Enters @self like isle_local_set_enter() and returns a guard that leaves
- * it when freed; meant for `g_autoptr(IsleLocalSetEnterGuard)`.
+ * Enters @self like [method@Isle.LocalSet.enter] and returns a guard that
+ * leaves it when freed; meant for `g_autoptr(IsleLocalSetEnterGuard)`.
+ *
+ * Call it on the island's thread.
  *
  * Returns: (transfer full): the guard
  *
@@ -156,6 +158,8 @@ isle_local_set_enter_scoped (IsleLocalSet *self)
  * @guard: (transfer full): a guard from isle_local_set_enter_scoped()
  *
  * Leaves the island the guard entered.
+ *
+ * Call it on the thread that took the guard.
  *
  * Since: 1.0
  */

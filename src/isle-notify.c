@@ -14,12 +14,13 @@
  * Wakes tasks that wait for an event which carries no data: "the
  * configuration changed", "there is work". Tokio's `Notify`.
  *
- * A fiber task waits with isle_notify_wait(); any thread notifies:
+ * A fiber task waits with [method@Isle.Notify.wait]; any thread notifies:
  *
- * - isle_notify_notify_one() wakes the task that has waited longest; if
- *   none waits, it stores a permit, and the next isle_notify_wait()
+ * - [method@Isle.Notify.notify_one] wakes the task that has waited longest; if
+ *   none waits, it stores a permit, and the next [method@Isle.Notify.wait]
  *   returns at once, consuming it. At most one permit is stored.
- * - isle_notify_notify_waiters() wakes every task waiting at that moment,
+ * - [method@Isle.Notify.notify_waiters] wakes every task waiting at that
+ * moment,
  *   and stores no permit.
  *
  * A notify belongs to no thread: its waiters may be tasks of any islands.
@@ -77,7 +78,7 @@ wake_and_unref (IsleWaker *waker)
  * Safe to call from any thread.
  *
  * Returns: (transfer full): a new notify; release it with
- *   isle_notify_unref()
+ *   [method@Isle.Notify.unref]
  *
  * Since: 1.0
  */
@@ -167,8 +168,8 @@ notify_one_locked (IsleNotify *self)
  * isle_notify_notify_one:
  * @self: a notify
  *
- * Wakes the task that has waited longest in isle_notify_wait(); if no task
- * waits, stores a permit for the next wait (several calls store one).
+ * Wakes the task that has waited longest in [method@Isle.Notify.wait]; if no
+ * task waits, stores a permit for the next wait (several calls store one).
  *
  * Safe to call from any thread.
  *
@@ -192,8 +193,8 @@ isle_notify_notify_one (IsleNotify *self)
  * isle_notify_notify_waiters:
  * @self: a notify
  *
- * Wakes every task waiting in isle_notify_wait() at this moment. It stores
- * no permit: a task that starts to wait afterwards waits for the next
+ * Wakes every task waiting in [method@Isle.Notify.wait] at this moment. It
+ * stores no permit: a task that starts to wait afterwards waits for the next
  * notification. A permit already stored stays.
  *
  * Safe to call from any thread.
@@ -231,10 +232,10 @@ isle_notify_notify_waiters (IsleNotify *self)
  *
  * Waits for a notification: returns at once if a permit is stored
  * (consuming it); otherwise the running fiber task parks until
- * isle_notify_notify_one() chooses it or isle_notify_notify_waiters() is
- * called.
+ * [method@Isle.Notify.notify_one] chooses it or
+ * [method@Isle.Notify.notify_waiters] is called.
  *
- * If the task is aborted after isle_notify_notify_one() chose it, the
+ * If the task is aborted after [method@Isle.Notify.notify_one] chose it, the
  * notification passes on to the next waiter (or becomes the permit), so
  * it is not lost.
  *

@@ -28,9 +28,9 @@
  * ]|
  *
  * The `IsleOneshot` itself is the receiving end: it belongs to the thread
- * that created it, where a fiber task receives with isle_oneshot_recv()
- * (or a poll task with isle_oneshot_poll_recv()). The sending end is an
- * [struct@Isle.OneshotSender], made with isle_oneshot_ref_sender() and
+ * that created it, where a fiber task receives with [method@Isle.Oneshot.recv]
+ * (or a poll task with [method@Isle.Oneshot.poll_recv]). The sending end is an
+ * [struct@Isle.OneshotSender], made with [method@Isle.Oneshot.ref_sender] and
  * used on any thread.
  *
  * Since: 1.0
@@ -40,7 +40,7 @@
  * IsleOneshotSender:
  *
  * The sending end of an [struct@Isle.Oneshot], usable on any thread. It
- * sends once, with isle_oneshot_sender_send(); when its last reference
+ * sends once, with [method@Isle.OneshotSender.send]; when its last reference
  * goes without a send, the receiver gets %G_IO_ERROR_CLOSED.
  *
  * Since: 1.0
@@ -121,10 +121,10 @@ wake_and_unref (IsleWaker *waker)
  * isle_oneshot_new:
  *
  * Creates a oneshot. The calling thread is the receiver's thread. Make
- * its sender with isle_oneshot_ref_sender().
+ * its sender with [method@Isle.Oneshot.ref_sender].
  *
  * Returns: (transfer full): the receiving end of a new oneshot; release it
- *   with isle_oneshot_unref()
+ *   with [method@Isle.Oneshot.unref]
  *
  * Since: 1.0
  */
@@ -218,7 +218,7 @@ isle_oneshot_unref (IsleOneshot *self)
  * Safe to call from any thread.
  *
  * Returns: (transfer full): the sender; release it with
- *   isle_oneshot_sender_unref()
+ *   [method@Isle.OneshotSender.unref]
  *
  * Since: 1.0
  */
@@ -498,7 +498,7 @@ isle_oneshot_recv (IsleOneshot  *self,
  *
  * Returns: (transfer full) (nullable): the value; or %NULL with
  *   %G_IO_ERROR_WOULD_BLOCK if it has not been sent yet, or
- *   %G_IO_ERROR_CLOSED as isle_oneshot_recv() says
+ *   %G_IO_ERROR_CLOSED as [method@Isle.Oneshot.recv] says
  *
  * Since: 1.0
  */
@@ -531,8 +531,8 @@ isle_oneshot_try_recv (IsleOneshot  *self,
  * @value: (out) (transfer full) (nullable): the value received
  * @error: return location for a #GError
  *
- * The form of isle_oneshot_recv() for poll functions: takes the value if
- * it has been sent; otherwise arranges for @waker to be woken when it is
+ * The form of [method@Isle.Oneshot.recv] for poll functions: takes the value
+ * if it has been sent; otherwise arranges for @waker to be woken when it is
  * (or when the sender is released unsent) and returns %ISLE_POLL_PENDING.
  *
  * Call it on the oneshot's thread.

@@ -15,7 +15,7 @@
  * A task of an island: a fiber task (a function on a stack of its own) or a
  * poll task (a step function over a state struct).
  *
- * Code reaches its own task with isle_task_get_current(); others hold an
+ * Code reaches its own task with [func@Isle.Task.get_current]; others hold an
  * [struct@Isle.JoinHandle] or an [struct@Isle.Waker] for it. An `IsleTask`
  * pointer is borrowed and valid while the task has not finished.
  *
@@ -685,7 +685,7 @@ isle_yield_now (GError **error)
  * @error: return location for a #GError
  *
  * Suspends the running fiber task until its [struct@Isle.Waker] is woken
- * (see isle_task_ref_waker()). A wake that came while the task was not
+ * (see [method@Isle.Task.ref_waker]). A wake that came while the task was not
  * parked is kept: the next call returns at once, and several such wakes
  * count as one. Callers check what they wait for in a loop, as with a
  * condition variable.
@@ -729,18 +729,20 @@ _isle_task_require_island (const char *function)
 
 /**
  * isle_spawn_local:
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  *
  * Spawns a fiber task on the current island (see
- * isle_local_set_get_current()): inside a task, inside
- * isle_local_set_run_until(), or where an island was entered with
- * isle_local_set_enter(). The task starts when the island next runs.
+ * [func@Isle.LocalSet.get_current]): inside a task, inside
+ * [method@Isle.LocalSet.run_until], or where an island was entered with
+ * [method@Isle.LocalSet.enter]. The task starts when the island next runs.
  *
  * Outside any island this aborts the program with a message: there is no
- * silent fallback. Use isle_local_set_spawn_local() to name the island.
+ * silent fallback. Use [method@Isle.LocalSet.spawn_local] to name the island.
+ *
+ * Call it on the current island's thread: the only thread where it has one.
  *
  * Returns: (transfer full): a handle to the task; dropping it detaches the
  *   task, which runs on
@@ -769,14 +771,16 @@ isle_spawn_local (IsleTaskFunc   func,
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
  * @stack_size: the task's stack size in bytes, or 0 for the island's
  *   default
- * @func: (scope notified): the task's body
+ * @func: (scope notified) (not nullable): the task's body
  * @user_data: (closure func): data for @func
  * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
  *   when the task has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it with isle_join_handle_join()
+ *   it with [method@Isle.JoinHandle.join]
  *
- * Like isle_spawn_local(), with a name, a priority and a stack size.
+ * Like [func@Isle.spawn_local], with a name, a priority and a stack size.
+ *
+ * Call it on the current island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -806,14 +810,16 @@ isle_spawn_local_full (const char     *name,
 
 /**
  * isle_spawn_local_poll:
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
  *
- * Spawns a poll task on the current island, as isle_spawn_local() does a
+ * Spawns a poll task on the current island, as [func@Isle.spawn_local] does a
  * fiber task. A poll task has no stack of its own: it is the cheap form
  * for very many small tasks.
+ *
+ * Call it on the current island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -839,14 +845,16 @@ isle_spawn_local_poll (IslePollFunc   poll,
  * isle_spawn_local_poll_full:
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified): the task's poll function
+ * @poll: (scope notified) (not nullable): the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished
  * @result_destroy: (nullable): releases the task's result if nobody takes
  *   it
  *
- * Like isle_spawn_local_poll(), with a name and a priority.
+ * Like [func@Isle.spawn_local_poll], with a name and a priority.
+ *
+ * Call it on the current island's thread.
  *
  * Returns: (transfer full): a handle to the task
  *
@@ -902,8 +910,8 @@ check_task (IsleTask   *task,
  * @task: a task
  *
  * Gets the task's id: a number above zero, unique in the process, the same
- * as isle_join_handle_get_id() of its handle. It never changes, so this is
- * safe to call from any thread.
+ * as [method@Isle.JoinHandle.get_id] of its handle. It never changes, so this
+ * is safe to call from any thread.
  *
  * Returns: the id
  *
@@ -924,7 +932,7 @@ isle_task_get_id (IsleTask *task)
  * Gets the name the task was spawned with. It never changes, so this is
  * safe to call from any thread while the task exists.
  *
- * Returns: (nullable): the name, or %NULL
+ * Returns: (transfer none) (nullable): the name, or %NULL
  *
  * Since: 1.0
  */
@@ -962,6 +970,8 @@ isle_task_get_priority (IsleTask *task)
  * @task: a live task
  *
  * Gets the island the task belongs to.
+ *
+ * Call it on the task's island's thread.
  *
  * Returns: (transfer none): the island
  *
@@ -1036,13 +1046,14 @@ isle_task_is_cancelled (IsleTask *task)
  * @task: a live task
  *
  * Gets a new reference to the task's waker. Hand it to whatever the task
- * waits for: waking it (from any thread) resumes the task's isle_park(),
+ * waits for: waking it (from any thread) resumes the task's [func@Isle.park],
  * or polls a poll task again.
  *
  * Call it on the island's thread; the waker itself may then travel to any
  * thread.
  *
- * Returns: (transfer full): the waker; release it with isle_waker_unref()
+ * Returns: (transfer full): the waker; release it with
+ *   [method@Isle.Waker.unref]
  *
  * Since: 1.0
  */

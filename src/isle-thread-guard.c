@@ -21,7 +21,7 @@
  * code that may run on another thread: a widget pointer, or a handle of a
  * C library that is not thread-safe, captured by a closure that a worker
  * thread runs or drops. The worker cannot reach the value by mistake
- * (isle_thread_guard_get() on it aborts with a message that names both
+ * ([method@Isle.ThreadGuard.get] on it aborts with a message that names both
  * threads), and when the worker drops the last reference the value is not
  * destroyed there: its destroy notify is sent to the owner's
  * #GMainContext and runs on the owner thread.
@@ -214,7 +214,7 @@ guard_new (GMainContext   *context,
  * Call it on the thread that owns @data; that thread becomes the owner.
  *
  * Returns: (transfer full): a new guard; release it with
- *   isle_thread_guard_unref()
+ *   [method@Isle.ThreadGuard.unref]
  *
  * Since: 1.0
  */
@@ -227,15 +227,15 @@ isle_thread_guard_new (gpointer       data,
 
 /**
  * isle_thread_guard_new_for_context:
- * @context: (nullable): the context that the calling thread iterates, to
- *   which a release on another thread sends @destroy; %NULL for the global
- *   default context
+ * @context: (nullable) (transfer none): the context that the calling
+ *   thread iterates, to which a release on another thread sends @destroy;
+ *   %NULL for the global default context
  * @data: (transfer full) (nullable): the value to guard
  * @destroy: (nullable): releases @data when the last reference goes, on
  *   the owner thread
  *
  * Creates a guard that holds @data, owned by the calling thread, like
- * isle_thread_guard_new(), for a thread that iterates a context other than
+ * [ctor@Isle.ThreadGuard.new], for a thread that iterates a context other than
  * its thread-default one. @context must be iterated on the calling thread
  * for a destroy notify sent to it to run: one that is dispatched on
  * another thread, or one finalized on another thread before it was
@@ -245,7 +245,7 @@ isle_thread_guard_new (gpointer       data,
  * Call it on the thread that owns @data; that thread becomes the owner.
  *
  * Returns: (transfer full): a new guard; release it with
- *   isle_thread_guard_unref()
+ *   [method@Isle.ThreadGuard.unref]
  *
  * Since: 1.0
  */
@@ -290,8 +290,8 @@ isle_thread_guard_ref (IsleThreadGuard *self)
  * the destroy notify given at creation, on the owner thread: right away
  * when it is dropped there, and otherwise when the owner's context is next
  * iterated on the owner thread, which must happen for the value to be
- * destroyed. A value that was taken out with isle_thread_guard_steal() is
- * not destroyed.
+ * destroyed. A value that was taken out with [method@Isle.ThreadGuard.steal]
+ * is not destroyed.
  *
  * Safe to call from any thread.
  *
@@ -327,7 +327,7 @@ isle_thread_guard_unref (IsleThreadGuard *self)
  * Call it on the owner thread.
  *
  * Returns: (transfer none) (nullable): the value, which stays owned by the
- *   guard; %NULL once it was taken with isle_thread_guard_steal()
+ *   guard; %NULL once it was taken with [method@Isle.ThreadGuard.steal]
  *
  * Since: 1.0
  */
@@ -346,9 +346,9 @@ isle_thread_guard_get (IsleThreadGuard *self)
  *
  * Takes the value out of the guard: the caller owns it from now on, and
  * the guard's destroy notify will not be called. Later calls to
- * isle_thread_guard_get() and isle_thread_guard_steal() return %NULL. On
- * any thread but the owner this aborts the program, as
- * isle_thread_guard_get() does.
+ * [method@Isle.ThreadGuard.get] and [method@Isle.ThreadGuard.steal] return
+ * %NULL. On any thread but the owner this aborts the program, as
+ * [method@Isle.ThreadGuard.get] does.
  *
  * Call it on the owner thread.
  *
@@ -372,7 +372,7 @@ isle_thread_guard_steal (IsleThreadGuard *self)
  * @self: a guard
  *
  * Tells whether the calling thread owns the guard, that is, whether
- * isle_thread_guard_get() may be called here.
+ * [method@Isle.ThreadGuard.get] may be called here.
  *
  * Safe to call from any thread.
  *

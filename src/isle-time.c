@@ -100,9 +100,12 @@ isle_sleep_future_new (guint milliseconds)
  * isle_sleep_future_new_seconds:
  * @seconds: how long
  *
- * Like isle_sleep_future_new(), with a timer of whole seconds that GLib may
- * fire together with other such timers (g_timeout_source_new_seconds()), to
- * save wake-ups where the exact moment does not matter.
+ * Like [func@Isle.sleep_future_new], with a timer of whole seconds that GLib
+ * may fire together with other such timers (g_timeout_source_new_seconds()),
+ * to save wake-ups where the exact moment does not matter.
+ *
+ * Call it on the thread that iterates that context, as for
+ * [func@Isle.sleep_future_new].
  *
  * Returns: (transfer full): the future
  *
@@ -159,8 +162,10 @@ isle_sleep (guint    milliseconds,
  * @seconds: how long
  * @error: return location for a #GError
  *
- * Like isle_sleep(), with a coalescing timer of whole seconds (see
- * isle_sleep_future_new_seconds()).
+ * Like [func@Isle.sleep], with a coalescing timer of whole seconds (see
+ * [func@Isle.sleep_future_new_seconds]).
+ *
+ * Call it on the island's thread, inside a fiber task.
  *
  * Returns: %TRUE after the time; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task is aborted first
@@ -179,12 +184,12 @@ isle_sleep_seconds (guint    seconds,
 
 /**
  * isle_timeout:
- * @future: the future to wait for
+ * @future: (transfer none): the future to wait for
  * @milliseconds: how long to wait at most
  *
  * Wraps @future in one that is ready with its outcome if it comes within
  * @milliseconds, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
- * is cancelled (see isle_future_cancel()).
+ * is cancelled (see [method@Isle.Future.cancel]).
  *
  * Call it on the thread that iterates the current island's context.
  *
@@ -211,11 +216,13 @@ isle_timeout (IsleFuture *future,
 
 /* Intervals ---------------------------------------------------------------- */
 
+/* Marked (foreign): an interval has one owner and cannot be copied, so it
+ * cannot be a boxed type; bindings would need code of their own. */
 /**
- * IsleInterval:
+ * IsleInterval: (foreign)
  *
- * A clock that ticks every period: isle_interval_tick() waits for the next
- * tick. A task that falls behind skips the ticks it missed rather than
+ * A clock that ticks every period: [method@Isle.Interval.tick] waits for the
+ * next tick. A task that falls behind skips the ticks it missed rather than
  * running them in a burst, so a slow iteration does not make the next ones
  * run back to back.
  *
@@ -232,7 +239,10 @@ struct _IsleInterval
  * @milliseconds: the period, at least 1
  *
  * Creates an interval whose first tick is now, so the first
- * isle_interval_tick() returns at once.
+ * [method@Isle.Interval.tick] returns at once.
+ *
+ * Safe to call from any thread. An interval has no lock: one task at a time
+ * ticks it.
  *
  * Returns: (transfer full): the interval
  *
@@ -256,6 +266,9 @@ isle_interval_new (guint milliseconds)
  * @self: (transfer full): an interval
  *
  * Frees the interval.
+ *
+ * Call it on the thread of the task that ticks the interval, when no
+ * [method@Isle.Interval.tick] is waiting on it.
  *
  * Since: 1.0
  */

@@ -20,6 +20,10 @@ typedef struct _IsleTask       IsleTask;
 typedef struct _IsleJoinHandle IsleJoinHandle;
 typedef struct _IsleWaker      IsleWaker;
 
+#define ISLE_TYPE_POLL              (isle_poll_get_type ())
+#define ISLE_TYPE_UNHANDLED_FAILURE (isle_unhandled_failure_get_type ())
+#define ISLE_TYPE_DEBUG_FLAGS       (isle_debug_flags_get_type ())
+
 /**
  * IslePoll:
  * @ISLE_POLL_PENDING: the task cannot make progress yet; it has arranged
@@ -42,8 +46,9 @@ typedef enum
  *   it was spawned when known, and its error (the default)
  * @ISLE_UNHANDLED_FAILURE_IGNORE: say nothing
  * @ISLE_UNHANDLED_FAILURE_SHUTDOWN: report it, then stop the island: every
- *   task is aborted, and isle_local_set_run_until() and isle_local_set_run()
- *   return the failure (Tokio's `UnhandledPanic::ShutdownRuntime`)
+ *   task is aborted, and [method@Isle.LocalSet.run_until] and
+ *   [method@Isle.LocalSet.run] return the failure (Tokio's
+ *   `UnhandledPanic::ShutdownRuntime`)
  *
  * What an island does when a task fails and nobody will see its error: the
  * task was detached (its last handle dropped before it finished), or its
@@ -62,17 +67,18 @@ typedef enum
 /**
  * IsleDebugFlags:
  * @ISLE_DEBUG_TASKS: record for each task when it was spawned, how many
- *   turns it had and how long they took, for isle_local_set_dump_tasks();
- *   dump the island's tasks to standard error on `SIGUSR1`
+ *   turns it had and how long they took, for
+ *   [method@Isle.LocalSet.dump_tasks]; dump the island's tasks to standard
+ *   error on `SIGUSR1`
  * @ISLE_DEBUG_SLOW_POLLS: time every turn of every task and report, once
  *   per task, a turn that kept the island's thread longer than the slow
- *   poll threshold (isle_local_set_set_slow_poll_threshold())
+ *   poll threshold ([method@Isle.LocalSet.set_slow_poll_threshold])
  *
  * Diagnostics an island can keep. They cost time on every turn, so they
  * are off by default; the `ISLE_DEBUG` environment variable (a
  * comma-separated list: `tasks`, `slow-polls`, `all`, `help`) turns them on
  * for every island, as `G_DEBUG` does for GLib, and
- * isle_local_set_set_debug_flags() for one.
+ * [method@Isle.LocalSet.set_debug_flags] for one.
  *
  * Since: 1.0
  */
@@ -94,7 +100,7 @@ typedef enum
  * @wakes_remote: wakes from other threads that reached the island
  * @run_queue_high_water: the most tasks ever ready at once at one priority
  *
- * What an island has done so far; see isle_local_set_get_counters().
+ * What an island has done so far; see [method@Isle.LocalSet.get_counters].
  *
  * Since: 1.0
  */
@@ -118,8 +124,8 @@ typedef struct
  * @error: return location for the task's error
  *
  * The body of a fiber task. It runs on a stack of its own and may suspend
- * anywhere with isle_yield_now(), isle_park() or isle_join_handle_join();
- * its local variables survive every suspension.
+ * anywhere with [func@Isle.yield_now], [func@Isle.park] or
+ * [method@Isle.JoinHandle.join]; its local variables survive every suspension.
  *
  * Returns: (transfer full) (nullable): the task's result, released with the
  *   result destroy notify given at spawn if nobody takes it; or %NULL with
@@ -134,7 +140,7 @@ typedef gpointer (*IsleTaskFunc) (gpointer   user_data,
  * IslePollFunc:
  * @state: the task's state, as given at spawn
  * @waker: (transfer none): the task's waker; take a reference with
- *   isle_waker_ref() to keep it past this call
+ *   [method@Isle.Waker.ref] to keep it past this call
  * @result: (out) (transfer full) (nullable): where to store the result when
  *   returning %ISLE_POLL_READY
  * @error: return location for the task's error when returning
@@ -166,5 +172,12 @@ typedef IslePoll (*IslePollFunc) (gpointer    state,
  * Since: 1.0
  */
 #define ISLE_STACK_SIZE_DEFAULT (256 * 1024)
+
+ISLE_AVAILABLE_IN_ALL
+GType isle_poll_get_type              (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType isle_unhandled_failure_get_type (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType isle_debug_flags_get_type       (void) G_GNUC_CONST;
 
 G_END_DECLS

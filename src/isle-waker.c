@@ -12,7 +12,7 @@
 /**
  * IsleWaker:
  *
- * What wakes a task: a suspended fiber task's isle_park() returns, a poll
+ * What wakes a task: a suspended fiber task's [func@Isle.park] returns, a poll
  * task is polled again. Wakers are reference counted and may be woken,
  * referenced and released on any thread. Waking a task that has finished,
  * even one whose island is gone, does nothing.
@@ -73,8 +73,8 @@ isle_waker_unref (IsleWaker *self)
  *
  * Wakes the waker's task: a parked fiber task resumes, a poll task is
  * polled again, on the island's thread. A wake that reaches a task that is
- * not parked is kept for its next isle_park(); waking a finished task does
- * nothing.
+ * not parked is kept for its next [func@Isle.park]; waking a finished task
+ * does nothing.
  *
  * Safe to call from any thread.
  *
