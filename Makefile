@@ -10,6 +10,8 @@
 #   make test    run the test suite three times: a normal build, the same
 #                under Valgrind's memcheck, and a build with
 #                AddressSanitizer and UndefinedBehaviorSanitizer
+#   make test-tsan  build the cross-thread tests with ThreadSanitizer
+#                (_build-tsan) and run them; .ci/run runs it after make test
 #   make bench   run the benchmarks of bench/ from a release build
 #   make clean   remove the build directories
 
@@ -20,14 +22,18 @@ INSTALL_DEPS := scripts/install-deps.sh
 BUILD_DIR    := _build
 SANITIZE_DIR := _build-sanitize
 RELEASE_DIR  := _build-release
+TSAN_DIR     := _build-tsan
 
 BUILD_OPTS    :=
 # b_lundef=false: some compilers (clang) link the sanitizer runtime into
 # programs only, which leaves the shared library with undefined references.
 SANITIZE_OPTS := -Db_sanitize=address,undefined -Db_lundef=false
 RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
+# The ThreadSanitizer build registers only the tests where threads meet
+# (tests/meson.build).
+TSAN_OPTS     := -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Ddemo=false
 
-.PHONY: all demo test test-normal test-sanitize test-valgrind bench clean
+.PHONY: all demo test test-normal test-sanitize test-valgrind test-tsan bench clean
 
 all:
 	@$(INSTALL_DEPS) build
@@ -91,6 +97,15 @@ test-sanitize:
 	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))
 	$(call meson_test,$(SANITIZE_DIR))
 
+# The examples of docs/ are built there too, but not run: they have no
+# second thread.
+test-tsan:
+	@$(INSTALL_DEPS) test
+	$(call meson_setup,$(TSAN_DIR),$(TSAN_OPTS))
+	rm -f $(TSAN_DIR)/meson-logs/testlog.json
+	$(NINJA) -C $(TSAN_DIR)
+	$(MESON) test -C $(TSAN_DIR) --no-suite examples --print-errorlogs
+
 bench:
 	@$(INSTALL_DEPS) bench
 	$(call meson_setup,$(RELEASE_DIR),$(RELEASE_OPTS))
@@ -98,4 +113,4 @@ bench:
 	bash bench/run-all.sh $(RELEASE_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(TSAN_DIR)

@@ -17,9 +17,10 @@ set -euo pipefail
 # valgrind/valgrind.h, which the fiber code uses to register its stacks.
 BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-dev valgrind"
 
-# The sanitizer build links against these runtimes.  gcc-12 already depends
-# on them; they are named so a missing one is installed, not guessed at.
-TEST_PKGS="libasan8 libubsan1"
+# The sanitizer builds link against these runtimes (libtsan2: the
+# ThreadSanitizer build, make test-tsan).  gcc-12 already depends on them;
+# they are named so a missing one is installed, not guessed at.
+TEST_PKGS="libasan8 libubsan1 libtsan2"
 
 # The GTK 4 demo and a headless display to test it on.  Not installed yet:
 # the demo is console-only until the GTK demo lands; then add
