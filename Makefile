@@ -12,6 +12,11 @@
 #                AddressSanitizer and UndefinedBehaviorSanitizer
 #   make test-tsan  build the cross-thread tests with ThreadSanitizer
 #                (_build-tsan) and run them; .ci/run runs it after make test
+#   make fuzz    build the libFuzzer harness with clang (_build-fuzz) and run
+#                it for FUZZ_SECONDS (60; .ci/run runs it; fuzz/README.md)
+#   make check-full  everything: make test, make test-tsan, the stress test
+#                with 1,000,000 operations (normal and sanitizer builds) and
+#                make fuzz for FUZZ_FULL_SECONDS (600)
 #   make bench   run the benchmarks of bench/ from a release build
 #   make clean   remove the build directories
 
@@ -23,6 +28,7 @@ BUILD_DIR    := _build
 SANITIZE_DIR := _build-sanitize
 RELEASE_DIR  := _build-release
 TSAN_DIR     := _build-tsan
+FUZZ_DIR     := _build-fuzz
 
 BUILD_OPTS    :=
 # b_lundef=false: some compilers (clang) link the sanitizer runtime into
@@ -32,8 +38,15 @@ RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
 # The ThreadSanitizer build registers only the tests where threads meet
 # (tests/meson.build).
 TSAN_OPTS     := -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Ddemo=false
+FUZZ_OPTS     := -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+                 -Dtests=false -Dbenchmarks=false -Ddemo=false
+FUZZ_CC       ?= clang-14
+FUZZ_SECONDS      ?= 60
+FUZZ_FULL_SECONDS ?= 600
+STRESS_FULL_OPS   ?= 1000000
 
-.PHONY: all demo test test-normal test-sanitize test-valgrind test-tsan bench clean
+.PHONY: all demo test test-normal test-sanitize test-valgrind test-tsan fuzz \
+        test-stress-full check-full bench clean
 
 all:
 	@$(INSTALL_DEPS) build
@@ -106,6 +119,48 @@ test-tsan:
 	$(NINJA) -C $(TSAN_DIR)
 	$(MESON) test -C $(TSAN_DIR) --no-suite examples --print-errorlogs
 
+# The fuzzer's verdict goes to $(FUZZ_DIR)/fuzz-result.json as one test
+# result in the form of meson's test logs, so that .ci/run counts it. New
+# inputs go to $(FUZZ_DIR)/corpus; fuzz/corpus is the committed seed corpus.
+fuzz:
+	@$(INSTALL_DEPS) fuzz
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  echo "CC=$(FUZZ_CC) $(MESON) setup $(FUZZ_DIR) $(FUZZ_OPTS)"; \
+	  CC=$(FUZZ_CC) $(MESON) setup $(FUZZ_DIR) $(FUZZ_OPTS); \
+	fi
+	rm -f $(FUZZ_DIR)/fuzz-result.json
+	$(NINJA) -C $(FUZZ_DIR) fuzz/fuzz-island
+	mkdir -p $(FUZZ_DIR)/corpus
+	@status=0; \
+	$(FUZZ_DIR)/fuzz/fuzz-island -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus fuzz/corpus || status=1; \
+	if [ $$status -eq 0 ]; then result=OK; else result=FAIL; fi; \
+	echo "{\"name\": \"fuzz-island\", \"result\": \"$$result\", \"seconds\": $(FUZZ_SECONDS)}" \
+	  > $(FUZZ_DIR)/fuzz-result.json; \
+	echo "fuzz: fuzz-island ran $(FUZZ_SECONDS) s: $$result"; \
+	exit $$status
+
+# The seeded stress test at full length, in the normal and sanitizer builds.
+test-stress-full:
+	$(call meson_setup,$(BUILD_DIR),$(BUILD_OPTS))
+	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))
+	$(NINJA) -C $(BUILD_DIR) tests/test-stress
+	$(NINJA) -C $(SANITIZE_DIR) tests/test-stress
+	ISLE_STRESS_OPS=$(STRESS_FULL_OPS) $(MESON) test -C $(BUILD_DIR) --no-rebuild \
+	  --logbase testlog-stress-full --print-errorlogs stress
+	ISLE_STRESS_OPS=$(STRESS_FULL_OPS) $(MESON) test -C $(SANITIZE_DIR) --no-rebuild \
+	  --logbase testlog-stress-full --print-errorlogs --timeout-multiplier 4 stress
+
+# Every part runs even when one fails; the target fails if any did.
+check-full:
+	@$(INSTALL_DEPS) test
+	@status=0; \
+	$(MAKE) --no-print-directory test || status=1; \
+	$(MAKE) --no-print-directory test-tsan || status=1; \
+	$(MAKE) --no-print-directory test-stress-full || status=1; \
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_FULL_SECONDS) || status=1; \
+	exit $$status
+
 bench:
 	@$(INSTALL_DEPS) bench
 	$(call meson_setup,$(RELEASE_DIR),$(RELEASE_OPTS))
@@ -113,4 +168,4 @@ bench:
 	bash bench/run-all.sh $(RELEASE_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(TSAN_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: scripts/install-deps.sh build|test|demo|bench
+# Usage: scripts/install-deps.sh build|test|demo|bench|fuzz
 #
 # Written for Debian 12 (bookworm), run as root on a machine with no display.
 # It is idempotent: packages already installed are left alone, and
@@ -28,12 +28,16 @@ TEST_PKGS="libasan8 libubsan1 libtsan2"
 # shellcheck disable=SC2034 # not used until the GTK demo lands
 GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
 
+# The libFuzzer harness (make fuzz) is built by clang, whose libFuzzer and
+# sanitizer runtimes come in libclang-rt-14-dev.
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
+
 # The benchmarks need nothing beyond the build set for now.
 BENCH_PKGS=""
 
 usage ()
 {
-  echo "usage: $0 build|test|demo|bench" >&2
+  echo "usage: $0 build|test|demo|bench|fuzz" >&2
   exit 2
 }
 
@@ -44,6 +48,7 @@ case "$1" in
   test)  wanted="$BUILD_PKGS $TEST_PKGS" ;;
   demo)  wanted="$BUILD_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
+  fuzz)  wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
   *)     usage ;;
 esac
 
