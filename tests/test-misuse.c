@@ -501,6 +501,119 @@ test_misuse_bound_object_disposed_elsewhere (void)
                              "than the task's island*");
 }
 
+static gpointer
+recv_oneshot (gpointer   user_data,
+              GError   **error)
+{
+  return isle_oneshot_recv (user_data, error);
+}
+
+static gpointer
+second_oneshot_receiver_root (gpointer   user_data,
+                              GError   **error)
+{
+  g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+  g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
+  g_autoptr(IsleJoinHandle) first = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, recv_oneshot,
+                                                           oneshot, NULL, g_free);
+  g_autofree char *value = NULL;
+  GError *local_error = NULL;
+
+  g_assert_true (isle_yield_now (NULL));
+  g_assert_null (isle_oneshot_recv (oneshot, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_error_free (local_error);
+
+  isle_oneshot_sender_send (sender, g_strdup ("for the first"), g_free);
+  value = isle_join_handle_join (first, error);
+  g_assert_cmpstr (value, ==, "for the first");
+  return g_strdup ("survived");
+}
+
+static void
+test_misuse_second_oneshot_receiver (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autofree char *result = NULL;
+
+      isle_test_make_criticals_non_fatal ();
+      result = isle_test_run_root (island, second_oneshot_receiver_root, NULL);
+      g_print ("%s\n", result);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_oneshot_recv() on IsleOneshot * in task * while "
+                             "task * is receiving from it: a oneshot has one receiver*");
+}
+
+/* Cells, environment, preconditions ---------------------------------------- */
+
+static void
+test_misuse_cell_release_mut_unborrowed (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleCell) cell = isle_cell_new (g_strdup ("value"), g_free);
+
+      isle_test_make_criticals_non_fatal ();
+      isle_cell_release_mut (cell);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_cell_release_mut() on IsleCell *, which is not "
+                             "borrowed exclusively*every release must match one "
+                             "isle_cell_borrow_mut()*");
+}
+
+static void
+test_misuse_slow_poll_env (void)
+{
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island;
+
+      /* Warnings stay logged but no longer abort. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      g_setenv ("ISLE_SLOW_POLL_MS", "soon", TRUE);
+      island = isle_local_set_new ();
+      isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
+      g_print ("threshold %.0f ms\n", isle_local_set_get_slow_poll_threshold (island) / 1000.0);
+      isle_local_set_unref (island);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*WARNING*ISLE_SLOW_POLL_MS=soon is not a number of "
+                             "milliseconds; using *");
+}
+
+static void
+test_misuse_precondition (void)
+{
+  if (g_test_subprocess ())
+    {
+      isle_test_make_criticals_non_fatal ();
+      g_assert_null (isle_local_set_ref (NULL));
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_local_set_ref: assertion 'self != NULL' failed*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -519,6 +632,10 @@ main (int   argc,
   g_test_add_func ("/Isle/Misuse/poll-pending-with-error", test_misuse_poll_pending_with_error);
   g_test_add_func ("/Isle/Misuse/context-iterated-elsewhere", test_misuse_context_iterated_elsewhere);
   g_test_add_func ("/Isle/Misuse/bound-object-disposed-elsewhere", test_misuse_bound_object_disposed_elsewhere);
+  g_test_add_func ("/Isle/Misuse/second-oneshot-receiver", test_misuse_second_oneshot_receiver);
+  g_test_add_func ("/Isle/Misuse/cell-release-mut-unborrowed", test_misuse_cell_release_mut_unborrowed);
+  g_test_add_func ("/Isle/Misuse/slow-poll-env", test_misuse_slow_poll_env);
+  g_test_add_func ("/Isle/Misuse/precondition", test_misuse_precondition);
 
   return g_test_run ();
 }
