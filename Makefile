@@ -36,7 +36,9 @@ BUILD_OPTS    :=
 SANITIZE_OPTS := -Db_sanitize=address,undefined -Db_lundef=false
 RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
 # The ThreadSanitizer build registers only the tests where threads meet
-# (tests/meson.build).
+# (tests/meson.build). gcc-12's libtsan2 runs as is on this kernel (6.x,
+# vm.mmap_rnd_bits=28); where it aborts with "unexpected memory mapping"
+# (more ASLR entropy), run the tests under `setarch $(uname -m) -R`.
 TSAN_OPTS     := -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Ddemo=false
 FUZZ_OPTS     := -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
                  -Dtests=false -Dbenchmarks=false -Ddemo=false
