@@ -10,6 +10,13 @@
 #   make test    run the test suite three times: a normal build, the same
 #                under Valgrind's memcheck, and a build with
 #                AddressSanitizer and UndefinedBehaviorSanitizer
+#   make test-tsan  build the cross-thread tests with ThreadSanitizer
+#                (_build-tsan) and run them; .ci/run runs it after make test
+#   make fuzz    build the libFuzzer harness with clang (_build-fuzz) and run
+#                it for FUZZ_SECONDS (60; .ci/run runs it; fuzz/README.md)
+#   make check-full  everything: make test, make test-tsan, the stress test
+#                with 1,000,000 operations (normal and sanitizer builds) and
+#                make fuzz for FUZZ_FULL_SECONDS (600)
 #   make bench   run the benchmarks of bench/ from a release build
 #   make docs    build the HTML API reference with gi-docgen in _build-docs
 #   make clean   remove the build directories
@@ -22,6 +29,8 @@ BUILD_DIR    := _build
 SANITIZE_DIR := _build-sanitize
 RELEASE_DIR  := _build-release
 DOCS_DIR     := _build-docs
+TSAN_DIR     := _build-tsan
+FUZZ_DIR     := _build-fuzz
 
 BUILD_OPTS    :=
 # b_lundef=false: some compilers (clang) link the sanitizer runtime into
@@ -31,7 +40,20 @@ RELEASE_OPTS  := --buildtype=release -Db_ndebug=true -Dtests=false
 # Only the library, its GIR and the reference: nothing else is needed.
 DOCS_OPTS     := -Ddocumentation=true -Dintrospection=enabled -Dtests=false -Dbenchmarks=false -Ddemo=false
 
-.PHONY: all demo test test-normal test-sanitize test-valgrind bench docs clean
+# The ThreadSanitizer build registers only the tests where threads meet
+# (tests/meson.build). gcc-12's libtsan2 runs as is on this kernel (6.x,
+# vm.mmap_rnd_bits=28); where it aborts with "unexpected memory mapping"
+# (more ASLR entropy), run the tests under `setarch $(uname -m) -R`.
+TSAN_OPTS     := -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Ddemo=false
+FUZZ_OPTS     := -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+                 -Dtests=false -Dbenchmarks=false -Ddemo=false
+FUZZ_CC       ?= clang-14
+FUZZ_SECONDS      ?= 60
+FUZZ_FULL_SECONDS ?= 600
+STRESS_FULL_OPS   ?= 1000000
+
+.PHONY: all demo test test-normal test-sanitize test-valgrind test-tsan fuzz \
+        test-stress-full check-full bench docs clean
 
 all:
 	@$(INSTALL_DEPS) build
@@ -95,6 +117,57 @@ test-sanitize:
 	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))
 	$(call meson_test,$(SANITIZE_DIR))
 
+# The examples of docs/ are built there too, but not run: they have no
+# second thread.
+test-tsan:
+	@$(INSTALL_DEPS) test
+	$(call meson_setup,$(TSAN_DIR),$(TSAN_OPTS))
+	rm -f $(TSAN_DIR)/meson-logs/testlog.json
+	$(NINJA) -C $(TSAN_DIR)
+	$(MESON) test -C $(TSAN_DIR) --suite isle:isle --print-errorlogs
+
+# The fuzzer's verdict goes to $(FUZZ_DIR)/fuzz-result.json as one test
+# result in the form of meson's test logs, so that .ci/run counts it. New
+# inputs go to $(FUZZ_DIR)/corpus; fuzz/corpus is the committed seed corpus.
+fuzz:
+	@$(INSTALL_DEPS) fuzz
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  echo "CC=$(FUZZ_CC) $(MESON) setup $(FUZZ_DIR) $(FUZZ_OPTS)"; \
+	  CC=$(FUZZ_CC) $(MESON) setup $(FUZZ_DIR) $(FUZZ_OPTS); \
+	fi
+	rm -f $(FUZZ_DIR)/fuzz-result.json
+	$(NINJA) -C $(FUZZ_DIR) fuzz/fuzz-island
+	mkdir -p $(FUZZ_DIR)/corpus
+	@status=0; \
+	$(FUZZ_DIR)/fuzz/fuzz-island -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus fuzz/corpus || status=1; \
+	if [ $$status -eq 0 ]; then result=OK; else result=FAIL; fi; \
+	echo "{\"name\": \"fuzz-island\", \"result\": \"$$result\", \"seconds\": $(FUZZ_SECONDS)}" \
+	  > $(FUZZ_DIR)/fuzz-result.json; \
+	echo "fuzz: fuzz-island ran $(FUZZ_SECONDS) s: $$result"; \
+	exit $$status
+
+# The seeded stress test at full length, in the normal and sanitizer builds.
+test-stress-full:
+	$(call meson_setup,$(BUILD_DIR),$(BUILD_OPTS))
+	$(call meson_setup,$(SANITIZE_DIR),$(SANITIZE_OPTS))
+	$(NINJA) -C $(BUILD_DIR) tests/test-stress
+	$(NINJA) -C $(SANITIZE_DIR) tests/test-stress
+	ISLE_STRESS_OPS=$(STRESS_FULL_OPS) $(MESON) test -C $(BUILD_DIR) --no-rebuild \
+	  --logbase testlog-stress-full --print-errorlogs stress
+	ISLE_STRESS_OPS=$(STRESS_FULL_OPS) $(MESON) test -C $(SANITIZE_DIR) --no-rebuild \
+	  --logbase testlog-stress-full --print-errorlogs --timeout-multiplier 4 stress
+
+# Every part runs even when one fails; the target fails if any did.
+check-full:
+	@$(INSTALL_DEPS) test
+	@status=0; \
+	$(MAKE) --no-print-directory test || status=1; \
+	$(MAKE) --no-print-directory test-tsan || status=1; \
+	$(MAKE) --no-print-directory test-stress-full || status=1; \
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_FULL_SECONDS) || status=1; \
+	exit $$status
+
 bench:
 	@$(INSTALL_DEPS) bench
 	$(call meson_setup,$(RELEASE_DIR),$(RELEASE_OPTS))
@@ -110,4 +183,4 @@ docs:
 	@echo "The API reference: $(CURDIR)/$(DOCS_DIR)/docs/reference/isle-1/index.html"
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(DOCS_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(DOCS_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: scripts/install-deps.sh build|test|demo|bench|docs
+# Usage: scripts/install-deps.sh build|test|demo|bench|docs|fuzz
 #
 # Written for Debian 12 (bookworm), run as root on a machine with no display.
 # It is idempotent: packages already installed are left alone, and
@@ -17,15 +17,20 @@ set -euo pipefail
 # valgrind/valgrind.h, which the fiber code uses to register its stacks.
 BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-dev valgrind"
 
-# The sanitizer build links against these runtimes.  gcc-12 already depends
-# on them; they are named so a missing one is installed, not guessed at.
-TEST_PKGS="libasan8 libubsan1 g++"
+# The sanitizer builds link against these runtimes (libtsan2: the
+# ThreadSanitizer build, make test-tsan).  gcc-12 already depends on them;
+# they are named so a missing one is installed, not guessed at.
+TEST_PKGS="libasan8 libubsan1 libtsan2 g++"
 
 # The GTK 4 demo and a headless display to test it on.  Not installed yet:
 # the demo is console-only until the GTK demo lands; then add
 # $GTK_DEMO_PKGS to the demo set below.
 # shellcheck disable=SC2034 # not used until the GTK demo lands
 GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
+
+# The libFuzzer harness (make fuzz) is built by clang, whose libFuzzer and
+# sanitizer runtimes come in libclang-rt-14-dev.
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 
 # The benchmarks need nothing beyond the build set for now.
 BENCH_PKGS=""
@@ -38,7 +43,7 @@ DOCS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docge
 
 usage ()
 {
-  echo "usage: $0 build|test|demo|bench|docs" >&2
+  echo "usage: $0 build|test|demo|bench|docs|fuzz" >&2
   exit 2
 }
 
@@ -50,6 +55,7 @@ case "$1" in
   demo)  wanted="$BUILD_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
   docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;
+  fuzz)  wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
   *)     usage ;;
 esac
 

@@ -75,6 +75,10 @@ struct _IsleFiber
   gsize          return_stack_size;
   gboolean       handed_off;
 #endif
+#ifdef ISLE_TSAN
+  void          *tsan_fiber;        /* ThreadSanitizer's state for this stack */
+  void          *tsan_return_fiber; /* and for the one it returns to */
+#endif
 #ifdef ISLE_FIBER_UCONTEXT
   ucontext_t     context;
   ucontext_t     return_context;
@@ -248,6 +252,26 @@ asan_finish_switch (void        *fake_stack_save,
 #endif
 }
 
+/* ThreadSanitizer: a switch to a fiber notes where it returns to; the
+ * flags of 0 make each switch a synchronisation point, which it is: the
+ * two stacks run one after the other on one thread. */
+static inline void
+tsan_switch_in (IsleFiber *fiber)
+{
+#ifdef ISLE_TSAN
+  fiber->tsan_return_fiber = __tsan_get_current_fiber ();
+  __tsan_switch_to_fiber (fiber->tsan_fiber, 0);
+#endif
+}
+
+static inline void
+tsan_switch_out (IsleFiber *fiber)
+{
+#ifdef ISLE_TSAN
+  __tsan_switch_to_fiber (fiber->tsan_return_fiber, 0);
+#endif
+}
+
 static inline void landed (IsleFiber *fiber,
                            void      *fake_stack);
 
@@ -268,6 +292,7 @@ isle_fiber_entry (IsleFiber *fiber)
 #ifdef ISLE_ASAN
   asan_start_switch (NULL, fiber->return_stack_lo, fiber->return_stack_size);
 #endif
+  tsan_switch_out (fiber);
 #if defined(ISLE_FIBER_UCONTEXT)
   setcontext (&fiber->return_context);
 #else
@@ -363,6 +388,7 @@ _isle_fiber_resume (IsleFiber *fiber)
   g_assert (!fiber->done);
 
   asan_start_switch (&fake_stack, fiber->stack_lo, fiber->stack_size);
+  tsan_switch_in (fiber);
 #if defined(ISLE_FIBER_UCONTEXT)
   swapcontext (&fiber->return_context, &fiber->context);
 #else
@@ -379,6 +405,7 @@ _isle_fiber_suspend (IsleFiber *fiber)
 #ifdef ISLE_ASAN
   asan_start_switch (&fake_stack, fiber->return_stack_lo, fiber->return_stack_size);
 #endif
+  tsan_switch_out (fiber);
 #if defined(ISLE_FIBER_UCONTEXT)
   swapcontext (&fiber->context, &fiber->return_context);
 #else
@@ -415,6 +442,10 @@ _isle_fiber_hand_off (IsleFiber *from,
   to->return_stack_lo = from->return_stack_lo;
   to->return_stack_size = from->return_stack_size;
   to->handed_off = TRUE;
+# endif
+# ifdef ISLE_TSAN
+  to->tsan_return_fiber = from->tsan_return_fiber;
+  __tsan_switch_to_fiber (to->tsan_fiber, 0);
 # endif
 
   asan_start_switch (&fake_stack, to->stack_lo, to->stack_size);
@@ -689,6 +720,9 @@ slab_free (IsleFiberSlab *slab)
 #if HAVE_VALGRIND
       VALGRIND_STACK_DEREGISTER (fiber->valgrind_stack_id);
 #endif
+#ifdef ISLE_TSAN
+      __tsan_destroy_fiber (fiber->tsan_fiber);
+#endif
 #ifdef ISLE_ASAN
       /* Frames that never returned (a fiber's last switch out) leave their
        * redzones poisoned; whatever is mapped here next must not inherit
@@ -728,6 +762,9 @@ slab_carve (IsleFiberSlab  *slab,
   fiber->stack_size = (gsize) ((guint8 *) fiber - fiber->stack_lo);
 #if HAVE_VALGRIND
   fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo, (guint8 *) fiber);
+#endif
+#ifdef ISLE_TSAN
+  fiber->tsan_fiber = __tsan_create_fiber (0);
 #endif
 
   slab->n_carved++;

@@ -203,6 +203,11 @@ isle_join_handle_join (IsleJoinHandle  *self,
         }
     }
 
+  /* Between the task's end and this joiner's turn, a second joiner may
+   * have come and taken the result: the same misuse, caught late. */
+  if (!check_joinable (task, joiner, "isle_join_handle_join", error))
+    return NULL;
+
   return _isle_task_take_result (task, error);
 }
 

@@ -233,20 +233,26 @@ isle_join_set_spawn_poll (IsleJoinSet    *self,
                                                          __builtin_return_address (0)));
 }
 
-static void
+/* Returns FALSE, after the report, if another task already waits: the
+ * second caller would wait for a wake that goes to the first. */
+static gboolean
 set_waiter (IsleJoinSet *self,
             IsleTask    *waiter)
 {
   if (self->waiter == waiter)
-    return;
+    return TRUE;
 
   if (self->waiter != NULL)
-    g_critical ("isle_join_set_join_next() called by task %" G_GUINT64_FORMAT
-                " while task %" G_GUINT64_FORMAT " already waits on the same "
-                "join set; one task collects a set's results",
-                waiter->id, self->waiter->id);
-  else
-    self->waiter = _isle_task_ref (waiter);
+    {
+      g_critical ("isle_join_set_join_next() called by task %" G_GUINT64_FORMAT
+                  " while task %" G_GUINT64_FORMAT " already waits on the same "
+                  "join set; one task collects a set's results",
+                  waiter->id, self->waiter->id);
+      return FALSE;
+    }
+
+  self->waiter = _isle_task_ref (waiter);
+  return TRUE;
 }
 
 static void
@@ -275,7 +281,9 @@ clear_waiter (IsleJoinSet *self,
  *
  * Returns: (transfer full) (nullable): the handle of a finished task; or
  *   %NULL without an error when the set is empty; or %NULL with
- *   %G_IO_ERROR_CANCELLED when the calling task is aborted while it waits
+ *   %G_IO_ERROR_CANCELLED when the calling task is aborted while it waits;
+ *   or %NULL with %G_IO_ERROR_BUSY when another task already waits on the
+ *   set (a misuse, also reported with a critical)
  *
  * Since: 1.0
  */
@@ -300,7 +308,12 @@ isle_join_set_join_next (IsleJoinSet  *self,
       if (g_hash_table_size (self->running) == 0)
         return NULL;
 
-      set_waiter (self, waiter);
+      if (!set_waiter (self, waiter))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                       "Another task already waits on this join set");
+          return NULL;
+        }
       if (!_isle_task_park (waiter, "the next task of a join set", error))
         {
           clear_waiter (self, waiter);

@@ -86,6 +86,15 @@ struct _IsleLocalSet
   gboolean          closing;
 };
 
+/* How long freeing an island waits for its aborted tasks to return before
+ * it names, with a critical warning, those that ignore the cancellation.
+ * It keeps waiting afterwards, and names them again each time the wait
+ * doubles (docs/islands.md, "Teardown"). */
+#define ISLE_TEARDOWN_REPORT_AFTER (2 * G_TIME_SPAN_SECOND)
+
+/* Test hook: shortens that wait (0 restores it). */
+void          _isle_local_set_set_teardown_report_after (gint64 usec);
+
 IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
                                               int             priority);
 void          _isle_local_set_check_thread   (IsleLocalSet   *self,

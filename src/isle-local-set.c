@@ -524,9 +524,11 @@ isle_local_set_ref (IsleLocalSet *self)
   return self;
 }
 
-/* Runs every ready task, highest priority first, with no budget: the
- * teardown's own loop, which does not iterate the context (that would
- * dispatch the application's sources from inside an unref). */
+/* Runs the ready tasks, highest priority first: the teardown's own loop,
+ * which does not iterate the context (that would dispatch the
+ * application's sources from inside an unref). It returns once no task is
+ * ready, or once a queue has spent its budget: a task that keeps yielding
+ * must not keep the teardown from checking how long it has waited. */
 static gboolean
 run_ready_tasks (IsleLocalSet *self)
 {
@@ -537,10 +539,14 @@ run_ready_tasks (IsleLocalSet *self)
 
   for (i = 0; i < self->n_queues; i++)
     {
-      if (self->queues[i]->head != NULL)
+      IsleRunQueue *queue = self->queues[i];
+
+      if (queue->head != NULL)
         {
-          run_queue_run_in_context (self->queues[i], FALSE);
+          run_queue_run_in_context (queue, TRUE);
           ran = TRUE;
+          if (queue->spent)
+            break;
           /* A task may have woken one of higher priority. */
           i = (guint) -1;
           remote_drain (self);
@@ -550,26 +556,88 @@ run_ready_tasks (IsleLocalSet *self)
   return ran;
 }
 
+/* How long the teardown waits for aborted tasks to return before it names
+ * those that do not; see ISLE_TEARDOWN_REPORT_AFTER in docs/islands.md.
+ * Tests shorten it. */
+static gint64 teardown_report_after = ISLE_TEARDOWN_REPORT_AFTER;
+
+void
+_isle_local_set_set_teardown_report_after (gint64 usec)
+{
+  teardown_report_after = usec > 0 ? usec : ISLE_TEARDOWN_REPORT_AFTER;
+}
+
+/* Names the tasks a teardown has waited for too long: aborted, they keep
+ * suspending and being resumed instead of returning. */
+static void
+report_stubborn_tasks (IsleLocalSet *self,
+                       gint64        waited)
+{
+  GString *names = g_string_new (NULL);
+  IsleTask *task;
+
+  for (task = self->live_head; task != NULL; task = task->live_next)
+    {
+      const char *name = _isle_task_get_name (task);
+      g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
+
+      g_string_append_printf (names, "%s task %" G_GUINT64_FORMAT "%s%s%s spawned at %s",
+                              names->len > 0 ? ";" : "",
+                              task->id,
+                              name ? " “" : "", name ? name : "", name ? "”" : "",
+                              site);
+    }
+
+  g_critical ("Island %p has waited %.1f s for %u aborted task%s to return "
+              "while it is freed; they ignore cancellation:%s. The island "
+              "keeps waiting (its thread is blocked here) and says so again "
+              "each time the wait doubles. Return from the task once a "
+              "suspension point fails with G_IO_ERROR_CANCELLED or "
+              "isle_task_is_cancelled() is true",
+              (gpointer) self, waited / (double) G_USEC_PER_SEC,
+              self->n_live, self->n_live == 1 ? "" : "s", names->str);
+  g_string_free (names, TRUE);
+}
+
 static void
 isle_local_set_finalize (IsleLocalSet *self)
 {
   IsleTask *task;
+  gint64 started;
+  gint64 report_at;
   guint i;
 
   /* Abort every task and run them until they return, so each one's
    * destroy notify runs exactly once, here, on the island's thread. A task
-   * spawned meanwhile is aborted as it is spawned. */
+   * spawned meanwhile is aborted as it is spawned.
+   *
+   * A task that ignores the cancellation (loops on yields or parks that
+   * fail) would keep this loop, and the thread, busy forever. It cannot be
+   * dropped: its stack holds frames of the application's, and its destroy
+   * notify must still run once. So the wait goes on, but not silently:
+   * after ISLE_TEARDOWN_REPORT_AFTER the stubborn tasks are named, and
+   * again each time the wait doubles. */
   self->closing = TRUE;
   self->ref_count = 1;   /* tasks may take and drop references meanwhile */
+  started = g_get_monotonic_time ();
+  report_at = started + teardown_report_after;
 
   while (self->n_live > 0)
     {
+      gint64 now;
+
       for (task = self->live_head; task != NULL; task = task->live_next)
         _isle_task_abort (task);
 
       if (!run_ready_tasks (self) && self->n_live > 0)
         g_error ("Island %p is being freed with %u tasks left that cannot "
                  "run; this is a bug in Isle", (gpointer) self, self->n_live);
+
+      if (self->n_live > 0 && (now = g_get_monotonic_time ()) >= report_at)
+        {
+          report_stubborn_tasks (self, now - started);
+          report_at = now + (now - started);
+        }
     }
 
   g_assert (self->ref_count == 1);

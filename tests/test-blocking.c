@@ -306,7 +306,8 @@ gated_job (gpointer       user_data,
   gint64 deadline = isle_test_deadline ();
 
   g_mutex_lock (&gate.lock);
-  gate.started++;
+  /* Atomic: isle_test_iterate_until() reads it without the lock. */
+  g_atomic_int_inc (&gate.started);
   gate.ran++;
   g_cond_broadcast (&gate.cond);
   while (!gate.open)

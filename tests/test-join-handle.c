@@ -581,6 +581,79 @@ test_join_handle_double_join (void)
 }
 
 static gpointer
+join_given_handle (gpointer   user_data,
+                   GError   **error)
+{
+  GError *local_error = NULL;
+  char *result = isle_join_handle_join (user_data, &local_error);
+
+  if (result != NULL)
+    return result;
+  g_assert_nonnull (local_error);
+  g_error_free (local_error);
+  return g_strdup ("refused");
+}
+
+typedef struct
+{
+  IsleJoinHandle *target;
+} JoinSlot;
+
+static gpointer
+join_slot (gpointer   user_data,
+           GError   **error)
+{
+  JoinSlot *slot = user_data;
+
+  return join_given_handle (slot->target, error);
+}
+
+/* The first joiner parks; the task finishes and wakes it; before its turn
+ * a second joiner, finding nobody waiting, takes the result. The first
+ * must get the misuse report and an error, not an assertion failure. */
+static gpointer
+late_second_joiner_root (gpointer   user_data,
+                         GError   **error)
+{
+  g_autoptr(IsleJoinHandle) target = NULL;
+  g_autoptr(IsleJoinHandle) first = NULL;
+  g_autoptr(IsleJoinHandle) second = NULL;
+  g_autofree char *first_result = NULL;
+  g_autofree char *second_result = NULL;
+  JoinSlot slot = { NULL };
+  Probe probe = { 0, };
+
+  /* They run in this order: first (parks on target), target, second. */
+  first = isle_spawn_local (join_slot, &slot, NULL);
+  target = isle_spawn_local (return_string_task, &probe, NULL);
+  slot.target = target;
+  second = isle_spawn_local (join_given_handle, target, NULL);
+
+  first_result = isle_join_handle_join (first, error);
+  second_result = isle_join_handle_join (second, error);
+  g_print ("first: %s\nsecond: %s\n", first_result, second_result);
+  return NULL;
+}
+
+static void
+test_join_handle_late_second_joiner (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+      isle_test_make_criticals_non_fatal ();
+      isle_test_run_root (island, late_second_joiner_root, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*first: refused*second: the result*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_join_handle_join*already*joined*");
+}
+
+static gpointer
 join_self_task (gpointer   user_data,
                 GError   **error)
 {
@@ -710,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinHandle/is-finished", test_join_handle_is_finished);
   g_test_add_func ("/Isle/JoinHandle/join-waits", test_join_handle_join_waits);
   g_test_add_func ("/Isle/JoinHandle/double-join", test_join_handle_double_join);
+  g_test_add_func ("/Isle/JoinHandle/late-second-joiner", test_join_handle_late_second_joiner);
   g_test_add_func ("/Isle/JoinHandle/join-self", test_join_handle_join_self);
   g_test_add_func ("/Isle/JoinHandle/join-outside-fiber", test_join_handle_join_outside_fiber);
   g_test_add_func ("/Isle/JoinHandle/unref-after-teardown", test_join_handle_unref_after_teardown);

@@ -3,11 +3,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Tasks run random scripts: yield, park (woken later by this thread or by
- * one of two waker threads), spawn fiber and poll children, join them,
- * detach them, abort random tasks, use join sets; islands are torn down in
- * the middle of it all. Every task's user data must be destroyed exactly
- * once, on the island's thread, and every join must report a result, the
- * task's error or a cancellation.
+ * one of two helper threads), spawn fiber and poll children, join them,
+ * detach them, abort random tasks, use join sets, sleep for 0 or 1 ms,
+ * await promises that the two helper threads resolve or reject, and await
+ * blocking jobs; islands are torn down in the middle of it all. Every
+ * task's user data must be destroyed exactly once, on the island's thread,
+ * every blocking job's exactly once, and every join must report a result,
+ * the task's error or a cancellation.
  *
  * ISLE_STRESS_SEED replays a run; ISLE_STRESS_OPS sets its length (100,000
  * by default). A failing run prints its seed.
@@ -37,6 +39,9 @@ typedef struct
   GMutex        lock;
   GCond         cond;
   GQueue        remote_wakers; /* protected by lock; IsleWaker * (owned) */
+  GQueue        promises;      /* protected by lock; IslePromise * (owned) */
+  int           jobs_started;  /* protected by lock */
+  int           jobs_released; /* protected by lock: user data destroyed */
   gboolean      stop;          /* protected by lock */
   GPtrArray    *local_wakers;  /* (owned) IsleWaker *, woken by this thread */
   guint         n_joined;
@@ -79,6 +84,76 @@ take_op (void)
 }
 
 static gpointer fiber_script (gpointer user_data, GError **error);
+
+/* A blocking job's user data: released once, on the worker thread. */
+typedef struct
+{
+  int released;   /* (atomic) */
+} JobData;
+
+static void
+job_data_free (gpointer data)
+{
+  JobData *job = data;
+
+  g_assert_cmpint (g_atomic_int_add (&job->released, 1), ==, 0);
+  g_free (job);
+  g_mutex_lock (&stress->lock);
+  stress->jobs_released++;
+  g_cond_broadcast (&stress->cond);
+  g_mutex_unlock (&stress->lock);
+}
+
+static gpointer
+stress_job (gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  return g_strdup ("job done");
+}
+
+/* Awaits a promise that a helper thread settles. */
+static gboolean
+await_remote_promise (GError **error)
+{
+  IslePromise *promise = isle_promise_new ();
+  g_autoptr(IsleFuture) future = isle_future_ref (isle_promise_get_future (promise));
+  GError *local_error = NULL;
+
+  g_mutex_lock (&stress->lock);
+  g_queue_push_tail (&stress->promises, promise);
+  g_cond_signal (&stress->cond);
+  g_mutex_unlock (&stress->lock);
+
+  isle_await (future, &local_error);
+  if (local_error != NULL && isle_task_is_cancelled (isle_task_get_current ()))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  /* Resolved, or rejected by the helper: both fine. */
+  g_clear_error (&local_error);
+  return TRUE;
+}
+
+static gboolean
+await_blocking_job (GError **error)
+{
+  g_autoptr(IsleFuture) job = NULL;
+  GError *local_error = NULL;
+
+  g_mutex_lock (&stress->lock);
+  stress->jobs_started++;
+  g_mutex_unlock (&stress->lock);
+  job = isle_spawn_blocking (stress_job, g_new0 (JobData, 1), job_data_free, g_free);
+  isle_await (job, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static IslePoll
 poll_script (gpointer    state,
@@ -152,7 +227,7 @@ fiber_script (gpointer   user_data,
 
   while (take_op ())
     {
-      switch (g_rand_int_range (stress->rand, 0, 10))
+      switch (g_rand_int_range (stress->rand, 0, 13))
         {
         case 0:
         case 1:
@@ -240,6 +315,21 @@ fiber_script (gpointer   user_data,
             }
           break;
 
+        case 10:
+          if (!isle_sleep (g_rand_int_range (stress->rand, 0, 2), &local_error))
+            goto cancelled;
+          break;
+
+        case 11:
+          if (!await_remote_promise (&local_error))
+            goto cancelled;
+          break;
+
+        case 12:
+          if (!await_blocking_job (&local_error))
+            goto cancelled;
+          break;
+
         default:
           g_assert_not_reached ();
         }
@@ -260,23 +350,43 @@ cancelled:
   return NULL;
 }
 
+/* Wakes the wakers and settles the promises tasks hand over, in the order
+ * they come: two of these run. */
 static gpointer
-waker_thread (gpointer data)
+helper_thread (gpointer data)
 {
+  guint n = 0;
+
   for (;;)
     {
       IsleWaker *waker;
+      IslePromise *promise;
 
       g_mutex_lock (&stress->lock);
-      while (g_queue_is_empty (&stress->remote_wakers) && !stress->stop)
+      while (g_queue_is_empty (&stress->remote_wakers) && g_queue_is_empty (&stress->promises) &&
+             !stress->stop)
         g_cond_wait (&stress->cond, &stress->lock);
       waker = g_queue_pop_head (&stress->remote_wakers);
+      promise = g_queue_pop_head (&stress->promises);
       g_mutex_unlock (&stress->lock);
 
-      if (waker == NULL)
+      if (waker == NULL && promise == NULL)
         return NULL;
-      isle_waker_wake (waker);
-      isle_waker_unref (waker);
+      if (waker != NULL)
+        {
+          isle_waker_wake (waker);
+          isle_waker_unref (waker);
+        }
+      if (promise != NULL)
+        {
+          /* Settling a future that its aborted task cancelled meanwhile
+           * is silently ignored. */
+          if (n++ % 4 == 3)
+            isle_promise_reject (promise, g_error_new_literal (STRESS_ERROR, 0, "rejected"));
+          else
+            isle_promise_resolve (promise, g_strdup ("resolved"), g_free);
+          isle_promise_unref (promise);
+        }
     }
 }
 
@@ -352,12 +462,21 @@ test_stress (void)
   g_mutex_init (&stress->lock);
   g_cond_init (&stress->cond);
   for (i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("stress-waker", waker_thread, NULL);
+    threads[i] = g_thread_new ("stress-helper", helper_thread, NULL);
 
   while (stress->ops_left > 0)
     run_island ();
 
+  /* Every blocking job has released its user data, once. */
   g_mutex_lock (&stress->lock);
+  {
+    gint64 deadline = isle_test_deadline ();
+
+    while (stress->jobs_released < stress->jobs_started)
+      if (!g_cond_wait_until (&stress->cond, &stress->lock, deadline))
+        g_error ("stress seed %u: %d of %d blocking jobs never released their data",
+                 seed, stress->jobs_started - stress->jobs_released, stress->jobs_started);
+  }
   stress->stop = TRUE;
   g_cond_broadcast (&stress->cond);
   g_mutex_unlock (&stress->lock);
@@ -371,6 +490,7 @@ test_stress (void)
       isle_waker_wake (waker);
       isle_waker_unref (waker);
     }
+  g_assert_true (g_queue_is_empty (&stress->promises));
 
   for (i = 0; i < stress->records->len; i++)
     {
@@ -382,9 +502,9 @@ test_stress (void)
                  record->destroy_thread == stress->island_thread ? "the island's" : "another");
     }
 
-  g_test_message ("%u tasks, %u joins (%u cancelled, %u failed)",
+  g_test_message ("%u tasks, %u joins (%u cancelled, %u failed), %d blocking jobs",
                   stress->records->len, stress->n_joined, stress->n_cancelled,
-                  stress->n_failed);
+                  stress->n_failed, stress->jobs_started);
   g_assert_cmpuint (stress->records->len, >, 100);
 
   g_ptr_array_unref (stress->local_wakers);

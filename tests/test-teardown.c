@@ -8,12 +8,19 @@
  * G_IO_ERROR_CANCELLED, return, and have its user data destroyed exactly
  * once, on the island's thread; what they waited on may settle afterwards
  * without harm.
+ *
+ * Then the same with other threads waking, cancelling, resolving, sending
+ * and dropping what the tasks wait on while the island is being freed; and
+ * a task that ignores its cancellation, which the teardown must name.
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include <isle.h>
 
+#include "isle-local-set-private.h"
 #include "isle-test-util.h"
 
 typedef struct
@@ -315,6 +322,316 @@ test_teardown_every_wait (void)
     ;
 }
 
+/* Threads acting on an island's tasks while it is freed ------------------ */
+
+#define N_RACERS 2
+#define N_RACE_ROUNDS 30
+#define N_RACE_TASKS 6   /* of each kind */
+
+typedef struct
+{
+  int           destroyed;      /* (atomic) */
+  GThread      *destroy_thread;
+  IsleFuture   *future;         /* (owned) (nullable) what it awaits */
+  IsleChannel  *channel;        /* (owned) (nullable) what it receives on */
+  int          *n_waiting;      /* (unowned) counted as it first suspends */
+} RaceItem;
+
+typedef struct
+{
+  GPtrArray *wakers;    /* (owned) IsleWaker * */
+  GPtrArray *promises;  /* (owned) IslePromise * */
+  GPtrArray *futures;   /* (owned) IsleFuture *: the awaited ones, to cancel */
+  GPtrArray *senders;   /* (owned) IsleSender * */
+  int        go;        /* (atomic) */
+  guint      index;
+} RacerShare;
+
+static void
+race_item_destroy (gpointer data)
+{
+  RaceItem *item = data;
+
+  g_atomic_int_inc (&item->destroyed);
+  item->destroy_thread = g_thread_self ();
+  g_clear_pointer (&item->future, isle_future_unref);
+  g_clear_pointer (&item->channel, isle_channel_unref);
+}
+
+static gpointer
+race_park (gpointer   user_data,
+           GError   **error)
+{
+  RaceItem *item = user_data;
+
+  (*item->n_waiting)++;
+  while (isle_park (error))
+    ;
+  return NULL;
+}
+
+static gpointer
+race_await (gpointer   user_data,
+            GError   **error)
+{
+  RaceItem *item = user_data;
+
+  (*item->n_waiting)++;
+  /* Resolved, rejected, cancelled or abandoned: whichever comes first. */
+  return isle_await (item->future, error) != NULL ? g_strdup ("value") : NULL;
+}
+
+static gpointer
+race_recv (gpointer   user_data,
+           GError   **error)
+{
+  RaceItem *item = user_data;
+  gpointer received;
+
+  (*item->n_waiting)++;
+  while ((received = isle_channel_recv (item->channel, error)) != NULL)
+    g_free (received);
+  return NULL;
+}
+
+static gpointer
+racer_thread (gpointer data)
+{
+  RacerShare *share = data;
+  guint i;
+  int j;
+
+  while (!g_atomic_int_get (&share->go))
+    g_thread_yield ();
+
+  for (i = 0; i < share->wakers->len; i++)
+    for (j = 0; j < 3; j++)
+      isle_waker_wake (g_ptr_array_index (share->wakers, i));
+  g_ptr_array_set_size (share->wakers, 0);
+
+  for (i = 0; i < share->futures->len; i++)
+    isle_future_cancel (g_ptr_array_index (share->futures, i));
+  g_ptr_array_set_size (share->futures, 0);
+
+  for (i = 0; i < share->promises->len; i++)
+    {
+      IslePromise *promise = g_ptr_array_index (share->promises, i);
+
+      switch ((i + share->index) % 3)
+        {
+        case 0:
+          isle_promise_resolve (promise, g_strdup ("late"), g_free);
+          break;
+        case 1:
+          isle_promise_reject (promise, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "late"));
+          break;
+        default:
+          break;   /* dropped unresolved */
+        }
+    }
+  g_ptr_array_set_size (share->promises, 0);
+
+  for (i = 0; i < share->senders->len; i++)
+    {
+      char *item = g_strdup ("late");
+
+      if (!isle_sender_try_send (g_ptr_array_index (share->senders, i), item, NULL))
+        g_free (item);
+    }
+  g_ptr_array_set_size (share->senders, 0);
+
+  return NULL;
+}
+
+static void
+race_round (void)
+{
+  IsleLocalSet *island = isle_local_set_new ();
+  RacerShare shares[N_RACERS];
+  GThread *threads[N_RACERS];
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  int n_waiting = 0;
+  int n_tasks = 0;
+  gint64 deadline = isle_test_deadline ();
+  guint i;
+
+  for (i = 0; i < N_RACERS; i++)
+    {
+      shares[i].wakers = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_waker_unref);
+      shares[i].promises = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_promise_unref);
+      shares[i].futures = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_future_unref);
+      shares[i].senders = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_sender_unref);
+      shares[i].go = 0;
+      shares[i].index = i;
+    }
+
+  for (i = 0; i < 3 * N_RACE_TASKS; i++)
+    {
+      RaceItem *item = g_new0 (RaceItem, 1);
+      RacerShare *share = &shares[i % N_RACERS];
+      IsleTaskFunc func;
+      IsleJoinHandle *handle;
+
+      item->n_waiting = &n_waiting;
+      g_ptr_array_add (items, item);
+      switch (i % 3)
+        {
+        case 0:
+          func = race_park;
+          break;
+        case 1:
+          {
+            IslePromise *promise = isle_promise_new ();
+
+            item->future = isle_future_ref (isle_promise_get_future (promise));
+            /* A third of the futures are cancelled, the others settled or
+             * dropped through their promise. */
+            if (i % 9 == 1)
+              g_ptr_array_add (share->futures, isle_future_ref (item->future));
+            g_ptr_array_add (share->promises, promise);
+            func = race_await;
+          }
+          break;
+        default:
+          item->channel = isle_channel_new (0, g_free);
+          g_ptr_array_add (share->senders, isle_channel_ref_sender (item->channel));
+          func = race_recv;
+          break;
+        }
+
+      handle = isle_local_set_spawn_local (island, func, item, race_item_destroy);
+      isle_join_handle_unref (handle);
+      n_tasks++;
+    }
+
+  /* Every task reaches its wait; the parking ones hand their wakers out. */
+  while (n_waiting < n_tasks)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+    }
+  g_assert_cmpint (isle_local_set_get_n_tasks (island), ==, n_tasks);
+
+  for (i = 0; i < N_RACERS; i++)
+    threads[i] = g_thread_new ("racer", racer_thread, &shares[i]);
+  for (i = 0; i < N_RACERS; i++)
+    g_atomic_int_set (&shares[i].go, 1);
+
+  isle_local_set_unref (island);
+
+  for (i = 0; i < N_RACERS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_ptr_array_unref (shares[i].wakers);
+      g_ptr_array_unref (shares[i].promises);
+      g_ptr_array_unref (shares[i].futures);
+      g_ptr_array_unref (shares[i].senders);
+    }
+
+  for (i = 0; i < items->len; i++)
+    {
+      RaceItem *item = g_ptr_array_index (items, i);
+
+      g_assert_cmpint (g_atomic_int_get (&item->destroyed), ==, 1);
+      g_assert_true (item->destroy_thread == g_thread_self ());
+    }
+}
+
+/* Wakers woken and dropped, futures cancelled, promises resolved, rejected
+ * and dropped, channel items sent and senders dropped on two other threads
+ * while the island is freed: every task returns once, its user data goes
+ * once on the island's thread, nothing crashes and nothing leaks (the
+ * Valgrind and sanitizer runs check that part). */
+static void
+test_teardown_remote_race (void)
+{
+  guint round;
+
+  for (round = 0; round < N_RACE_ROUNDS; round++)
+    race_round ();
+}
+
+/* A task that ignores its cancellation at teardown ----------------------- */
+
+static int stubborn_reported;   /* set by the log writer below */
+
+/* Notes the teardown's report, then writes it as usual. */
+static GLogWriterOutput
+note_stubborn_report (GLogLevelFlags   log_level,
+                      const GLogField *fields,
+                      gsize            n_fields,
+                      gpointer         user_data)
+{
+  gsize i;
+
+  for (i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+        strstr (fields[i].value, "stubborn") != NULL)
+      stubborn_reported++;
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static int stubborn_destroyed;
+
+static void
+stubborn_destroy (gpointer data)
+{
+  stubborn_destroyed++;
+}
+
+static gpointer
+ignore_cancellation (gpointer   user_data,
+                     GError   **error)
+{
+  /* Each yield fails once the task is aborted; it goes on regardless until
+   * the teardown has named it. */
+  while (stubborn_reported == 0)
+    {
+      GError *local_error = NULL;
+
+      if (!isle_yield_now (&local_error))
+        g_clear_error (&local_error);
+    }
+  return NULL;
+}
+
+static void
+test_teardown_stubborn_task (void)
+{
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island = isle_local_set_new ();
+      IsleJoinHandle *handle;
+
+      /* The report is the behaviour under test: logged, not fatal. */
+      _isle_local_set_set_teardown_report_after (50 * G_TIME_SPAN_MILLISECOND);
+      isle_test_make_criticals_non_fatal ();
+      g_log_set_writer_func (note_stubborn_report, NULL, NULL);
+
+      handle = isle_local_set_spawn_local_full (island, "stubborn", G_PRIORITY_DEFAULT, 0,
+                                                ignore_cancellation, NULL,
+                                                stubborn_destroy, NULL);
+      isle_join_handle_unref (handle);
+      /* One turn, so that it is a running fiber with frames to unwind. */
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+
+      isle_local_set_unref (island);
+      g_assert_cmpint (stubborn_reported, >=, 1);
+      g_assert_cmpint (stubborn_destroyed, ==, 1);
+      g_print ("teardown finished\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*teardown finished*");
+  g_test_trap_assert_stderr ("*Island * has waited * s for 1 aborted task to return "
+                             "while it is freed; they ignore cancellation: "
+                             "task 1 *stubborn* spawned at *test-teardown*"
+                             "keeps waiting*isle_task_is_cancelled()*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -322,6 +639,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Isle/Teardown/every-wait", test_teardown_every_wait);
+  g_test_add_func ("/Isle/Teardown/remote-race", test_teardown_remote_race);
+  g_test_add_func ("/Isle/Teardown/stubborn-task", test_teardown_stubborn_task);
 
   return g_test_run ();
 }
