@@ -21,14 +21,15 @@ BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-d
 # on them; they are named so a missing one is installed, not guessed at.
 TEST_PKGS="libasan8 libubsan1"
 
-# The GTK 4 demo and a headless display to test it on.  Not installed yet:
-# the demo is console-only until the GTK demo lands; then add
-# $GTK_DEMO_PKGS to the demo set below.
-# shellcheck disable=SC2034 # not used until the GTK demo lands
-GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
+# The GTK 4 demo, and a headless display to run and test it on: Xvfb with
+# xvfb-run (which needs xauth), Mesa's software GL so GTK can use its GL
+# renderer there (without it GTK falls back to cairo), a font, and the
+# validators of the desktop and AppStream files, which are tests.
+GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth libgl1-mesa-dri fonts-dejavu-core desktop-file-utils appstream"
 
-# The benchmarks need nothing beyond the build set for now.
-BENCH_PKGS=""
+# The ui_frames benchmark injects real input events through the X server's
+# XTEST extension.
+BENCH_PKGS="$GTK_DEMO_PKGS libxtst-dev"
 
 usage ()
 {
@@ -40,8 +41,8 @@ usage ()
 
 case "$1" in
   build) wanted="$BUILD_PKGS" ;;
-  test)  wanted="$BUILD_PKGS $TEST_PKGS" ;;
-  demo)  wanted="$BUILD_PKGS" ;;
+  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS" ;;
+  demo)  wanted="$BUILD_PKGS $GTK_DEMO_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
   *)     usage ;;
 esac
