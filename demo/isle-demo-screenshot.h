@@ -6,11 +6,14 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <isle.h>
 
 G_BEGIN_DECLS
 
 gboolean isle_demo_save_screenshot (GtkWidget   *window,
                                     const char  *path,
                                     GError     **error);
+IsleFuture *isle_demo_screenshot_future_new (GtkWidget  *window,
+                                             const char *path) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

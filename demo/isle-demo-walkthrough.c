@@ -105,8 +105,12 @@ screenshot (Walkthrough  *walkthrough,
   g_autofree char *name = g_strdup_printf ("%s.png", page);
   g_autofree char *path = g_build_filename (walkthrough->directory, name, NULL);
 
-  if (!await_frames (GTK_WIDGET (walkthrough->window), 2, error) ||
-      !isle_demo_save_screenshot (GTK_WIDGET (walkthrough->window), path, error))
+  g_autoptr(IsleFuture) saved = NULL;
+
+  if (!await_frames (GTK_WIDGET (walkthrough->window), 1, error))
+    return FALSE;
+  saved = isle_demo_screenshot_future_new (GTK_WIDGET (walkthrough->window), path);
+  if (isle_await (saved, error) == NULL)
     return FALSE;
 
   g_print ("  screenshot: %s\n", path);

@@ -386,6 +386,12 @@ test_inspector (void)
 
 /* Screenshots ---------------------------------------------------------------- */
 
+static gboolean
+future_ready (gconstpointer data)
+{
+  return isle_future_is_ready ((IsleFuture *) data);
+}
+
 static void
 test_screenshots (void)
 {
@@ -397,6 +403,7 @@ test_screenshots (void)
     {
       g_autofree char *name = g_strdup_printf ("%s.png", pages[i]);
       g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autoptr(IsleFuture) saved = NULL;
       g_autoptr(GdkTexture) texture = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
@@ -406,7 +413,9 @@ test_screenshots (void)
 
       isle_demo_window_show_page (window, pages[i]);
       iterate_two_frames ();
-      g_assert_true (isle_demo_save_screenshot (GTK_WIDGET (window), path, &error));
+      saved = isle_demo_screenshot_future_new (GTK_WIDGET (window), path);
+      iterate_until (future_ready, saved, "the screenshot");
+      g_assert_cmpstr (isle_future_get_value (saved, &error), ==, path);
       g_assert_no_error (error);
 
       texture = gdk_texture_new_from_filename (path, &error);
