@@ -174,13 +174,29 @@ isle_demo_application_new (void)
                        NULL);
 }
 
+/**
+ * isle_demo_application_get_island:
+ * @self: the application
+ *
+ * Gets the demo's island, made at startup on the default main context.
+ *
+ * Returns: (transfer none) (nullable): the island, or %NULL before startup
+ *   and after shutdown
+ */
 IsleLocalSet *
 isle_demo_application_get_island (IsleDemoApplication *self)
 {
   return self->island;
 }
 
-/* The exit status: 1 if the walkthrough failed. */
+/**
+ * isle_demo_application_get_status:
+ * @self: the application
+ *
+ * Gets the exit status the demo asks for beyond g_application_run()'s.
+ *
+ * Returns: 1 if the walkthrough failed, else 0
+ */
 int
 isle_demo_application_get_status (IsleDemoApplication *self)
 {

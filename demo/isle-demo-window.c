@@ -1198,6 +1198,14 @@ isle_demo_window_new (GtkApplication *application,
   return self;
 }
 
+/**
+ * isle_demo_window_get_island:
+ * @self: a demo window
+ *
+ * Gets the island the window's tasks run on.
+ *
+ * Returns: (transfer none): the island
+ */
 IsleLocalSet *
 isle_demo_window_get_island (IsleDemoWindow *self)
 {
@@ -1225,6 +1233,14 @@ isle_demo_window_get_part (IsleDemoWindow *self,
   return GTK_WIDGET (part);
 }
 
+/**
+ * isle_demo_window_show_page:
+ * @self: a demo window
+ * @page: the name of a page: "counter", "workers", "blocking", "files",
+ *   "dialog" or "inspector"
+ *
+ * Shows @page, as a click in the sidebar does. Call it on the main thread.
+ */
 void
 isle_demo_window_show_page (IsleDemoWindow *self,
                             const char     *page)
@@ -1232,20 +1248,46 @@ isle_demo_window_show_page (IsleDemoWindow *self,
   gtk_stack_set_visible_child_name (self->stack, page);
 }
 
-/* The question the Dialog page is waiting on, if any. */
+/**
+ * isle_demo_window_get_question:
+ * @self: a demo window
+ *
+ * Gets the question the Dialog page is waiting on, so that a test or the
+ * walkthrough can answer it with gtk_dialog_response().
+ *
+ * Returns: (transfer none) (nullable): the dialog, or %NULL if no question
+ *   is open
+ */
 GtkWindow *
 isle_demo_window_get_question (IsleDemoWindow *self)
 {
   return self->question;
 }
 
+/**
+ * isle_demo_window_get_n_workers:
+ * @self: a demo window
+ *
+ * Counts the workers of the Workers page that have not been collected yet.
+ *
+ * Returns: the number of workers in the join set
+ */
 guint
 isle_demo_window_get_n_workers (IsleDemoWindow *self)
 {
   return self->worker_set != NULL ? isle_join_set_len (self->worker_set) : 0;
 }
 
-/* Whether @page has work in flight. */
+/**
+ * isle_demo_window_is_busy:
+ * @self: a demo window
+ * @page: the name of a page, as for isle_demo_window_show_page()
+ *
+ * Whether @page has work in flight: what the tests and the walkthrough
+ * wait on. The Inspector is never busy.
+ *
+ * Returns: %TRUE while the page's tasks run
+ */
 gboolean
 isle_demo_window_is_busy (IsleDemoWindow *self,
                           const char     *page)
