@@ -281,6 +281,9 @@ worker_run (gpointer   user_data,
 {
   Worker *worker = user_data;
 
+  /* Clickable from the moment something listens for the click. */
+  gtk_widget_set_sensitive (GTK_WIDGET (worker->cancel), TRUE);
+
   for (guint step = 1; step <= WORKER_STEPS; step++)
     {
       g_autoptr(IsleFuture) clicked = isle_signal_future_new (worker->cancel, "clicked");
@@ -404,6 +407,7 @@ worker_row_new (guint            number,
   gtk_widget_set_hexpand (GTK_WIDGET (*bar), TRUE);
   gtk_widget_set_valign (GTK_WIDGET (*bar), GTK_ALIGN_CENTER);
   *cancel = GTK_BUTTON (button);
+  gtk_widget_set_sensitive (button, FALSE);
 
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (*bar));
