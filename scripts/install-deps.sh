@@ -49,18 +49,9 @@ esac
 
 # dpkg-query reports "install ok installed" only for a package that is fully
 # installed; removed packages with their configuration left say otherwise.
-# A library installed for a second architecture too (libc6-dev:arm64 beside
-# :amd64) makes a bare name report one status per architecture, so ask for
-# the native one first; packages of architecture "all" answer only to
-# their bare name.
-native_arch=$(dpkg --print-architecture 2>/dev/null || true)
 is_installed ()
 {
-  local status
-
-  status=$(dpkg-query -W -f='${Status}' "$1:$native_arch" 2>/dev/null) ||
-    status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)
-  [ "$status" = "install ok installed" ]
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
