@@ -12,6 +12,10 @@
 #   BENCH_SCALE  passed through to the programs (e.g. 0.1 for a smoke run)
 #   BENCH_RAW    if set, a file that receives every RESULT line
 #
+# ui_frames opens a GTK window: without $DISPLAY or $WAYLAND_DISPLAY it
+# runs under `xvfb-run -a`. It is built only when GTK 4 and XTEST were
+# found; when it was not built it is skipped, not failed.
+#
 # Prints one row per workload and figure (and per parked=P for
 # parked_wake) with the median, minimum and maximum over the runs. Exits
 # non-zero if any run of any program fails or prints no RESULT line.
@@ -30,6 +34,7 @@ all_workloads=(
   fiber_memory
   poll_memory
   blocking_offload
+  ui_frames
 )
 
 build_dir=${1:-_build-bench}
@@ -62,14 +67,23 @@ trap 'rm -f "$raw"' EXIT
 failed=0
 for workload in "${workloads[@]}"; do
   program=$build_dir/bench/$workload
+  wrapper=()
   if [ ! -x "$program" ]; then
+    if [ "$workload" = ui_frames ]; then
+      echo "run-all.sh: skipping ui_frames: not built (it needs GTK 4 and libxtst-dev)" >&2
+      continue
+    fi
     echo "run-all.sh: $program is missing (not built?)" >&2
     failed=1
     continue
   fi
+  if [ "$workload" = ui_frames ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    wrapper=(env GTK_A11Y=none GSETTINGS_BACKEND=memory
+             xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp')
+  fi
 
   for run in $(seq 1 "$runs"); do
-    out=$("$program")
+    out=$("${wrapper[@]}" "$program")
     status=$?
     lines=$(printf '%s\n' "$out" | grep '^RESULT ')
     if [ $status -ne 0 ] || [ -z "$lines" ]; then

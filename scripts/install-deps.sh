@@ -22,18 +22,19 @@ BUILD_PKGS="gcc libc6-dev make meson ninja-build pkg-config python3 libglib2.0-d
 # they are named so a missing one is installed, not guessed at.
 TEST_PKGS="libasan8 libubsan1 libtsan2 g++"
 
-# The GTK 4 demo and a headless display to test it on.  Not installed yet:
-# the demo is console-only until the GTK demo lands; then add
-# $GTK_DEMO_PKGS to the demo set below.
-# shellcheck disable=SC2034 # not used until the GTK demo lands
-GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth"
+# The GTK 4 demo, and a headless display to run and test it on: Xvfb with
+# xvfb-run (which needs xauth), Mesa's software GL so GTK can use its GL
+# renderer there (without it GTK falls back to cairo), a font, and the
+# validators of the desktop and AppStream files, which are tests.
+GTK_DEMO_PKGS="libgtk-4-dev xvfb xauth libgl1-mesa-dri fonts-dejavu-core desktop-file-utils appstream"
 
 # The libFuzzer harness (make fuzz) is built by clang, whose libFuzzer and
 # sanitizer runtimes come in libclang-rt-14-dev.
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 
-# The benchmarks need nothing beyond the build set for now.
-BENCH_PKGS=""
+# The ui_frames benchmark injects real input events through the X server's
+# XTEST extension.
+BENCH_PKGS="$GTK_DEMO_PKGS libxtst-dev"
 
 # The API reference: g-ir-scanner (gobject-introspection) and the GIR
 # files of GLib, GObject and GIO (libgirepository1.0-dev) make Isle-1.gir,
@@ -51,8 +52,8 @@ usage ()
 
 case "$1" in
   build) wanted="$BUILD_PKGS" ;;
-  test)  wanted="$BUILD_PKGS $TEST_PKGS" ;;
-  demo)  wanted="$BUILD_PKGS" ;;
+  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS" ;;
+  demo)  wanted="$BUILD_PKGS $GTK_DEMO_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
   docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;
   fuzz)  wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
