@@ -193,6 +193,7 @@ bench:
 docs:
 	@$(INSTALL_DEPS) docs
 	$(call meson_setup,$(DOCS_DIR),$(DOCS_OPTS))
+	rm -f $(DOCS_DIR)/meson-logs/testlog.json
 	$(NINJA) -C $(DOCS_DIR)
 	$(MESON) test -C $(DOCS_DIR) --print-errorlogs
 	@echo "The API reference: $(CURDIR)/$(DOCS_DIR)/docs/reference/isle-1/index.html"
