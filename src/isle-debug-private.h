@@ -16,5 +16,10 @@ G_BEGIN_DECLS
 IsleDebugFlags _isle_debug_get_env_flags          (void);
 guint          _isle_debug_get_env_slow_poll_ms  (void);
 char          *_isle_debug_describe_site         (gconstpointer site);
+char          *_isle_debug_symtab_lookup         (const guint8  *map,
+                                                  gsize          size,
+                                                  gconstpointer  base,
+                                                  gconstpointer  address,
+                                                  guintptr      *offset);
 
 G_END_DECLS

@@ -5,11 +5,14 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <signal.h>
 #include <string.h>
 
 #include <isle.h>
 
+#include "isle-debug-private.h"
 #include "isle-task-private.h"
 #include "isle-test-util.h"
 
@@ -419,7 +422,7 @@ test_diagnostics_dump (void)
 
   g_assert_true (g_str_has_prefix (dump, "Island "));
   g_assert_nonnull (strstr (dump, ": 3 live tasks\n"));
-  g_assert_nonnull (strstr (dump, "[fiber, parked] “sleeper” spawned at test-diagnostics+0x"));
+  g_assert_nonnull (strstr (dump, "[fiber, parked] “sleeper” spawned at test_diagnostics_dump+0x"));
   g_assert_nonnull (strstr (dump, "waiting for a wake (isle_park)"));
   expected_join = g_strdup_printf ("waiting for join of task %" G_GUINT64_FORMAT, parked_id);
   g_assert_nonnull (strstr (dump, expected_join));
@@ -524,6 +527,86 @@ test_diagnostics_env_and_signal (void)
   g_test_trap_assert_stderr ("*Island *1 live task*waiting-room*age *");
 }
 
+/* Spawn sites in static functions are named from the program's own symbol
+ * table, and a damaged file never makes the reader go out of bounds: every
+ * prefix of the test program, and the program with bytes flipped, gives a
+ * name or NULL. (AddressSanitizer and Valgrind watch the reads.) */
+static void
+test_diagnostics_symtab_reader (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *site = NULL;
+  g_autofree char *name = NULL;
+  g_autofree guint8 *copy = NULL;
+  gsize length = 0;
+  guintptr offset = 0;
+  Dl_info info = { 0, };
+  GRand *rand = g_rand_new_with_seed (4711);
+
+  g_assert_nonnull (self);
+  g_assert_true (g_file_get_contents (self, &contents, &length, NULL));
+  g_assert_cmpint (dladdr ((gpointer) test_diagnostics_symtab_reader, &info), !=, 0);
+
+  /* The whole file: this very function, by name. */
+  name = _isle_debug_symtab_lookup ((const guint8 *) contents, length, info.dli_fbase,
+                                    (const char *) test_diagnostics_symtab_reader + 4,
+                                    &offset);
+  g_assert_cmpstr (name, ==, "test_diagnostics_symtab_reader");
+  g_assert_cmpuint (offset, ==, 4);
+  site = _isle_debug_describe_site ((const char *) test_diagnostics_symtab_reader + 4);
+  g_assert_cmpstr (site, ==, "test_diagnostics_symtab_reader+0x4 (test-diagnostics)");
+
+  /* Prefixes: cut anywhere, the reader must stay inside what it is given
+   * (a copy of exactly that size, so a read past it is caught). The last
+   * 64 KiB, where the linker puts the symbol and section tables, are cut
+   * finely. */
+  for (gsize cut = 0; cut < length;
+       cut += cut + 65536 < length ? 1 + cut / 8 : 251)
+    {
+      char *found;
+
+      copy = g_memdup2 (contents, cut);
+      found = _isle_debug_symtab_lookup (copy, cut, info.dli_fbase,
+                                         (gconstpointer) test_diagnostics_symtab_reader,
+                                         &offset);
+      g_free (found);
+      g_clear_pointer (&copy, g_free);
+    }
+
+  /* Flipped bytes in the file header and the section header table, which
+   * say where everything else is. */
+  copy = g_memdup2 (contents, length);
+  {
+    const ElfW(Ehdr) *ehdr = (const ElfW(Ehdr) *) contents;
+    gsize table = ehdr->e_shoff;
+    gsize table_end = MIN (length, table + (gsize) ehdr->e_shnum * sizeof (ElfW(Shdr)));
+
+    g_assert_cmpuint (table, <, table_end);
+    for (guint round = 0; round < 4000; round++)
+      {
+        gsize at = round % 4 == 0 ? (gsize) g_rand_int_range (rand, 0, sizeof (ElfW(Ehdr)))
+                                  : (gsize) g_rand_int_range (rand, (gint) table, (gint) table_end);
+        guint8 saved = copy[at];
+        char *found;
+
+        copy[at] = (guint8) g_rand_int (rand);
+        found = _isle_debug_symtab_lookup (copy, length, info.dli_fbase,
+                                           (gconstpointer) test_diagnostics_symtab_reader,
+                                           &offset);
+        g_free (found);
+        /* An address in no function, so that the whole table is read. */
+        found = _isle_debug_symtab_lookup (copy, length, info.dli_fbase,
+                                           (const char *) info.dli_fbase + 16 * length,
+                                           &offset);
+        g_assert_null (found);
+        copy[at] = saved;
+      }
+  }
+
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -541,6 +624,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Diagnostics/dump", test_diagnostics_dump);
   g_test_add_func ("/Isle/Diagnostics/dump-waiting-for", test_diagnostics_dump_waiting_for);
   g_test_add_func ("/Isle/Diagnostics/env-and-signal", test_diagnostics_env_and_signal);
+  g_test_add_func ("/Isle/Diagnostics/symtab-reader", test_diagnostics_symtab_reader);
 
   return g_test_run ();
 }
