@@ -4,15 +4,20 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: test-consumer.py install|subproject --source-root DIR
-#            --build-root DIR --meson MESON
+#            --build-root DIR --meson MESON --version VERSION
 #
 #   install     install the current build of Isle into a private directory
 #               (meson install --destdir, no rebuild), then configure the
 #               consumer with PKG_CONFIG_PATH pointing at the installed
 #               isle-1.pc, build it, and run it with LD_LIBRARY_PATH set.
-#   subproject  copy the consumer, make subprojects/isle a link to Isle's
-#               source tree, configure it with --wrap-mode=forcefallback so
-#               that Isle is built as its subproject, build it and run it.
+#   subproject  copy the consumer, pack Isle's source tree as a release
+#               tarball would be, and give the consumer a wrap file for it
+#               (subprojects/isle.wrap, [wrap-file] with the tarball's
+#               SHA-256 and a [provide] section for isle-1); the tarball
+#               waits in subprojects/packagecache, where meson looks before
+#               it downloads anything. Configure with
+#               --wrap-mode=forcefallback so that Isle is built as its
+#               subproject, build it and run it.
 #
 # Either way the program must print its line and exit 0.  Everything
 # happens in a temporary directory that is removed afterwards.
@@ -20,10 +25,12 @@
 # Python 3 standard library only.
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 EXPECTED = 'isle-consumer: Isle '
@@ -120,18 +127,69 @@ def consumer_install(args, tmp):
     check_output(run([program], env=env))
 
 
+def source_files(root):
+    """Isle's files as a release would ship them: what git tracks, or, out
+    of a git checkout, the tree without build directories."""
+    try:
+        listed = subprocess.run(['git', '-C', root, 'ls-files', '-z'],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                check=True).stdout.decode()
+        files = [f for f in listed.split('\0') if f]
+        if files:
+            return files
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames
+                       if not d.startswith(('_build', '.git', 'subprojects'))]
+        for name in filenames:
+            files.append(os.path.relpath(os.path.join(dirpath, name), root))
+    return files
+
+
+def pack_source(root, version, cache):
+    """Writes isle-VERSION.tar.gz into CACHE; returns its name and SHA-256."""
+    directory = 'isle-%s' % version
+    filename = directory + '.tar.gz'
+    path = os.path.join(cache, filename)
+    with tarfile.open(path, 'w:gz') as tar:
+        for name in sorted(source_files(root)):
+            full = os.path.join(root, name)
+            if os.path.isfile(full):
+                tar.add(full, arcname=directory + '/' + name, recursive=False)
+    with open(path, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return directory, filename, digest
+
+
 def consumer_subproject(args, tmp):
     env = clean_env()
     source = os.path.join(tmp, 'consumer')
     shutil.copytree(os.path.join(args.source_root, 'examples', 'consumer'),
                     source, ignore=shutil.ignore_patterns('subprojects'))
-    os.makedirs(os.path.join(source, 'subprojects'))
-    os.symlink(os.path.abspath(args.source_root),
-               os.path.join(source, 'subprojects', 'isle'))
+    cache = os.path.join(source, 'subprojects', 'packagecache')
+    os.makedirs(cache)
+
+    directory, filename, digest = pack_source(args.source_root, args.version, cache)
+    with open(os.path.join(source, 'subprojects', 'isle.wrap'), 'w') as wrap:
+        # The address is never used: meson finds the file in packagecache
+        # and checks it against the hash, as it would after a download.
+        wrap.write('[wrap-file]\n'
+                   'directory = %s\n'
+                   'source_url = https://isle.invalid/releases/%s\n'
+                   'source_filename = %s\n'
+                   'source_hash = %s\n'
+                   '\n'
+                   '[provide]\n'
+                   'isle-1 = libisle_dep\n' % (directory, filename, filename, digest))
 
     build = os.path.join(tmp, 'consumer-build')
     run([args.meson, 'setup', '--buildtype=plain', '--wrap-mode=forcefallback',
          build, source], env=env)
+    if not os.path.isdir(os.path.join(source, 'subprojects', directory)):
+        raise SystemExit('test-consumer: meson did not unpack %s from the wrap file'
+                         % filename)
     run([args.meson, 'compile', '-C', build], env=env)
     check_output(run([os.path.join(build, 'isle-consumer')], env=env))
 
@@ -142,6 +200,7 @@ def main():
     parser.add_argument('--source-root', required=True)
     parser.add_argument('--build-root', required=True)
     parser.add_argument('--meson', required=True)
+    parser.add_argument('--version', required=True)
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix='isle-consumer-')
