@@ -160,28 +160,13 @@ check_thread (IsleCell   *cell,
            cell->owner_description);
 }
 
-/* "task 3 “fetch”", "task 3", or "plain code" outside any task. */
-static char *
-describe_task (IsleTask *task)
-{
-  const char *name;
-
-  if (task == NULL)
-    return g_strdup ("plain code");
-
-  name = _isle_task_get_name (task);
-  if (name != NULL)
-    return g_strdup_printf ("task %" G_GUINT64_FORMAT " “%s”", task->id, name);
-  return g_strdup_printf ("task %" G_GUINT64_FORMAT, task->id);
-}
-
 /* The borrow that stands in the way of a new one: the exclusive borrow,
  * or else the latest shared one. */
 static char *
 describe_holder (IsleCell *cell)
 {
   IsleCellBorrow *borrow = &cell->borrows[cell->n_borrows - 1];
-  g_autofree char *task = describe_task (borrow->task);
+  g_autofree char *task = _isle_task_describe (borrow->task);
   g_autofree char *more = NULL;
 
   if (cell->n_borrows > 1)
@@ -199,7 +184,7 @@ abort_conflict (IsleCell   *cell,
                 const char *function,
                 const char *site)
 {
-  g_autofree char *task = describe_task (_isle_thread_state_get ()->current_task);
+  g_autofree char *task = _isle_task_describe (_isle_thread_state_get ()->current_task);
   g_autofree char *holder = describe_holder (cell);
 
   g_error ("Conflicting IsleCell borrow: %s() at %s in %s, but IsleCell %p "

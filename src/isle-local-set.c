@@ -578,14 +578,11 @@ report_stubborn_tasks (IsleLocalSet *self,
 
   for (task = self->live_head; task != NULL; task = task->live_next)
     {
-      const char *name = _isle_task_get_name (task);
+      g_autofree char *what = _isle_task_describe (task);
       g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
 
-      g_string_append_printf (names, "%s task %" G_GUINT64_FORMAT "%s%s%s spawned at %s",
-                              names->len > 0 ? ";" : "",
-                              task->id,
-                              name ? " “" : "", name ? name : "", name ? "”" : "",
-                              site);
+      g_string_append_printf (names, "%s %s spawned at %s",
+                              names->len > 0 ? ";" : "", what, site);
     }
 
   g_critical ("Island %p has waited %.1f s for %u aborted task%s to return "
@@ -802,14 +799,12 @@ _isle_local_set_report_unobserved (IsleLocalSet *self,
                                    const GError *error)
 {
   IsleUnhandledFailure policy = self ? self->unhandled_failure : ISLE_UNHANDLED_FAILURE_REPORT;
-  const char *name = _isle_task_get_name (task);
   g_autofree char *what = NULL;
 
   if (policy == ISLE_UNHANDLED_FAILURE_IGNORE)
     return;
 
-  what = g_strdup_printf ("task %" G_GUINT64_FORMAT "%s%s%s", task->id,
-                          name ? " “" : "", name ? name : "", name ? "”" : "");
+  what = _isle_task_describe (task);
 
   g_warning ("Unobserved failure: %s failed and nobody will see its error "
              "(%s %d: %s): its join handle was dropped without joining it. "
@@ -932,17 +927,16 @@ _isle_local_set_turn_end (IsleLocalSet *self,
       duration >= self->slow_poll_threshold &&
       !(task->flags & ISLE_TASK_FLAG_SLOW_REPORTED))
     {
-      const char *name = _isle_task_get_name (task);
+      g_autofree char *what = _isle_task_describe (task);
       g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
 
       task->flags |= ISLE_TASK_FLAG_SLOW_REPORTED;
-      g_message ("Slow poll: task %" G_GUINT64_FORMAT "%s%s%s, spawned at %s, "
+      g_message ("Slow poll: %s, spawned at %s, "
                  "ran for %.1f ms without suspending (the threshold is %.1f ms): "
                  "it blocked the island's thread, and input, drawing and the "
                  "other tasks waited. Move blocking work off the thread, or "
                  "yield in long loops",
-                 task->id, name ? " “" : "", name ? name : "", name ? "”" : "",
-                 site, duration / 1000.0, self->slow_poll_threshold / 1000.0);
+                 what, site, duration / 1000.0, self->slow_poll_threshold / 1000.0);
     }
 }
 

@@ -159,6 +159,8 @@ _isle_task_get_name (IsleTask *task)
   return task->extra != NULL ? task->extra->name : NULL;
 }
 
+char *_isle_task_describe (IsleTask *task);
+
 /* Where wakes from other threads go: the island's remote part, kept by
  * the arena that holds the task for as long as the task exists. */
 static inline IsleRemote *

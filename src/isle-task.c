@@ -1067,3 +1067,19 @@ isle_task_ref_waker (IsleTask *task)
 
   return (IsleWaker *) _isle_task_ref (task);
 }
+
+/* A task as messages name it: "task 3 “fetch”", "task 3" without a name,
+ * or "plain code" for NULL (code outside any task). */
+char *
+_isle_task_describe (IsleTask *task)
+{
+  const char *name;
+
+  if (task == NULL)
+    return g_strdup ("plain code");
+
+  name = _isle_task_get_name (task);
+  if (name != NULL)
+    return g_strdup_printf ("task %" G_GUINT64_FORMAT " “%s”", task->id, name);
+  return g_strdup_printf ("task %" G_GUINT64_FORMAT, task->id);
+}
