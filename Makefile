@@ -77,13 +77,13 @@ define meson_setup
 	fi
 endef
 
-# meson_test DIR: build DIR and run its tests.  The previous test log is
-# removed first so that a build that fails cannot leave a stale log behind
-# for .ci/run to count.
+# meson_test DIR[, ARGS]: build DIR and run its tests (ARGS: more options
+# for meson test).  The previous test log is removed first so that a build
+# that fails cannot leave a stale log behind for .ci/run to count.
 define meson_test
 	rm -f $(1)/meson-logs/testlog.json
 	$(NINJA) -C $(1)
-	$(MESON) test -C $(1) --print-errorlogs
+	$(MESON) test -C $(1) --print-errorlogs $(2)
 endef
 
 # The GTK 4 demo. With a display it opens the window; without one (a CI
@@ -141,9 +141,7 @@ test-sanitize:
 test-tsan:
 	@$(INSTALL_DEPS) test
 	$(call meson_setup,$(TSAN_DIR),$(TSAN_OPTS))
-	rm -f $(TSAN_DIR)/meson-logs/testlog.json
-	$(NINJA) -C $(TSAN_DIR)
-	$(MESON) test -C $(TSAN_DIR) --suite isle:isle --print-errorlogs
+	$(call meson_test,$(TSAN_DIR),--suite isle:isle)
 
 # The fuzzer's verdict goes to $(FUZZ_DIR)/fuzz-result.json as one test
 # result in the form of meson's test logs, so that .ci/run counts it. New
@@ -197,9 +195,7 @@ bench:
 docs:
 	@$(INSTALL_DEPS) docs
 	$(call meson_setup,$(DOCS_DIR),$(DOCS_OPTS))
-	rm -f $(DOCS_DIR)/meson-logs/testlog.json
-	$(NINJA) -C $(DOCS_DIR)
-	$(MESON) test -C $(DOCS_DIR) --print-errorlogs
+	$(call meson_test,$(DOCS_DIR))
 	@echo "The API reference: $(CURDIR)/$(DOCS_DIR)/docs/reference/isle-1/index.html"
 
 clean:
