@@ -103,6 +103,9 @@ void          _isle_local_set_report_unobserved (IsleLocalSet *self,
                                                  IsleTask     *task,
                                                  const GError *error);
 GSource      *_isle_ready_time_source_new    (gint64          ready_time);
+void          _isle_local_set_drive_root     (IsleLocalSet   *self,
+                                              IsleTask       *root,
+                                              gint64          deadline);
 void          _isle_local_set_turn_end       (IsleLocalSet   *self,
                                               IsleTask       *task);
 IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);

@@ -1478,6 +1478,24 @@ deadline_source_free (GSource *source)
     }
 }
 
+/* Iterates the island's context until @root has finished, @deadline (of
+ * the monotonic clock; -1 for none) has passed, or the island has shut
+ * down; the caller tells which from the root and self->shutdown_error.
+ * Shared by run_until and the test helper, which report differently. */
+void
+_isle_local_set_drive_root (IsleLocalSet *self,
+                            IsleTask     *root,
+                            gint64        deadline)
+{
+  gboolean reached = FALSE;
+  GSource *deadline_source = deadline_source_new (self, deadline, &reached);
+
+  while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)
+    g_main_context_iteration (self->context, TRUE);
+
+  deadline_source_free (deadline_source);
+}
+
 static gboolean
 check_not_inside (IsleLocalSet  *self,
                   const char    *function,
@@ -1577,8 +1595,6 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
                                    GError        **error)
 {
   IsleTask *root;
-  GSource *deadline_source;
-  gboolean reached = FALSE;
   gpointer result = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -1594,12 +1610,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
                          G_PRIORITY_DEFAULT, 0, func, user_data,
                          user_data_destroy, result_destroy,
                                             __builtin_return_address (0));
-  deadline_source = deadline_source_new (self, deadline, &reached);
-
-  while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)
-    g_main_context_iteration (self->context, TRUE);
-
-  deadline_source_free (deadline_source);
+  _isle_local_set_drive_root (self, root, deadline);
 
   if (self->shutdown_error != NULL)
     {

@@ -166,15 +166,6 @@ test_body_run (gpointer   user_data,
   return NULL;
 }
 
-static gboolean
-deadline_reached (gpointer user_data)
-{
-  gboolean *reached = user_data;
-
-  *reached = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Fails the test the way a GTest assertion does, so that the message
  * reaches standard error and the TAP output, and the program aborts unless
  * assertions were made non-fatal. */
@@ -235,8 +226,6 @@ isle_test_run (IsleTestFunc  test_func,
   GMainContext *context;
   IsleLocalSet *island;
   IsleTask *root;
-  GSource *deadline;
-  gboolean reached = FALSE;
   guint timeout_ms;
   const char *path;
 
@@ -266,18 +255,8 @@ isle_test_run (IsleTestFunc  test_func,
                          0, test_body_run, &test_case, NULL, NULL,
                          (gconstpointer) test_func);
 
-  deadline = _isle_ready_time_source_new (g_get_monotonic_time ()
-                                          + (gint64) timeout_ms * 1000);
-  g_source_set_priority (deadline, G_PRIORITY_HIGH);
-  g_source_set_static_name (deadline, "[isle-test-deadline]");
-  g_source_set_callback (deadline, deadline_reached, &reached, NULL);
-  g_source_attach (deadline, context);
-
-  while (!_isle_task_is_finished (root) && !reached && island->shutdown_error == NULL)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
+  _isle_local_set_drive_root (island, root,
+                              g_get_monotonic_time () + (gint64) timeout_ms * 1000);
 
   if (island->shutdown_error != NULL)
     {
