@@ -1219,7 +1219,7 @@ isle_join_handle_ref_future (IsleJoinHandle *handle)
         }
       else
         {
-          value = _isle_task_take_result (task, &error);
+          value = _isle_task_consume_result (task, ISLE_RESULT_TAKE, &error);
           if (error != NULL)
             isle_promise_reject (promise, error);
           else

@@ -1618,7 +1618,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
       g_propagate_error (error, g_error_copy (self->shutdown_error));
     }
   else if (_isle_task_is_finished (root))
-    result = _isle_task_take_result (root, error);
+    result = _isle_task_consume_result (root, ISLE_RESULT_TAKE, error);
   else
     {
       _isle_task_abort (root);
