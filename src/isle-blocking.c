@@ -348,6 +348,11 @@ pool_push (BlockingJob *job)
  * be stopped from outside), and its result is released with
  * @result_destroy on the island's thread the next time the island runs:
  * a future made on an island is given back to it when its promise goes.
+ * The same holds for a result that comes back after the future was
+ * cancelled or timed out, and, once the island is freed, for one that
+ * comes back later: it is released from its context, on the thread that
+ * next iterates it. A job spawned where no island is current releases its
+ * result on the worker thread (docs/blocking.md says exactly when).
  *
  * @user_data_destroy runs exactly once on the worker thread: after @func
  * returns and before the future resolves, or instead of @func for a job

@@ -32,6 +32,8 @@ typedef struct
   int      user_data_destroyed;
   int      result_destroyed;
   gboolean saw_cancel;
+  GThread *home_thread;      /* (nullable) where every result must be destroyed */
+  int      result_wrong_thread;
 } Gate;
 
 static Gate gate;
@@ -46,6 +48,8 @@ gate_reset (void)
   gate.user_data_destroyed = 0;
   gate.result_destroyed = 0;
   gate.saw_cancel = FALSE;
+  gate.home_thread = NULL;
+  gate.result_wrong_thread = 0;
   g_mutex_unlock (&gate.lock);
 }
 
@@ -129,8 +133,20 @@ counted_user_data_destroy (gpointer data)
 static void
 counted_result_free (gpointer data)
 {
+  g_mutex_lock (&gate.lock);
+  if (gate.home_thread != NULL && g_thread_self () != gate.home_thread)
+    gate.result_wrong_thread++;
+  g_mutex_unlock (&gate.lock);
   gate_count (&gate.result_destroyed);
   g_free (data);
+}
+
+static void
+gate_set_home_thread (void)
+{
+  g_mutex_lock (&gate.lock);
+  gate.home_thread = g_thread_self ();
+  g_mutex_unlock (&gate.lock);
 }
 
 typedef struct
@@ -485,10 +501,70 @@ test_blocking_island_teardown (void)
   isle_local_set_unref (island);
   g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 0);
 
+  /* The island is gone but its context is not: the result is released
+   * where that context is iterated, on this thread. */
+  gate_set_home_thread ();
   gate_open ();
   wait_result_destroyed (1);
   g_assert_cmpint (gate_get (&gate.user_data_destroyed), ==, 1);
   g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+  g_assert_cmpint (gate_get (&gate.result_wrong_thread), ==, 0);
+}
+
+static gpointer
+await_gated_with_timeout (gpointer   user_data,
+                          GError   **error)
+{
+  g_autoptr(IsleFuture) job = NULL;
+  g_autoptr(IsleFuture) timed = NULL;
+  GError *local_error = NULL;
+
+  job = isle_spawn_blocking (gated_job, NULL, counted_user_data_destroy, counted_result_free);
+  timed = isle_timeout (job, 1);
+  g_assert_null (isle_await (timed, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_error_free (local_error);
+  g_assert_true (isle_future_is_ready (job));
+
+  return GINT_TO_POINTER (1);
+}
+
+/* isle_timeout() over a blocking job times out and cancels the job's
+ * future; the job returns later, and its result, which nobody will see,
+ * is released on the island's thread (docs/blocking.md), not on the
+ * worker; with @free_island, on the thread that iterates the context of
+ * the island freed meanwhile. */
+static void
+blocking_timeout_releases_at_home (gboolean free_island)
+{
+  IsleLocalSet *island = isle_local_set_new ();
+
+  gate_reset ();
+  gate_set_home_thread ();
+  g_assert_cmpint (GPOINTER_TO_INT (isle_test_run_root (island, await_gated_with_timeout, NULL)), ==, 1);
+  gate_wait_for (&gate.started, 1);
+  if (free_island)
+    g_clear_pointer (&island, isle_local_set_unref);
+
+  gate_open ();
+  gate_wait_for (&gate.user_data_destroyed, 1);
+  wait_result_destroyed (1);
+  g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+  g_assert_cmpint (gate_get (&gate.result_wrong_thread), ==, 0);
+  g_clear_pointer (&island, isle_local_set_unref);
+  g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+}
+
+static void
+test_blocking_timeout_releases_on_island (void)
+{
+  blocking_timeout_releases_at_home (FALSE);
+}
+
+static void
+test_blocking_timeout_then_teardown (void)
+{
+  blocking_timeout_releases_at_home (TRUE);
 }
 
 static gpointer
@@ -608,6 +684,8 @@ main (int   argc,
   g_test_add_func ("/Isle/Blocking/cancel-while-running", test_blocking_cancel_while_running);
   g_test_add_func ("/Isle/Blocking/abort-awaiter-drops-result", test_blocking_abort_awaiter);
   g_test_add_func ("/Isle/Blocking/island-teardown", test_blocking_island_teardown);
+  g_test_add_func ("/Isle/Blocking/timeout-releases-on-island", test_blocking_timeout_releases_on_island);
+  g_test_add_func ("/Isle/Blocking/timeout-then-teardown", test_blocking_timeout_then_teardown);
   g_test_add_func ("/Isle/Blocking/thread-name", test_blocking_thread_name);
   g_test_add_func ("/Isle/Blocking/then-callback", test_blocking_then);
   g_test_add_func ("/Isle/Blocking/max-threads", test_blocking_max_threads);
