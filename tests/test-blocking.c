@@ -11,6 +11,10 @@
 #endif
 
 #include <isle.h>
+#ifdef G_OS_UNIX
+# include <sys/wait.h>
+# include <unistd.h>
+#endif
 
 #include "isle-blocking-private.h"
 #include "isle-test-util.h"
@@ -568,6 +572,90 @@ test_blocking_timeout_then_teardown (void)
 }
 
 static gpointer
+done_job (gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  return g_strdup ("done");
+}
+
+static gpointer
+await_done_job (gpointer   user_data,
+                GError   **error)
+{
+  g_autoptr(IsleFuture) future = isle_spawn_blocking (done_job, NULL, NULL, g_free);
+  const char *value = isle_await (future, error);
+
+  return g_strdup (value);
+}
+
+/* fork() in a process with a live island and pool workers: the child has
+ * none of the workers, and its first blocking job must still run (the
+ * pool forgets them at the fork) rather than wait for a worker that does
+ * not exist. The child awaits it with a deadline and says how it went
+ * with its exit status. */
+static void
+test_blocking_after_fork (void)
+{
+#if !defined(G_OS_UNIX)
+  g_test_skip ("fork() is a POSIX call");
+#elif defined(__SANITIZE_THREAD__)
+  g_test_skip ("ThreadSanitizer does not follow threads started after a fork");
+#else
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island = isle_local_set_new ();
+      char *value;
+      pid_t pid;
+      int status;
+
+      value = isle_test_run_root (island, await_done_job, NULL);
+      g_assert_cmpstr (value, ==, "done");
+      g_free (value);
+      g_assert_cmpuint (_isle_blocking_pool_get_n_threads (), >, 0);
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          GError *error = NULL;
+          int code;
+
+          value = isle_local_set_run_until_deadline (island, isle_test_deadline (),
+                                                     await_done_job, NULL, NULL, NULL,
+                                                     &error);
+          if (g_strcmp0 (value, "done") == 0)
+            code = 0;
+          else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+            code = 3;
+          else
+            code = 4;
+          g_free (value);
+          g_clear_error (&error);
+          isle_local_set_unref (island);
+          _exit (code);
+        }
+
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+      /* The parent's pool is untouched. */
+      value = isle_test_run_root (island, await_done_job, NULL);
+      g_assert_cmpstr (value, ==, "done");
+      g_free (value);
+      isle_local_set_unref (island);
+      g_print ("the child's job ran\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*the child's job ran*");
+#endif
+}
+
+static gpointer
 name_job (gpointer       user_data,
           GCancellable  *cancellable,
           GError       **error)
@@ -687,6 +775,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Blocking/timeout-releases-on-island", test_blocking_timeout_releases_on_island);
   g_test_add_func ("/Isle/Blocking/timeout-then-teardown", test_blocking_timeout_then_teardown);
   g_test_add_func ("/Isle/Blocking/thread-name", test_blocking_thread_name);
+  g_test_add_func ("/Isle/Blocking/after-fork", test_blocking_after_fork);
   g_test_add_func ("/Isle/Blocking/then-callback", test_blocking_then);
   g_test_add_func ("/Isle/Blocking/max-threads", test_blocking_max_threads);
   g_test_add_func ("/Isle/Blocking/max-threads-bad-env", test_blocking_max_threads_bad_env);
