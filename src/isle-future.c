@@ -459,6 +459,14 @@ isle_future_cancel (IsleFuture *self)
  * never inside this call: even a ready future's callback waits for that
  * context to be iterated.
  *
+ * A thread with no thread-default context (one that never called
+ * g_main_context_push_thread_default(), as a plain worker thread or a
+ * console program's main thread) gets the global default context, as
+ * g_main_context_ref_thread_default() gives it: the callback runs only
+ * when some thread iterates that context, which a program without a
+ * GApplication or g_main_loop_run() on it may never do. Push the context
+ * you iterate as the thread default before calling this.
+ *
  * Safe to call from any thread.
  *
  * Since: 1.0
