@@ -11,6 +11,7 @@
 
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
+#include "isle-nested-private.h"
 #include "isle-overflow-private.h"
 #include "isle-task-private.h"
 
@@ -238,6 +239,9 @@ _isle_local_set_get_queue (IsleLocalSet *self,
   name = g_strdup_printf ("[isle-run-queue %p priority %d]", (gpointer) self, priority);
   g_source_set_name ((GSource *) queue, name);
   g_source_set_priority ((GSource *) queue, priority);
+  /* A task may run a nested main loop (isle-nested.c): the island's
+   * other tasks run in it too. */
+  g_source_set_can_recurse ((GSource *) queue, TRUE);
   g_source_attach ((GSource *) queue, self->context);
 
   self->queues = g_renew (IsleRunQueue *, self->queues, self->n_queues + 1);
@@ -403,6 +407,10 @@ remote_source_prepare (GSource *source,
                        int     *timeout)
 {
   IsleLocalSet *island = ((IsleRemoteSource *) source)->island;
+
+  /* Each iteration starts here: one from inside a task is nested. */
+  if (G_UNLIKELY (_isle_thread_state_get ()->current_task != NULL))
+    _isle_nested_note_iteration (island);
 
   *timeout = -1;
   if (g_atomic_int_get (&island->remote->pending))
@@ -1523,10 +1531,12 @@ _isle_local_set_drive_root (IsleLocalSet *self,
 {
   gboolean reached = FALSE;
   GSource *deadline_source = deadline_source_new (self, deadline, &reached);
+  IsleNestedWatch *watch = _isle_nested_watch_new (self);
 
   while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
+  _isle_nested_watch_free (watch);
   deadline_source_free (deadline_source);
 }
 
@@ -1715,6 +1725,7 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
                              GError       **error)
 {
   GSource *deadline_source;
+  IsleNestedWatch *watch;
   gboolean reached = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -1726,10 +1737,12 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
 
   isle_local_set_enter (self);
   deadline_source = deadline_source_new (self, deadline, &reached);
+  watch = _isle_nested_watch_new (self);
 
   while (self->n_live > 0 && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
+  _isle_nested_watch_free (watch);
   deadline_source_free (deadline_source);
   isle_local_set_leave (self);
 

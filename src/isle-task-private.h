@@ -42,6 +42,7 @@ typedef enum
   ISLE_TASK_FLAG_FAILED       = 1 << 3,  /* result holds a GError */
   ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
   ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
+  ISLE_TASK_FLAG_NESTED_LOOP  = 1 << 6,  /* it iterated a context from inside itself (isle-nested.c) */
 } IsleTaskFlags;
 
 /* What becomes of a finished task's result (_isle_task_consume_result()). */
@@ -69,6 +70,7 @@ typedef struct
   gpointer        finish_data;
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
+  int             nested_depth;      /* g_main_depth() it runs at, with ISLE_TASK_FLAG_NESTED_LOOP */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct

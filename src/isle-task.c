@@ -7,6 +7,7 @@
 
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
+#include "isle-nested-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -639,6 +640,9 @@ _isle_task_park (IsleTask    *task,
   if (G_UNLIKELY (task->queue->island->debug_flags & ISLE_DEBUG_TASKS))
     _isle_task_get_extra (task)->waiting_for = waiting_for;
 
+  if (!_isle_nested_may_suspend (task, NULL, __builtin_return_address (0), error))
+    return FALSE;
+
   if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
     {
       suspend (task, TRUE);
@@ -680,6 +684,8 @@ isle_yield_now (GError **error)
     return FALSE;
 
   _isle_task_check_borrows (task, "isle_yield_now", __builtin_return_address (0));
+  if (!_isle_nested_may_suspend (task, "isle_yield_now", NULL, error))
+    return FALSE;
   suspend (task, TRUE);
   return check_aborted (task, error);
 }
