@@ -11,6 +11,7 @@
 
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
+#include "isle-nested-private.h"
 #include "isle-overflow-private.h"
 #include "isle-task-private.h"
 
@@ -238,6 +239,9 @@ _isle_local_set_get_queue (IsleLocalSet *self,
   name = g_strdup_printf ("[isle-run-queue %p priority %d]", (gpointer) self, priority);
   g_source_set_name ((GSource *) queue, name);
   g_source_set_priority ((GSource *) queue, priority);
+  /* A task may run a nested main loop (isle-nested.c): the island's
+   * other tasks run in it too. */
+  g_source_set_can_recurse ((GSource *) queue, TRUE);
   g_source_attach ((GSource *) queue, self->context);
 
   self->queues = g_renew (IsleRunQueue *, self->queues, self->n_queues + 1);
@@ -403,6 +407,10 @@ remote_source_prepare (GSource *source,
                        int     *timeout)
 {
   IsleLocalSet *island = ((IsleRemoteSource *) source)->island;
+
+  /* Each iteration starts here: one from inside a task is nested. */
+  if (G_UNLIKELY (_isle_thread_state_get ()->current_task != NULL))
+    _isle_nested_note_iteration (island);
 
   *timeout = -1;
   if (g_atomic_int_get (&island->remote->pending))
@@ -615,6 +623,7 @@ isle_local_set_finalize (IsleLocalSet *self)
    * after ISLE_TEARDOWN_REPORT_AFTER the stubborn tasks are named, and
    * again each time the wait doubles. */
   self->closing = TRUE;
+  self->finalizing = TRUE;
   self->ref_count = 1;   /* tasks may take and drop references meanwhile */
   started = g_get_monotonic_time ();
   report_at = started + teardown_report_after;
@@ -637,7 +646,26 @@ isle_local_set_finalize (IsleLocalSet *self)
         }
     }
 
-  g_assert (self->ref_count == 1);
+  self->finalizing = FALSE;
+
+  /* A destroy notify run above kept a reference: the island cannot go
+   * while code holds it, and an assertion would take the process down.
+   * It stays closed (every task spawned on it is aborted at once) and is
+   * finalized when that reference is dropped, which runs this again. */
+  if (G_UNLIKELY (self->ref_count > 1))
+    {
+      g_critical ("Island %p is being freed, but code that its teardown ran "
+                  "(a destroy notify) took %d reference%s to it and kept "
+                  "%s. The island stays closed, aborting every task spawned "
+                  "on it, and is finalized when the last reference goes. Do "
+                  "not keep a reference to an island from code that runs "
+                  "while it is freed; drop it before returning",
+                  (gpointer) self, self->ref_count - 1,
+                  self->ref_count == 2 ? "" : "s",
+                  self->ref_count == 2 ? "it" : "them");
+      self->ref_count--;
+      return;
+    }
 
   /* Wakes from other threads may still arrive; they find the queue closed. */
   g_mutex_lock (&self->remote->lock);
@@ -684,6 +712,11 @@ isle_local_set_finalize (IsleLocalSet *self)
  * Handles to its tasks stay valid: a finished task's result can still be
  * taken or dropped through them.
  *
+ * A destroy notify run by the teardown that takes a reference to the
+ * island and keeps it gets a critical warning; the island then stays
+ * closed (tasks spawned on it are aborted at once) and is finalized when
+ * that reference is dropped.
+ *
  * Call it on the island's thread.
  *
  * Since: 1.0
@@ -695,6 +728,15 @@ isle_local_set_unref (IsleLocalSet *self)
   g_return_if_fail (self->ref_count > 0);
 
   _isle_local_set_check_thread (self, "isle_local_set_unref");
+
+  if (G_UNLIKELY (self->finalizing && self->ref_count == 1))
+    {
+      g_critical ("%s() called on island %p while it is being freed, for a "
+                  "reference nobody took: the island is already going. "
+                  "Drop only references you took with isle_local_set_ref()",
+                  G_STRFUNC, (gpointer) self);
+      return;
+    }
 
   if (--self->ref_count == 0)
     isle_local_set_finalize (self);
@@ -1489,10 +1531,12 @@ _isle_local_set_drive_root (IsleLocalSet *self,
 {
   gboolean reached = FALSE;
   GSource *deadline_source = deadline_source_new (self, deadline, &reached);
+  IsleNestedWatch *watch = _isle_nested_watch_new (self);
 
   while (!_isle_task_is_finished (root) && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
+  _isle_nested_watch_free (watch);
   deadline_source_free (deadline_source);
 }
 
@@ -1618,7 +1662,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
       g_propagate_error (error, g_error_copy (self->shutdown_error));
     }
   else if (_isle_task_is_finished (root))
-    result = _isle_task_take_result (root, error);
+    result = _isle_task_consume_result (root, ISLE_RESULT_TAKE, error);
   else
     {
       _isle_task_abort (root);
@@ -1681,6 +1725,7 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
                              GError       **error)
 {
   GSource *deadline_source;
+  IsleNestedWatch *watch;
   gboolean reached = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -1692,10 +1737,12 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
 
   isle_local_set_enter (self);
   deadline_source = deadline_source_new (self, deadline, &reached);
+  watch = _isle_nested_watch_new (self);
 
   while (self->n_live > 0 && !reached && self->shutdown_error == NULL)
     g_main_context_iteration (self->context, TRUE);
 
+  _isle_nested_watch_free (watch);
   deadline_source_free (deadline_source);
   isle_local_set_leave (self);
 

@@ -42,7 +42,16 @@ typedef enum
   ISLE_TASK_FLAG_FAILED       = 1 << 3,  /* result holds a GError */
   ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
   ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
+  ISLE_TASK_FLAG_NESTED_LOOP  = 1 << 6,  /* it iterated a context from inside itself (isle-nested.c) */
 } IsleTaskFlags;
+
+/* What becomes of a finished task's result (_isle_task_consume_result()). */
+typedef enum
+{
+  ISLE_RESULT_TAKE,     /* the caller gets the value or the error */
+  ISLE_RESULT_DROP,     /* nobody can read it any more: released, a failure reported */
+  ISLE_RESULT_DISCARD,  /* its owner chose not to read it: released quietly */
+} IsleResultFate;
 
 typedef void (*IsleTaskFinishNotify) (IsleTask *task,
                                       gpointer  data);
@@ -61,6 +70,7 @@ typedef struct
   gpointer        finish_data;
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
+  int             nested_depth;      /* g_main_depth() it runs at, with ISLE_TASK_FLAG_NESTED_LOOP */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct
@@ -115,9 +125,9 @@ void          _isle_task_run              (IsleTask        *task);
 void          _isle_task_wake_local       (IsleTask        *task);
 void          _isle_task_wake_remote      (IsleTask        *task);
 void          _isle_task_abort            (IsleTask        *task);
-gpointer      _isle_task_take_result      (IsleTask        *task,
+gpointer      _isle_task_consume_result   (IsleTask        *task,
+                                           IsleResultFate   fate,
                                            GError         **error);
-void          _isle_task_drop_result      (IsleTask        *task);
 IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
 gboolean      _isle_task_park             (IsleTask        *task,
                                            const char      *waiting_for,
@@ -125,7 +135,6 @@ gboolean      _isle_task_park             (IsleTask        *task,
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
 IsleLocalSet *_isle_task_require_island   (const char      *function);
-void          _isle_task_discard_result   (IsleTask        *task);
 void          _isle_task_borrow_taken     (IsleTask        *task,
                                            const char      *site);
 void          _isle_task_borrow_released  (IsleTask        *task);

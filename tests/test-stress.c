@@ -5,8 +5,11 @@
  * Tasks run random scripts: yield, park (woken later by this thread or by
  * one of two helper threads), spawn fiber and poll children, join them,
  * detach them, abort random tasks, use join sets, sleep for 0 or 1 ms,
- * await promises that the two helper threads resolve or reject, and await
- * blocking jobs; islands are torn down in the middle of it all. Every
+ * await promises that the two helper threads resolve or reject, await
+ * blocking jobs (some under a timeout that drops their result), and spawn
+ * children whose user data owns their only handle; islands are torn down
+ * in the middle of it all. Every blocking result must come back to the
+ * island's thread. Every
  * task's user data must be destroyed exactly once, on the island's thread,
  * every blocking job's exactly once, and every join must report a result,
  * the task's error or a cancellation.
@@ -26,6 +29,7 @@ typedef struct
   guint     id;
   int       destroyed;      /* (atomic) */
   GThread  *destroy_thread;
+  IsleJoinHandle *own_handle; /* (owned) (nullable) its task's handle, dropped with it */
 } Record;
 
 typedef struct
@@ -47,6 +51,7 @@ typedef struct
   guint         n_joined;
   guint         n_cancelled;
   guint         n_failed;
+  int           job_results_wrong_thread; /* (atomic) */
 } Stress;
 
 static Stress *stress;
@@ -62,6 +67,9 @@ record_destroy (gpointer data)
 
   g_assert_cmpint (g_atomic_int_add (&record->destroyed, 1), ==, 0);
   record->destroy_thread = g_thread_self ();
+  /* A per-call struct owning its task's handle drops it here, while the
+   * task finishes (the order that once released a result twice). */
+  g_clear_pointer (&record->own_handle, isle_join_handle_unref);
 }
 
 static Record *
@@ -102,6 +110,16 @@ job_data_free (gpointer data)
   stress->jobs_released++;
   g_cond_broadcast (&stress->cond);
   g_mutex_unlock (&stress->lock);
+}
+
+/* A blocking job's result goes back to the island's thread, even when
+ * its future timed out or its island was freed meanwhile. */
+static void
+job_result_free (gpointer data)
+{
+  if (g_thread_self () != stress->island_thread)
+    g_atomic_int_inc (&stress->job_results_wrong_thread);
+  g_free (data);
 }
 
 static gpointer
@@ -145,8 +163,18 @@ await_blocking_job (GError **error)
   g_mutex_lock (&stress->lock);
   stress->jobs_started++;
   g_mutex_unlock (&stress->lock);
-  job = isle_spawn_blocking (stress_job, g_new0 (JobData, 1), job_data_free, g_free);
-  isle_await (job, &local_error);
+  job = isle_spawn_blocking (stress_job, g_new0 (JobData, 1), job_data_free, job_result_free);
+  if (g_rand_boolean (stress->rand))
+    {
+      /* Often times out: the result comes back to nobody. */
+      g_autoptr(IsleFuture) timed = isle_timeout (job, g_rand_int_range (stress->rand, 0, 2));
+
+      isle_await (timed, &local_error);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        g_clear_error (&local_error);
+    }
+  else
+    isle_await (job, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -227,7 +255,7 @@ fiber_script (gpointer   user_data,
 
   while (take_op ())
     {
-      switch (g_rand_int_range (stress->rand, 0, 13))
+      switch (g_rand_int_range (stress->rand, 0, 14))
         {
         case 0:
         case 1:
@@ -328,6 +356,26 @@ fiber_script (gpointer   user_data,
         case 12:
           if (!await_blocking_job (&local_error))
             goto cancelled;
+          break;
+
+        case 13:
+          {
+            /* A child whose user data owns its only handle; others may
+             * abort it through the shared list. */
+            Record *child = record_new ();
+            IsleJoinHandle *handle;
+
+            if (g_rand_boolean (stress->rand))
+              handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, fiber_script,
+                                              child, record_destroy, g_free);
+            else
+              handle = isle_spawn_local_poll_full (NULL, G_PRIORITY_DEFAULT, poll_script,
+                                                   child, record_destroy, g_free);
+            g_ptr_array_add (stress->handles, isle_join_handle_ref (handle));
+            if (g_rand_boolean (stress->rand))
+              isle_join_handle_abort (handle);
+            child->own_handle = handle;
+          }
           break;
 
         default:
@@ -491,6 +539,10 @@ test_stress (void)
       isle_waker_unref (waker);
     }
   g_assert_true (g_queue_is_empty (&stress->promises));
+  /* Results still on their way back are released as the context runs. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (g_atomic_int_get (&stress->job_results_wrong_thread), ==, 0);
 
   for (i = 0; i < stress->records->len; i++)
     {
