@@ -9,10 +9,11 @@
  * and costs about 800 ns a round trip). Unlike setjmp/longjmp tricks this is
  * not disturbed by -D_FORTIFY_SOURCE, which checks longjmp targets.
  *
- * Each stack is one mmap'd region: a guard page at the low end, the usable
- * stack above it, and the IsleFiber header in the topmost bytes, so a fiber
- * costs no allocation besides its mapping and touches a single page while it
- * stays shallow.
+ * Each stack is one region of an mmap'd slab: a guard region at the low end
+ * and the usable stack above it. The IsleFiber headers live apart, in an
+ * array that belongs to the slab, so that a frame that jumps a guard lands
+ * in the next stack's frames at worst, never in a header the scheduler
+ * trusts (the saved stack pointer above all).
  */
 
 #include "config.h"
@@ -49,6 +50,23 @@
  * last task touched, so the pool is not larger. */
 #define ISLE_FIBER_POOL_MAX 32
 
+/* The guard region below each stack. A frame larger than the guard that
+ * starts near the end of the stack can skip it and write into the stack
+ * below, without a fault; the compiler's -fstack-clash-protection, which
+ * Isle and its examples are built with, touches every page of a large
+ * frame in order, so that code built with it hits a guard of any size.
+ * For code built without it (most of a distribution), 64 KiB catches
+ * every frame up to 64 KiB wherever it starts, and a 300 KB buffer that
+ * overruns the default 256 KiB stack by less than 64 KiB; that covers the
+ * usual big locals (PATH_MAX and 64 KiB I/O buffers, snprintf() into a
+ * large array). It costs no memory either way: with MADV_GUARD_INSTALL
+ * the kernel keeps guard markers in the page tables (installing 16 of
+ * them cost the same as one page, 3-5 us a stack here, while 1 MiB cost
+ * 25 us), and an mprotect()ed guard is one mapping whatever its size.
+ * What it does cost is address space: 64 KiB per stack, 2 GB for 30,000
+ * fibers, which a 64-bit process does not miss. */
+#define ISLE_FIBER_GUARD_BYTES (64 * 1024)
+
 typedef struct _IsleFiberSlab IsleFiberSlab;
 
 struct _IsleFiber
@@ -62,8 +80,8 @@ struct _IsleFiber
   gpointer       data;
 
   IsleFiberSlab *slab;        /* (unowned) the mapping this stack is carved from */
-  guint8        *stack_lo;    /* lowest usable address, above the guard page */
-  gsize          stack_size;  /* usable bytes, below this header */
+  guint8        *stack_lo;    /* lowest usable address, above the guard */
+  gsize          stack_size;  /* usable bytes, up to the next stack's guard */
   IsleFiber     *pool_next;   /* in the warm pool or its slab's free list */
   gboolean       done;
 
@@ -103,8 +121,8 @@ _isle_fiber_round_stack_size (gsize stack_size)
 {
   gsize page = page_size ();
 
-  /* The header lives in the stack's top bytes; a stack must have room for
-   * it and a few frames whatever the caller asked for. */
+  /* A stack must have room for a few frames whatever the caller asked
+   * for. */
   if (stack_size < 4 * page)
     stack_size = 4 * page;
 
@@ -323,7 +341,7 @@ _isle_fiber_start (IsleFiber     *fiber,
   {
     /* After the first swap pops this frame and returns into the
      * trampoline, %rsp is 16-byte aligned, as the call it makes needs. */
-    guintptr top = ((guintptr) fiber - 16) & ~(guintptr) 15;
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
     guint64 *frame = (guint64 *) (top - 56);
 
     frame[0] = 0;                   /* r15 */
@@ -337,7 +355,7 @@ _isle_fiber_start (IsleFiber     *fiber,
   }
 #elif defined(ISLE_FIBER_ASM_AARCH64)
   {
-    guintptr top = ((guintptr) fiber - 16) & ~(guintptr) 15;
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
     guint64 *frame = (guint64 *) (top - 160);
 
     memset (frame, 0, 160);
@@ -460,23 +478,22 @@ _isle_fiber_is_done (IsleFiber *fiber)
   return fiber->done;
 }
 
-/* The size the stack was asked for, rounded to pages: the usable part
- * plus the header at its top. */
+/* The size the stack was asked for, rounded to pages. */
 gsize
 _isle_fiber_get_stack_size (IsleFiber *fiber)
 {
-  return fiber->stack_size + ((sizeof (IsleFiber) + 63) & ~(gsize) 63);
+  return fiber->stack_size;
 }
 
-/* Whether @address lies in the guard page below the fiber's stack; safe in
- * a signal handler. */
+/* Whether @address lies in the guard region below the fiber's stack; safe
+ * in a signal handler. */
 gboolean
 _isle_fiber_guard_contains (IsleFiber     *fiber,
                             gconstpointer  address)
 {
   const guint8 *p = address;
 
-  return p >= fiber->stack_lo - page_size () && p < fiber->stack_lo;
+  return p >= fiber->stack_lo - ISLE_FIBER_GUARD_BYTES && p < fiber->stack_lo;
 }
 
 const char *
@@ -494,7 +511,7 @@ _isle_fiber_get_switch_kind (void)
 /* Stacks ------------------------------------------------------------------ */
 
 /* Stacks are carved from slabs: one anonymous mapping holds several stacks,
- * each with a guard page below it. Where the kernel has lightweight guard
+ * each with a guard region below it. Where the kernel has lightweight guard
  * regions (MADV_GUARD_INSTALL, Linux 6.13), a guard costs no mapping of its
  * own, so a slab is one mapping whatever the number of stacks; elsewhere
  * each guard is an mprotect()ed page that splits the mapping. Mapping one
@@ -523,7 +540,8 @@ struct _IsleFiberSlab
   gboolean       has_room;
   guint8        *base;       /* (owned) */
   gsize          map_size;
-  gsize          stride;     /* guard page + stack */
+  gsize          stride;     /* guard region + stack */
+  IsleFiber     *fibers;     /* (owned) the headers, one per stack */
   guint          n_stacks;
   guint          n_carved;   /* stacks made so far, from the bottom up */
   guint          n_out;      /* carved stacks not in free_list */
@@ -609,7 +627,7 @@ set_stack_error (GError     **error,
 static gboolean
 install_guard (guint8 *guard)
 {
-  gsize page = page_size ();
+  gsize page = ISLE_FIBER_GUARD_BYTES;
   GuardKind kind = g_atomic_int_get (&guard_kind);
 
   if (kind != GUARD_MPROTECT)
@@ -691,11 +709,12 @@ slab_new (gsize    stride,
                -1, 0);
   if (base == MAP_FAILED)
     {
-      set_stack_error (error, stride - page_size (), errno, "map");
+      set_stack_error (error, stride - ISLE_FIBER_GUARD_BYTES, errno, "map");
       return NULL;
     }
 
   slab = g_new0 (IsleFiberSlab, 1);
+  slab->fibers = g_aligned_alloc0 (n_stacks, sizeof (IsleFiber), 64);
   slab->base = base;
   slab->map_size = map_size;
   slab->stride = stride;
@@ -713,9 +732,8 @@ slab_free (IsleFiberSlab *slab)
 
   for (i = 0; i < slab->n_carved; i++)
     {
-      guint8 *stack_lo = slab->base + i * slab->stride + page_size ();
-      IsleFiber *fiber = (IsleFiber *) (slab->base + (i + 1) * slab->stride -
-                                        ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+      guint8 *stack_lo = slab->base + i * slab->stride + ISLE_FIBER_GUARD_BYTES;
+      IsleFiber *fiber = &slab->fibers[i];
 
 #if HAVE_VALGRIND
       VALGRIND_STACK_DEREGISTER (fiber->valgrind_stack_id);
@@ -737,6 +755,7 @@ slab_free (IsleFiberSlab *slab)
     g_atomic_int_add (&n_guard_mappings, -2 * (int) slab->n_carved);
 
   munmap (slab->base, slab->map_size);
+  g_aligned_free (slab->fibers);
   g_free (slab);
 }
 
@@ -750,18 +769,19 @@ slab_carve (IsleFiberSlab  *slab,
 
   if (!install_guard (region))
     {
-      set_stack_error (error, slab->stride - page_size (), errno, "guard");
+      set_stack_error (error, slab->stride - ISLE_FIBER_GUARD_BYTES, errno, "guard");
       return NULL;
     }
 
-  /* The header takes the top of the stack, where the first frames would
-   * be, so it shares their page: a shallow fiber touches one page. */
-  fiber = (IsleFiber *) (region + slab->stride - ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+  /* The header is not on the stack: an overflow of the stack above this
+   * one cannot reach it. */
+  fiber = &slab->fibers[slab->n_carved];
   fiber->slab = slab;
-  fiber->stack_lo = region + page_size ();
-  fiber->stack_size = (gsize) ((guint8 *) fiber - fiber->stack_lo);
+  fiber->stack_lo = region + ISLE_FIBER_GUARD_BYTES;
+  fiber->stack_size = slab->stride - ISLE_FIBER_GUARD_BYTES;
 #if HAVE_VALGRIND
-  fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo, (guint8 *) fiber);
+  fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo,
+                                                      fiber->stack_lo + fiber->stack_size);
 #endif
 #ifdef ISLE_TSAN
   fiber->tsan_fiber = __tsan_create_fiber (0);
@@ -826,7 +846,7 @@ _isle_fiber_pool_acquire (IsleFiberPool  *pool,
                           gsize           stack_size,
                           GError        **error)
 {
-  gsize stride = _isle_fiber_round_stack_size (stack_size) + page_size ();
+  gsize stride = _isle_fiber_round_stack_size (stack_size) + ISLE_FIBER_GUARD_BYTES;
   IsleFiberSlab *slab;
   IsleFiber **link;
   IsleFiber *fiber;
@@ -834,7 +854,7 @@ _isle_fiber_pool_acquire (IsleFiberPool  *pool,
   if (G_UNLIKELY (fail_next_allocations > 0))
     {
       fail_next_allocations--;
-      set_stack_error (error, stride - page_size (), ENOMEM, "map");
+      set_stack_error (error, stride - ISLE_FIBER_GUARD_BYTES, ENOMEM, "map");
       return NULL;
     }
 
