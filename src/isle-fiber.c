@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -529,9 +530,20 @@ _isle_fiber_get_switch_kind (void)
 #define ISLE_FIBER_SLAB_MAX_STACKS 64
 
 /* With mprotect() guards every stack costs two mappings; stop this many
- * short of vm.max_map_count, so that malloc(), iconv and the rest of the
- * program still have mappings to use when fibers have taken theirs. */
+ * short of vm.max_map_count, so that malloc(), iconv, thread creation and
+ * the rest of the program still have mappings to use when fibers have
+ * taken theirs. The count is the process's, not only Isle's: a program
+ * that holds 40,000 mappings of its own has that much less room. */
 #define ISLE_FIBER_MAP_COUNT_RESERVE 2048
+
+/* Counting the process's mappings means reading /proc/self/maps, a line
+ * per mapping: about 1 ms per 10,000 lines. So Isle counts its own guards,
+ * and reads the real count again only when its guards since the last
+ * count have taken half of the room that count left (a few reads on the
+ * way to the limit, more as it nears), or when its estimate says there is
+ * no room left, at most every ISLE_FIBER_RECOUNT_USEC then, so that a
+ * program that keeps spawning at the limit does not pay a read each time. */
+#define ISLE_FIBER_RECOUNT_USEC (50 * G_TIME_SPAN_MILLISECOND)
 
 struct _IsleFiberSlab
 {
@@ -579,6 +591,7 @@ _isle_fiber_get_guard_kind (void)
 }
 
 static gsize guard_mappings_limit_override;
+static gsize map_count_limit_override;
 
 void
 _isle_fiber_set_guard_mappings_limit (gsize limit)
@@ -586,27 +599,120 @@ _isle_fiber_set_guard_mappings_limit (gsize limit)
   guard_mappings_limit_override = limit;
 }
 
+void
+_isle_fiber_set_map_count_limit (gsize limit)
+{
+  map_count_limit_override = limit;
+}
+
+/* How many mappings the whole process may hold before Isle stops making
+ * guards: vm.max_map_count less the reserve. */
 static gsize
-max_guard_mappings (void)
+map_count_budget (void)
 {
   static gsize limit;
+  gsize max_map_count;
 
-  if (G_UNLIKELY (guard_mappings_limit_override > 0))
-    return guard_mappings_limit_override;
-
-  if (g_once_init_enter (&limit))
+  if (G_UNLIKELY (map_count_limit_override > 0))
+    max_map_count = map_count_limit_override;
+  else
     {
-      g_autofree char *contents = NULL;
-      gsize max_map_count = 65530;
+      if (g_once_init_enter (&limit))
+        {
+          g_autofree char *contents = NULL;
+          gsize value = 65530;
 
-      if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
-        max_map_count = g_ascii_strtoull (contents, NULL, 10);
-
-      g_once_init_leave (&limit, MAX (max_map_count, 2 * ISLE_FIBER_MAP_COUNT_RESERVE) -
-                                 ISLE_FIBER_MAP_COUNT_RESERVE);
+          if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
+            value = g_ascii_strtoull (contents, NULL, 10);
+          g_once_init_leave (&limit, MAX (value, 1));
+        }
+      max_map_count = limit;
     }
 
-  return limit;
+  return MAX (max_map_count, 2 * ISLE_FIBER_MAP_COUNT_RESERVE) - ISLE_FIBER_MAP_COUNT_RESERVE;
+}
+
+/* The accounting of mprotect() guards; protected by map_count_lock. */
+static GMutex map_count_lock;
+static gint64 counted_maps = -1;   /* the process's mappings at the last count; -1: none yet */
+static gint64 counted_guards;      /* n_guard_mappings at that count */
+static gint64 counted_at;          /* monotonic time of that count */
+static char maps_buffer[8192];     /* not on the stack: this may run on a fiber's */
+
+/* The number of mappings the process holds now, a line of /proc/self/maps
+ * each; -1 where that cannot be read. */
+static gint64
+count_process_mappings (void)
+{
+  gint64 n_lines = 0;
+  ssize_t n;
+  int fd;
+
+  fd = open ("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+
+  while ((n = read (fd, maps_buffer, sizeof maps_buffer)) != 0)
+    {
+      const char *p = maps_buffer;
+      const char *end;
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          close (fd);
+          return -1;
+        }
+      end = maps_buffer + n;
+      while ((p = memchr (p, '\n', (gsize) (end - p))) != NULL)
+        {
+          n_lines++;
+          p++;
+        }
+    }
+
+  close (fd);
+  return n_lines;
+}
+
+/* Whether two more mappings (a guard splitting a slab) leave the reserve
+ * free; called with map_count_lock held. */
+static gboolean
+have_room_for_guard (gint64 n_guards)
+{
+  gint64 budget = (gint64) map_count_budget ();
+  gint64 room = counted_maps >= 0 ? budget - counted_maps : budget;
+  gint64 estimate = counted_maps >= 0 ? counted_maps + (n_guards - counted_guards) : n_guards;
+  gint64 now = g_get_monotonic_time ();
+  gboolean recount;
+
+  if (guard_mappings_limit_override > 0 &&
+      n_guards + 2 > (gint64) guard_mappings_limit_override)
+    return FALSE;
+
+  if (counted_maps < 0)
+    recount = TRUE;
+  else if (estimate + 2 > budget)
+    recount = n_guards < counted_guards ||
+              now - counted_at >= ISLE_FIBER_RECOUNT_USEC;
+  else
+    recount = 2 * (n_guards - counted_guards) >= room;
+
+  if (recount)
+    {
+      gint64 n_maps = count_process_mappings ();
+
+      if (n_maps >= 0)
+        {
+          counted_maps = n_maps;
+          counted_guards = n_guards;
+          counted_at = now;
+          estimate = n_maps;
+        }
+    }
+
+  return estimate + 2 <= budget;
 }
 
 static void
@@ -644,9 +750,10 @@ install_guard (guint8 *guard)
 
   /* Each guard splits the slab's mapping: one more for the guard and one
    * for the stack above it. */
-  if ((gsize) g_atomic_int_add (&n_guard_mappings, 2) + 2 > max_guard_mappings ())
+  g_mutex_lock (&map_count_lock);
+  if (!have_room_for_guard (g_atomic_int_get (&n_guard_mappings)))
     {
-      g_atomic_int_add (&n_guard_mappings, -2);
+      g_mutex_unlock (&map_count_lock);
       errno = ENOMEM;
       return FALSE;
     }
@@ -655,11 +762,13 @@ install_guard (guint8 *guard)
     {
       int saved_errno = errno;
 
-      g_atomic_int_add (&n_guard_mappings, -2);
+      g_mutex_unlock (&map_count_lock);
       errno = saved_errno;
       return FALSE;
     }
 
+  g_atomic_int_add (&n_guard_mappings, 2);
+  g_mutex_unlock (&map_count_lock);
   return TRUE;
 }
 
