@@ -1027,7 +1027,7 @@ isle_promise_unref (IslePromise *self)
    * value is destroyed on the island's thread, where it belongs, not on
    * the worker that resolved it. The wake-ups already went out. */
   if (self->home == NULL ||
-      self->home->owner == _isle_thread_state_get ()->serial ||
+      self->home->owner == _isle_thread_peek_serial () ||
       !_isle_remote_call (self->home, release_future, self->future))
     isle_future_unref (self->future);
 

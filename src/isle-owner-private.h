@@ -35,7 +35,7 @@ void _isle_owner_clear (IsleOwner *owner);
 static inline gboolean
 _isle_owner_is_current (const IsleOwner *owner)
 {
-  return owner->thread == _isle_thread_state_get ()->serial;
+  return owner->thread == _isle_thread_peek_serial ();
 }
 
 /* Aborts with the wrong-thread message: "@function() called on thread

@@ -172,7 +172,7 @@ _isle_task_arena_alloc (IsleTaskArena *arena)
 {
   gpointer record;
 
-  g_assert (arena->owner == _isle_thread_state_get ()->serial);
+  g_assert (arena->owner == _isle_thread_peek_serial ());
 
   record = pop (&arena->free_list);
 
@@ -237,7 +237,7 @@ _isle_task_arena_free (gpointer record)
   gboolean last = FALSE;
 
   /* The owner reads closed without the lock: it is the one who sets it. */
-  if (arena->owner == _isle_thread_state_get ()->serial && !arena->closed)
+  if (arena->owner == _isle_thread_peek_serial () && !arena->closed)
     {
       release (arena, record, &arena->free_list);
       arena->n_out--;
@@ -269,7 +269,7 @@ _isle_task_arena_close (IsleTaskArena *arena)
 {
   gboolean last;
 
-  g_assert (arena->owner == _isle_thread_state_get ()->serial);
+  g_assert (arena->owner == _isle_thread_peek_serial ());
 
   g_mutex_lock (&arena->lock);
   arena->closed = TRUE;

@@ -54,6 +54,16 @@ _isle_thread_get_serial (void)
   return serial;
 }
 
+/* The calling thread's serial, or 0 if it was never asked for: enough to
+ * compare with an owner's, which is never 0. Read from the variable, not
+ * through _isle_thread_state_get(): UBSan (GCC 12) takes the address of a
+ * TLS variable read through a pointer in some inlined paths for NULL. */
+static inline guint64
+_isle_thread_peek_serial (void)
+{
+  return _isle_thread_state.serial;
+}
+
 /* The calling thread's name and id for messages, as "'name' (tid N)";
  * the returned string is owned by the thread. */
 const char *_isle_thread_describe_self (void);
