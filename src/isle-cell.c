@@ -9,7 +9,7 @@
 
 #include "isle-cell.h"
 #include "isle-task-private.h"
-#include "isle-thread-private.h"
+#include "isle-owner-private.h"
 
 /**
  * IsleCell:
@@ -111,8 +111,7 @@ struct _IsleCell
   guint             borrows_size;
   IsleCellBorrow   *borrows;             /* the live borrows, oldest first;
                                           * inline_borrows or (owned) */
-  IsleThreadState  *owner;               /* compared, never dereferenced */
-  char             *owner_description;   /* (owned) for messages */
+  IsleOwner         owner;
   IsleCellBorrow    inline_borrows[N_INLINE_BORROWS];
 };
 
@@ -147,17 +146,12 @@ static inline void
 check_thread (IsleCell   *cell,
               const char *function)
 {
-  if (G_LIKELY (cell->owner == _isle_thread_state_get ()))
-    return;
-
-  g_error ("%s() called on thread %s, but IsleCell %p belongs to thread %s: "
-           "a cell is shared by the tasks of one thread, like Rc<RefCell<T>>, "
-           "and may be touched only on the thread that created it. Send the "
-           "work to that thread (wake a task's IsleWaker, or attach an idle "
-           "source to its context), or guard state shared "
-           "between threads with a lock",
-           function, _isle_thread_describe_self (), (gpointer) cell,
-           cell->owner_description);
+  ISLE_OWNER_CHECK (&cell->owner, function, "IsleCell", cell,
+                    "a cell is shared by the tasks of one thread, like Rc<RefCell<T>>, "
+                    "and may be touched only on the thread that created it. Send the "
+                    "work to that thread (wake a task's IsleWaker, or attach an idle "
+                    "source to its context), or guard state shared "
+                    "between threads with a lock");
 }
 
 /* The borrow that stands in the way of a new one: the exclusive borrow,
@@ -378,8 +372,7 @@ isle_cell_new (gpointer       value,
   cell->destroy = destroy;
   cell->borrows = cell->inline_borrows;
   cell->borrows_size = N_INLINE_BORROWS;
-  cell->owner = _isle_thread_state_get ();
-  cell->owner_description = g_strdup (_isle_thread_describe_self ());
+  _isle_owner_init (&cell->owner);
 
   return cell;
 }
@@ -446,7 +439,7 @@ isle_cell_unref (IsleCell *cell)
     cell->destroy (g_steal_pointer (&cell->value));
   if (cell->borrows != cell->inline_borrows)
     g_free (cell->borrows);
-  g_free (cell->owner_description);
+  _isle_owner_clear (&cell->owner);
   g_free (cell);
 }
 

@@ -7,7 +7,7 @@
 
 #include "isle-channel.h"
 #include "isle-task-private.h"
-#include "isle-thread-private.h"
+#include "isle-owner-private.h"
 
 /**
  * IsleChannel:
@@ -88,8 +88,7 @@ struct _IsleChannel
   GQueue           send_wakers;      /* (owned) IsleWaker *s of fiber senders
                                       * waiting for room; protected by lock */
 
-  IsleThreadState *owner;            /* the receiver's thread; compared, never dereferenced */
-  char            *owner_description; /* (owned) for messages */
+  IsleOwner        owner;            /* the receiver's thread */
   IsleTask        *receiving;        /* (unowned) (nullable) owner thread only: the
                                       * fiber task suspended in isle_channel_recv() */
 };
@@ -103,16 +102,11 @@ static inline void
 check_receiver_thread (IsleChannel *self,
                        const char  *function)
 {
-  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
-    return;
-
-  g_error ("%s() called on thread %s, but IsleChannel %p receives on thread "
-           "%s: a channel has one receiving end, used on the thread that "
-           "created it. Create the channel on the thread of the island whose "
-           "task receives, and hand other threads an IsleSender "
-           "(isle_channel_ref_sender()) instead",
-           function, _isle_thread_describe_self (), (gpointer) self,
-           self->owner_description);
+  ISLE_OWNER_CHECK (&self->owner, function, "IsleChannel", self,
+                    "a channel has one receiving end, used on the thread that "
+                    "created it. Create the channel on the thread of the island whose "
+                    "task receives, and hand other threads an IsleSender "
+                    "(isle_channel_ref_sender()) instead");
 }
 
 static void
@@ -126,7 +120,7 @@ channel_free (IsleChannel *self)
   g_clear_pointer (&self->recv_waker, isle_waker_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->room);
-  g_free (self->owner_description);
+  _isle_owner_clear (&self->owner);
   g_free (self);
 }
 
@@ -240,8 +234,7 @@ isle_channel_new (gsize          capacity,
   g_cond_init (&self->room);
   g_queue_init (&self->items);
   g_queue_init (&self->send_wakers);
-  self->owner = _isle_thread_state_get ();
-  self->owner_description = g_strdup (_isle_thread_describe_self ());
+  _isle_owner_init (&self->owner);
 
   return self;
 }
@@ -463,7 +456,7 @@ send_item (IsleChannel    *self,
 
       if (task == NULL)
         {
-          if (G_UNLIKELY (self->owner == _isle_thread_state_get ()))
+          if (G_UNLIKELY (_isle_owner_is_current (&self->owner)))
             {
               g_mutex_unlock (&self->lock);
               g_critical ("%s() on a full IsleChannel %p from plain code on "
@@ -472,7 +465,7 @@ send_item (IsleChannel    *self,
                           "returns to its main loop. Send from a task on this "
                           "thread (it parks instead of blocking), or use "
                           "isle_sender_try_send()",
-                          function, (gpointer) self, self->owner_description);
+                          function, (gpointer) self, self->owner.description);
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                            "The channel is full and its receiver is on this thread");
               return FALSE;

@@ -66,6 +66,8 @@ const char*_isle_fiber_get_switch_kind       (void);
  * first stack). */
 void       _isle_fiber_fail_next_allocations (guint           n);
 void       _isle_fiber_set_guard_mappings_limit (gsize        limit);
+/* Test hook: take @limit for vm.max_map_count (0: read it again). */
+void       _isle_fiber_set_map_count_limit   (gsize           limit);
 void       _isle_fiber_force_mprotect_guards (void);
 const char*_isle_fiber_get_guard_kind        (void);
 

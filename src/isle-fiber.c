@@ -9,15 +9,17 @@
  * and costs about 800 ns a round trip). Unlike setjmp/longjmp tricks this is
  * not disturbed by -D_FORTIFY_SOURCE, which checks longjmp targets.
  *
- * Each stack is one mmap'd region: a guard page at the low end, the usable
- * stack above it, and the IsleFiber header in the topmost bytes, so a fiber
- * costs no allocation besides its mapping and touches a single page while it
- * stays shallow.
+ * Each stack is one region of an mmap'd slab: a guard region at the low end
+ * and the usable stack above it. The IsleFiber headers live apart, in an
+ * array that belongs to the slab, so that a frame that jumps a guard lands
+ * in the next stack's frames at worst, never in a header the scheduler
+ * trusts (the saved stack pointer above all).
  */
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -49,6 +51,23 @@
  * last task touched, so the pool is not larger. */
 #define ISLE_FIBER_POOL_MAX 32
 
+/* The guard region below each stack. A frame larger than the guard that
+ * starts near the end of the stack can skip it and write into the stack
+ * below, without a fault; the compiler's -fstack-clash-protection, which
+ * Isle and its examples are built with, touches every page of a large
+ * frame in order, so that code built with it hits a guard of any size.
+ * For code built without it (most of a distribution), 64 KiB catches
+ * every frame up to 64 KiB wherever it starts, and a 300 KB buffer that
+ * overruns the default 256 KiB stack by less than 64 KiB; that covers the
+ * usual big locals (PATH_MAX and 64 KiB I/O buffers, snprintf() into a
+ * large array). It costs no memory either way: with MADV_GUARD_INSTALL
+ * the kernel keeps guard markers in the page tables (installing 16 of
+ * them cost the same as one page, 3-5 us a stack here, while 1 MiB cost
+ * 25 us), and an mprotect()ed guard is one mapping whatever its size.
+ * What it does cost is address space: 64 KiB per stack, 2 GB for 30,000
+ * fibers, which a 64-bit process does not miss. */
+#define ISLE_FIBER_GUARD_BYTES (64 * 1024)
+
 typedef struct _IsleFiberSlab IsleFiberSlab;
 
 struct _IsleFiber
@@ -62,8 +81,8 @@ struct _IsleFiber
   gpointer       data;
 
   IsleFiberSlab *slab;        /* (unowned) the mapping this stack is carved from */
-  guint8        *stack_lo;    /* lowest usable address, above the guard page */
-  gsize          stack_size;  /* usable bytes, below this header */
+  guint8        *stack_lo;    /* lowest usable address, above the guard */
+  gsize          stack_size;  /* usable bytes, up to the next stack's guard */
   IsleFiber     *pool_next;   /* in the warm pool or its slab's free list */
   gboolean       done;
 
@@ -103,8 +122,8 @@ _isle_fiber_round_stack_size (gsize stack_size)
 {
   gsize page = page_size ();
 
-  /* The header lives in the stack's top bytes; a stack must have room for
-   * it and a few frames whatever the caller asked for. */
+  /* A stack must have room for a few frames whatever the caller asked
+   * for. */
   if (stack_size < 4 * page)
     stack_size = 4 * page;
 
@@ -323,7 +342,7 @@ _isle_fiber_start (IsleFiber     *fiber,
   {
     /* After the first swap pops this frame and returns into the
      * trampoline, %rsp is 16-byte aligned, as the call it makes needs. */
-    guintptr top = ((guintptr) fiber - 16) & ~(guintptr) 15;
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
     guint64 *frame = (guint64 *) (top - 56);
 
     frame[0] = 0;                   /* r15 */
@@ -337,7 +356,7 @@ _isle_fiber_start (IsleFiber     *fiber,
   }
 #elif defined(ISLE_FIBER_ASM_AARCH64)
   {
-    guintptr top = ((guintptr) fiber - 16) & ~(guintptr) 15;
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
     guint64 *frame = (guint64 *) (top - 160);
 
     memset (frame, 0, 160);
@@ -460,23 +479,22 @@ _isle_fiber_is_done (IsleFiber *fiber)
   return fiber->done;
 }
 
-/* The size the stack was asked for, rounded to pages: the usable part
- * plus the header at its top. */
+/* The size the stack was asked for, rounded to pages. */
 gsize
 _isle_fiber_get_stack_size (IsleFiber *fiber)
 {
-  return fiber->stack_size + ((sizeof (IsleFiber) + 63) & ~(gsize) 63);
+  return fiber->stack_size;
 }
 
-/* Whether @address lies in the guard page below the fiber's stack; safe in
- * a signal handler. */
+/* Whether @address lies in the guard region below the fiber's stack; safe
+ * in a signal handler. */
 gboolean
 _isle_fiber_guard_contains (IsleFiber     *fiber,
                             gconstpointer  address)
 {
   const guint8 *p = address;
 
-  return p >= fiber->stack_lo - page_size () && p < fiber->stack_lo;
+  return p >= fiber->stack_lo - ISLE_FIBER_GUARD_BYTES && p < fiber->stack_lo;
 }
 
 const char *
@@ -494,7 +512,7 @@ _isle_fiber_get_switch_kind (void)
 /* Stacks ------------------------------------------------------------------ */
 
 /* Stacks are carved from slabs: one anonymous mapping holds several stacks,
- * each with a guard page below it. Where the kernel has lightweight guard
+ * each with a guard region below it. Where the kernel has lightweight guard
  * regions (MADV_GUARD_INSTALL, Linux 6.13), a guard costs no mapping of its
  * own, so a slab is one mapping whatever the number of stacks; elsewhere
  * each guard is an mprotect()ed page that splits the mapping. Mapping one
@@ -512,9 +530,20 @@ _isle_fiber_get_switch_kind (void)
 #define ISLE_FIBER_SLAB_MAX_STACKS 64
 
 /* With mprotect() guards every stack costs two mappings; stop this many
- * short of vm.max_map_count, so that malloc(), iconv and the rest of the
- * program still have mappings to use when fibers have taken theirs. */
+ * short of vm.max_map_count, so that malloc(), iconv, thread creation and
+ * the rest of the program still have mappings to use when fibers have
+ * taken theirs. The count is the process's, not only Isle's: a program
+ * that holds 40,000 mappings of its own has that much less room. */
 #define ISLE_FIBER_MAP_COUNT_RESERVE 2048
+
+/* Counting the process's mappings means reading /proc/self/maps, a line
+ * per mapping: about 1 ms per 10,000 lines. So Isle counts its own guards,
+ * and reads the real count again only when its guards since the last
+ * count have taken half of the room that count left (a few reads on the
+ * way to the limit, more as it nears), or when its estimate says there is
+ * no room left, at most every ISLE_FIBER_RECOUNT_USEC then, so that a
+ * program that keeps spawning at the limit does not pay a read each time. */
+#define ISLE_FIBER_RECOUNT_USEC (50 * G_TIME_SPAN_MILLISECOND)
 
 struct _IsleFiberSlab
 {
@@ -523,7 +552,8 @@ struct _IsleFiberSlab
   gboolean       has_room;
   guint8        *base;       /* (owned) */
   gsize          map_size;
-  gsize          stride;     /* guard page + stack */
+  gsize          stride;     /* guard region + stack */
+  IsleFiber     *fibers;     /* (owned) the headers, one per stack */
   guint          n_stacks;
   guint          n_carved;   /* stacks made so far, from the bottom up */
   guint          n_out;      /* carved stacks not in free_list */
@@ -561,6 +591,7 @@ _isle_fiber_get_guard_kind (void)
 }
 
 static gsize guard_mappings_limit_override;
+static gsize map_count_limit_override;
 
 void
 _isle_fiber_set_guard_mappings_limit (gsize limit)
@@ -568,27 +599,120 @@ _isle_fiber_set_guard_mappings_limit (gsize limit)
   guard_mappings_limit_override = limit;
 }
 
+void
+_isle_fiber_set_map_count_limit (gsize limit)
+{
+  map_count_limit_override = limit;
+}
+
+/* How many mappings the whole process may hold before Isle stops making
+ * guards: vm.max_map_count less the reserve. */
 static gsize
-max_guard_mappings (void)
+map_count_budget (void)
 {
   static gsize limit;
+  gsize max_map_count;
 
-  if (G_UNLIKELY (guard_mappings_limit_override > 0))
-    return guard_mappings_limit_override;
-
-  if (g_once_init_enter (&limit))
+  if (G_UNLIKELY (map_count_limit_override > 0))
+    max_map_count = map_count_limit_override;
+  else
     {
-      g_autofree char *contents = NULL;
-      gsize max_map_count = 65530;
+      if (g_once_init_enter (&limit))
+        {
+          g_autofree char *contents = NULL;
+          gsize value = 65530;
 
-      if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
-        max_map_count = g_ascii_strtoull (contents, NULL, 10);
-
-      g_once_init_leave (&limit, MAX (max_map_count, 2 * ISLE_FIBER_MAP_COUNT_RESERVE) -
-                                 ISLE_FIBER_MAP_COUNT_RESERVE);
+          if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
+            value = g_ascii_strtoull (contents, NULL, 10);
+          g_once_init_leave (&limit, MAX (value, 1));
+        }
+      max_map_count = limit;
     }
 
-  return limit;
+  return MAX (max_map_count, 2 * ISLE_FIBER_MAP_COUNT_RESERVE) - ISLE_FIBER_MAP_COUNT_RESERVE;
+}
+
+/* The accounting of mprotect() guards; protected by map_count_lock. */
+static GMutex map_count_lock;
+static gint64 counted_maps = -1;   /* the process's mappings at the last count; -1: none yet */
+static gint64 counted_guards;      /* n_guard_mappings at that count */
+static gint64 counted_at;          /* monotonic time of that count */
+static char maps_buffer[8192];     /* not on the stack: this may run on a fiber's */
+
+/* The number of mappings the process holds now, a line of /proc/self/maps
+ * each; -1 where that cannot be read. */
+static gint64
+count_process_mappings (void)
+{
+  gint64 n_lines = 0;
+  ssize_t n;
+  int fd;
+
+  fd = open ("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+
+  while ((n = read (fd, maps_buffer, sizeof maps_buffer)) != 0)
+    {
+      const char *p = maps_buffer;
+      const char *end;
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          close (fd);
+          return -1;
+        }
+      end = maps_buffer + n;
+      while ((p = memchr (p, '\n', (gsize) (end - p))) != NULL)
+        {
+          n_lines++;
+          p++;
+        }
+    }
+
+  close (fd);
+  return n_lines;
+}
+
+/* Whether two more mappings (a guard splitting a slab) leave the reserve
+ * free; called with map_count_lock held. */
+static gboolean
+have_room_for_guard (gint64 n_guards)
+{
+  gint64 budget = (gint64) map_count_budget ();
+  gint64 room = counted_maps >= 0 ? budget - counted_maps : budget;
+  gint64 estimate = counted_maps >= 0 ? counted_maps + (n_guards - counted_guards) : n_guards;
+  gint64 now = g_get_monotonic_time ();
+  gboolean recount;
+
+  if (guard_mappings_limit_override > 0 &&
+      n_guards + 2 > (gint64) guard_mappings_limit_override)
+    return FALSE;
+
+  if (counted_maps < 0)
+    recount = TRUE;
+  else if (estimate + 2 > budget)
+    recount = n_guards < counted_guards ||
+              now - counted_at >= ISLE_FIBER_RECOUNT_USEC;
+  else
+    recount = 2 * (n_guards - counted_guards) >= room;
+
+  if (recount)
+    {
+      gint64 n_maps = count_process_mappings ();
+
+      if (n_maps >= 0)
+        {
+          counted_maps = n_maps;
+          counted_guards = n_guards;
+          counted_at = now;
+          estimate = n_maps;
+        }
+    }
+
+  return estimate + 2 <= budget;
 }
 
 static void
@@ -609,7 +733,7 @@ set_stack_error (GError     **error,
 static gboolean
 install_guard (guint8 *guard)
 {
-  gsize page = page_size ();
+  gsize page = ISLE_FIBER_GUARD_BYTES;
   GuardKind kind = g_atomic_int_get (&guard_kind);
 
   if (kind != GUARD_MPROTECT)
@@ -626,9 +750,10 @@ install_guard (guint8 *guard)
 
   /* Each guard splits the slab's mapping: one more for the guard and one
    * for the stack above it. */
-  if ((gsize) g_atomic_int_add (&n_guard_mappings, 2) + 2 > max_guard_mappings ())
+  g_mutex_lock (&map_count_lock);
+  if (!have_room_for_guard (g_atomic_int_get (&n_guard_mappings)))
     {
-      g_atomic_int_add (&n_guard_mappings, -2);
+      g_mutex_unlock (&map_count_lock);
       errno = ENOMEM;
       return FALSE;
     }
@@ -637,11 +762,13 @@ install_guard (guint8 *guard)
     {
       int saved_errno = errno;
 
-      g_atomic_int_add (&n_guard_mappings, -2);
+      g_mutex_unlock (&map_count_lock);
       errno = saved_errno;
       return FALSE;
     }
 
+  g_atomic_int_add (&n_guard_mappings, 2);
+  g_mutex_unlock (&map_count_lock);
   return TRUE;
 }
 
@@ -691,11 +818,12 @@ slab_new (gsize    stride,
                -1, 0);
   if (base == MAP_FAILED)
     {
-      set_stack_error (error, stride - page_size (), errno, "map");
+      set_stack_error (error, stride - ISLE_FIBER_GUARD_BYTES, errno, "map");
       return NULL;
     }
 
   slab = g_new0 (IsleFiberSlab, 1);
+  slab->fibers = g_aligned_alloc0 (n_stacks, sizeof (IsleFiber), 64);
   slab->base = base;
   slab->map_size = map_size;
   slab->stride = stride;
@@ -713,9 +841,8 @@ slab_free (IsleFiberSlab *slab)
 
   for (i = 0; i < slab->n_carved; i++)
     {
-      guint8 *stack_lo = slab->base + i * slab->stride + page_size ();
-      IsleFiber *fiber = (IsleFiber *) (slab->base + (i + 1) * slab->stride -
-                                        ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+      guint8 *stack_lo = slab->base + i * slab->stride + ISLE_FIBER_GUARD_BYTES;
+      IsleFiber *fiber = &slab->fibers[i];
 
 #if HAVE_VALGRIND
       VALGRIND_STACK_DEREGISTER (fiber->valgrind_stack_id);
@@ -737,6 +864,7 @@ slab_free (IsleFiberSlab *slab)
     g_atomic_int_add (&n_guard_mappings, -2 * (int) slab->n_carved);
 
   munmap (slab->base, slab->map_size);
+  g_aligned_free (slab->fibers);
   g_free (slab);
 }
 
@@ -750,18 +878,19 @@ slab_carve (IsleFiberSlab  *slab,
 
   if (!install_guard (region))
     {
-      set_stack_error (error, slab->stride - page_size (), errno, "guard");
+      set_stack_error (error, slab->stride - ISLE_FIBER_GUARD_BYTES, errno, "guard");
       return NULL;
     }
 
-  /* The header takes the top of the stack, where the first frames would
-   * be, so it shares their page: a shallow fiber touches one page. */
-  fiber = (IsleFiber *) (region + slab->stride - ((sizeof (IsleFiber) + 63) & ~(gsize) 63));
+  /* The header is not on the stack: an overflow of the stack above this
+   * one cannot reach it. */
+  fiber = &slab->fibers[slab->n_carved];
   fiber->slab = slab;
-  fiber->stack_lo = region + page_size ();
-  fiber->stack_size = (gsize) ((guint8 *) fiber - fiber->stack_lo);
+  fiber->stack_lo = region + ISLE_FIBER_GUARD_BYTES;
+  fiber->stack_size = slab->stride - ISLE_FIBER_GUARD_BYTES;
 #if HAVE_VALGRIND
-  fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo, (guint8 *) fiber);
+  fiber->valgrind_stack_id = VALGRIND_STACK_REGISTER (fiber->stack_lo,
+                                                      fiber->stack_lo + fiber->stack_size);
 #endif
 #ifdef ISLE_TSAN
   fiber->tsan_fiber = __tsan_create_fiber (0);
@@ -826,7 +955,7 @@ _isle_fiber_pool_acquire (IsleFiberPool  *pool,
                           gsize           stack_size,
                           GError        **error)
 {
-  gsize stride = _isle_fiber_round_stack_size (stack_size) + page_size ();
+  gsize stride = _isle_fiber_round_stack_size (stack_size) + ISLE_FIBER_GUARD_BYTES;
   IsleFiberSlab *slab;
   IsleFiber **link;
   IsleFiber *fiber;
@@ -834,7 +963,7 @@ _isle_fiber_pool_acquire (IsleFiberPool  *pool,
   if (G_UNLIKELY (fail_next_allocations > 0))
     {
       fail_next_allocations--;
-      set_stack_error (error, stride - page_size (), ENOMEM, "map");
+      set_stack_error (error, stride - ISLE_FIBER_GUARD_BYTES, ENOMEM, "map");
       return NULL;
     }
 

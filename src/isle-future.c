@@ -982,7 +982,7 @@ run_at_home (IsleRemote     *home,
 {
   GSource *source;
 
-  if (home == NULL || home->owner == _isle_thread_state_get ())
+  if (home == NULL || home->owner == _isle_thread_peek_serial ())
     {
       func (data);
       return;

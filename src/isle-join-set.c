@@ -42,7 +42,7 @@
 
 struct _IsleJoinSet
 {
-  IsleThreadState *owner;
+  IsleOwner        owner;
   GHashTable      *running;    /* (owned) IsleTask * -> itself; each holds a handle reference */
   GQueue           finished;   /* IsleJoinHandle * (owned), in the order the tasks finished */
   IsleTask        *waiter;     /* (owned) (nullable) who waits in join_next */
@@ -52,12 +52,9 @@ static void
 check_thread (IsleJoinSet *self,
               const char  *function)
 {
-  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
-    return;
-
-  g_error ("%s() called on thread %s, but the join set belongs to the "
-           "thread that created it: a join set and its tasks may be touched "
-           "only there", function, _isle_thread_describe_self ());
+  ISLE_OWNER_CHECK (&self->owner, function, "IsleJoinSet", self,
+                    "a join set and its tasks may be touched only on the "
+                    "thread that created it");
 }
 
 /**
@@ -75,7 +72,7 @@ isle_join_set_new (void)
 {
   IsleJoinSet *self = g_new0 (IsleJoinSet, 1);
 
-  self->owner = _isle_thread_state_get ();
+  _isle_owner_init (&self->owner);
   self->running = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->finished);
 
@@ -526,5 +523,6 @@ isle_join_set_free (IsleJoinSet *self)
              "join set from the task that collects its results, or after "
              "it is done", self->waiter->id);
 
+  _isle_owner_clear (&self->owner);
   g_free (self);
 }

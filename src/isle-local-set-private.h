@@ -8,6 +8,7 @@
 #include "isle-local-set.h"
 #include "isle-task-private.h"
 #include "isle-task-arena-private.h"
+#include "isle-owner-private.h"
 
 G_BEGIN_DECLS
 
@@ -43,15 +44,14 @@ struct _IsleRemote
   gboolean         closed;      /* protected by lock */
   int              pending;     /* (atomic) queue is not empty */
   GMainContext    *context;     /* (owned) */
-  IsleThreadState *owner;       /* identity of the island's thread; compared, never dereferenced */
+  guint64          owner;       /* the island's thread (IsleOwner.thread) */
   IsleLocalSet    *island;      /* (unowned) owner thread only; NULL once the island is gone */
 };
 
 struct _IsleLocalSet
 {
   int               ref_count;       /* owner thread only */
-  IsleThreadState  *owner;
-  char             *owner_description; /* (owned) for messages */
+  IsleOwner         owner;
   GMainContext     *context;         /* (owned) */
 
   IsleRunQueue    **queues;          /* (owned) sorted by priority, highest first */
@@ -174,7 +174,7 @@ _isle_local_set_turn_done (IsleLocalSet *self,
 static inline gboolean
 _isle_local_set_is_owner_thread (IsleLocalSet *self)
 {
-  return self->owner == _isle_thread_state_get ();
+  return _isle_owner_is_current (&self->owner);
 }
 
 G_END_DECLS

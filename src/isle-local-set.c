@@ -55,16 +55,11 @@ void
 _isle_local_set_check_thread (IsleLocalSet *self,
                               const char   *function)
 {
-  if (G_LIKELY (_isle_local_set_is_owner_thread (self)))
-    return;
-
-  g_error ("%s() called on thread %s, but the island %p belongs to thread "
-           "%s: an island and its tasks may be touched only on the thread "
-           "that created it. Send the work to that thread instead (wake a "
-           "task's IsleWaker, or attach an idle "
-           "source to the island's context)",
-           function, _isle_thread_describe_self (), (gpointer) self,
-           self->owner_description);
+  ISLE_OWNER_CHECK (&self->owner, function, "the island", self,
+                    "an island and its tasks may be touched only on the thread "
+                    "that created it. Send the work to that thread instead (wake a "
+                    "task's IsleWaker, or attach an idle "
+                    "source to the island's context)");
 }
 
 /* Run queues ------------------------------------------------------------- */
@@ -80,7 +75,7 @@ check_dispatch_thread (IsleLocalSet *self)
            "wrong thread. Iterate an island's context only on the thread "
            "that created the island",
            (gpointer) self->context, (gpointer) self,
-           _isle_thread_describe_self (), self->owner_description);
+           _isle_thread_describe_self (), self->owner.description);
 }
 
 static gboolean
@@ -291,7 +286,7 @@ remote_new (IsleLocalSet *island)
   remote->queue = g_ptr_array_new ();
   remote->calls = g_array_new (FALSE, FALSE, sizeof (IsleRemoteCall));
   remote->context = g_main_context_ref (island->context);
-  remote->owner = island->owner;
+  remote->owner = island->owner.thread;
   remote->island = island;
 
   return remote;
@@ -480,8 +475,7 @@ isle_local_set_new_for_context (GMainContext *context)
 
   self = g_new0 (IsleLocalSet, 1);
   self->ref_count = 1;
-  self->owner = _isle_thread_state_get ();
-  self->owner_description = g_strdup (_isle_thread_describe_self ());
+  _isle_owner_init (&self->owner);
   self->context = g_main_context_ref (context);
   self->dispatch_priority = G_MAXINT;
   self->default_stack_size = ISLE_STACK_SIZE_DEFAULT;
@@ -697,7 +691,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_ptr_array_unref (self->draining);
   g_array_unref (self->draining_calls);
   g_main_context_unref (self->context);
-  g_free (self->owner_description);
+  _isle_owner_clear (&self->owner);
   g_free (self);
 }
 
@@ -1172,7 +1166,7 @@ isle_local_set_dump_tasks (IsleLocalSet *self)
   tracked = (self->debug_flags & ISLE_DEBUG_TASKS) != 0;
   text = g_string_new (NULL);
   g_string_append_printf (text, "Island %p on thread %s: %u live task%s\n",
-                          (gpointer) self, self->owner_description, self->n_live,
+                          (gpointer) self, self->owner.description, self->n_live,
                           self->n_live == 1 ? "" : "s");
 
   for (task = self->live_head; task != NULL; task = task->live_next)

@@ -7,7 +7,7 @@
 
 #include "isle-oneshot.h"
 #include "isle-task-private.h"
-#include "isle-thread-private.h"
+#include "isle-owner-private.h"
 
 /**
  * IsleOneshot:
@@ -67,8 +67,7 @@ struct _IsleOneshot
   GDestroyNotify   destroy;          /* protected by lock */
   IsleWaker       *waker;            /* (owned) (nullable) protected by lock */
 
-  IsleThreadState *owner;            /* the receiver's thread; compared, never dereferenced */
-  char            *owner_description; /* (owned) for messages */
+  IsleOwner        owner;            /* the receiver's thread */
   IsleTask        *receiving;        /* (unowned) (nullable) owner thread only */
 };
 
@@ -82,16 +81,11 @@ static inline void
 check_receiver_thread (IsleOneshot *self,
                        const char  *function)
 {
-  if (G_LIKELY (self->owner == _isle_thread_state_get ()))
-    return;
-
-  g_error ("%s() called on thread %s, but IsleOneshot %p receives on thread "
-           "%s: the receiving end is used on the thread that created it. "
-           "Create the oneshot on the thread of the island whose task "
-           "receives, and hand other threads an IsleOneshotSender "
-           "(isle_oneshot_ref_sender()) instead",
-           function, _isle_thread_describe_self (), (gpointer) self,
-           self->owner_description);
+  ISLE_OWNER_CHECK (&self->owner, function, "IsleOneshot", self,
+                    "the receiving end is used on the thread that created it. "
+                    "Create the oneshot on the thread of the island whose task "
+                    "receives, and hand other threads an IsleOneshotSender "
+                    "(isle_oneshot_ref_sender()) instead");
 }
 
 static void
@@ -103,7 +97,7 @@ oneshot_release (IsleOneshot *self)
   g_assert (self->value == NULL);
   g_clear_pointer (&self->waker, isle_waker_unref);
   g_mutex_clear (&self->lock);
-  g_free (self->owner_description);
+  _isle_owner_clear (&self->owner);
   g_free (self);
 }
 
@@ -137,8 +131,7 @@ isle_oneshot_new (void)
   self->receiver_refs = 1;
   self->state = ONESHOT_EMPTY;
   g_mutex_init (&self->lock);
-  self->owner = _isle_thread_state_get ();
-  self->owner_description = g_strdup (_isle_thread_describe_self ());
+  _isle_owner_init (&self->owner);
 
   return self;
 }

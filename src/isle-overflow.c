@@ -7,8 +7,11 @@
  * thousands of tasks it was, so Isle catches the signal on an alternate
  * stack (the fiber's own is exhausted), checks that the faulting address is
  * the running fiber's guard page, and writes the task's id, name and stack
- * size before letting the signal kill the process as it would have. Faults
- * that are not Isle's go to whatever handler was there before.
+ * size before letting the signal kill the process as it would have. Only
+ * a fault inside the running fiber's guard is Isle's; every other SIGSEGV
+ * (a bad pointer, or one sent with kill() or raise()) goes to whatever
+ * handler was there before, or, with none, kills the process with the
+ * default action, as it would have without Isle.
  *
  * Under AddressSanitizer nothing is installed: it reports stack overflows
  * itself and owns the SIGSEGV handler.
@@ -16,6 +19,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +75,74 @@ append_number (char    *buffer,
   buffer[*len] = '\0';
 }
 
+/* A fault the kernel raised for an instruction, as opposed to a signal
+ * sent with kill(), raise() or sigqueue(): returning from the handler runs
+ * the instruction again, so it cannot be ignored. */
+static gboolean
+is_real_fault (const siginfo_t *info)
+{
+  return info != NULL && info->si_code > 0;
+}
+
+/* Dies of @signal_number with its default action, as the process would
+ * have without Isle: for a real fault, returning re-runs the instruction
+ * with SIG_DFL in place; a sent signal is sent again, to this thread, and
+ * arrives once the handler returns (it is blocked until then). */
+static void
+die_by_default (int              signal_number,
+                const siginfo_t *info)
+{
+  signal (signal_number, SIG_DFL);
+  if (!is_real_fault (info))
+    raise (signal_number);
+}
+
+/* Hands a SIGSEGV that is not an overflow of a fiber's stack to whatever
+ * handled it before Isle, as the kernel would have: with that handler's
+ * mask blocked (and the signal itself unless SA_NODEFER), SA_RESETHAND
+ * resetting it after one call, SIG_IGN ignoring a sent signal (a real
+ * fault cannot be ignored, the kernel kills the process for it) and
+ * SIG_DFL killing the process. */
+static void
+pass_on (int        signal_number,
+         siginfo_t *info,
+         void      *context)
+{
+  struct sigaction previous = previous_segv;
+  sigset_t mask, saved_mask;
+
+  if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler == SIG_IGN)
+    {
+      if (is_real_fault (info))
+        die_by_default (signal_number, info);
+      return;
+    }
+  if (!(previous.sa_flags & SA_SIGINFO) ?
+      previous.sa_handler == SIG_DFL : previous.sa_sigaction == NULL)
+    {
+      die_by_default (signal_number, info);
+      return;
+    }
+
+  if (previous.sa_flags & SA_RESETHAND)
+    {
+      memset (&previous_segv, 0, sizeof previous_segv);
+      previous_segv.sa_handler = SIG_DFL;
+    }
+
+  mask = previous.sa_mask;
+  if (!(previous.sa_flags & SA_NODEFER))
+    sigaddset (&mask, signal_number);
+  pthread_sigmask (SIG_BLOCK, &mask, &saved_mask);
+
+  if (previous.sa_flags & SA_SIGINFO)
+    previous.sa_sigaction (signal_number, info, context);
+  else
+    previous.sa_handler (signal_number);
+
+  pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
+}
+
 static void
 overflow_handler (int        signal_number,
                   siginfo_t *info,
@@ -78,7 +150,7 @@ overflow_handler (int        signal_number,
 {
   IsleTask *task = _isle_thread_state_get ()->current_task;
 
-  if (task != NULL && task->fiber != NULL &&
+  if (is_real_fault (info) && task != NULL && task->fiber != NULL &&
       _isle_fiber_guard_contains (task->fiber, info->si_addr))
     {
       const char *name = task->extra != NULL ? task->extra->name : NULL;
@@ -111,14 +183,7 @@ overflow_handler (int        signal_number,
       return;
     }
 
-  if ((previous_segv.sa_flags & SA_SIGINFO) && previous_segv.sa_sigaction != NULL)
-    previous_segv.sa_sigaction (signal_number, info, context);
-  else if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler != SIG_IGN)
-    previous_segv.sa_handler (signal_number);
-  else
-    /* Returning re-runs the faulting instruction, which now gets the
-     * default action. */
-    signal (signal_number, SIG_DFL);
+  pass_on (signal_number, info, context);
 }
 
 static void

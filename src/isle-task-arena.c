@@ -43,7 +43,7 @@ struct _IsleTaskChunk
 
 struct _IsleTaskArena
 {
-  IsleThreadState *owner;
+  guint64          owner;          /* the owner thread's serial */
   gpointer         data;           /* (owned) lives as long as any record */
   GDestroyNotify   data_destroy;
   gsize            record_size;
@@ -71,7 +71,7 @@ _isle_task_arena_new (gsize          record_size,
 {
   IsleTaskArena *arena = g_new0 (IsleTaskArena, 1);
 
-  arena->owner = _isle_thread_state_get ();
+  arena->owner = _isle_thread_get_serial ();
   arena->data = data;
   arena->data_destroy = data_destroy;
   arena->record_size = (record_size + 15) & ~(gsize) 15;
@@ -172,7 +172,7 @@ _isle_task_arena_alloc (IsleTaskArena *arena)
 {
   gpointer record;
 
-  g_assert (arena->owner == _isle_thread_state_get ());
+  g_assert (arena->owner == _isle_thread_peek_serial ());
 
   record = pop (&arena->free_list);
 
@@ -237,7 +237,7 @@ _isle_task_arena_free (gpointer record)
   gboolean last = FALSE;
 
   /* The owner reads closed without the lock: it is the one who sets it. */
-  if (arena->owner == _isle_thread_state_get () && !arena->closed)
+  if (arena->owner == _isle_thread_peek_serial () && !arena->closed)
     {
       release (arena, record, &arena->free_list);
       arena->n_out--;
@@ -269,7 +269,7 @@ _isle_task_arena_close (IsleTaskArena *arena)
 {
   gboolean last;
 
-  g_assert (arena->owner == _isle_thread_state_get ());
+  g_assert (arena->owner == _isle_thread_peek_serial ());
 
   g_mutex_lock (&arena->lock);
   arena->closed = TRUE;

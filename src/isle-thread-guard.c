@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "isle-thread-guard.h"
-#include "isle-thread-private.h"
+#include "isle-owner-private.h"
 
 /**
  * IsleThreadGuard:
@@ -72,8 +72,7 @@ struct _IsleThreadGuard
   gatomicrefcount   ref_count;           /* (atomic) */
   gpointer          data;                /* (owned) (nullable) owner thread only */
   GDestroyNotify    destroy;             /* owner thread only; NULL once stolen */
-  IsleThreadState  *owner;               /* compared, never dereferenced */
-  char             *owner_description;   /* (owned) for messages */
+  IsleOwner         owner;
   GMainContext     *context;             /* (owned) where a release on another
                                           * thread sends the destroy notify;
                                           * NULL once it is sent */
@@ -85,25 +84,21 @@ G_DEFINE_BOXED_TYPE (IsleThreadGuard, isle_thread_guard,
 static inline gboolean
 is_owner_thread (IsleThreadGuard *self)
 {
-  return self->owner == _isle_thread_state_get ();
+  return _isle_owner_is_current (&self->owner);
 }
 
 static inline void
 check_thread (IsleThreadGuard *self,
               const char      *function)
 {
-  if (G_LIKELY (is_owner_thread (self)))
-    return;
-
-  g_error ("%s() called on thread %s, but IsleThreadGuard %p belongs to "
-           "thread %s: its value may be touched only on the thread that "
-           "created the guard. Send the work to that thread instead: "
-           "attach an idle source to its context %p, call "
-           "g_main_context_invoke() on that context while the owner "
-           "iterates it, or wake a task's IsleWaker there; "
-           "isle_thread_guard_is_owner() tells whether you are on it",
-           function, _isle_thread_describe_self (), (gpointer) self,
-           self->owner_description, (gpointer) self->context);
+  ISLE_OWNER_CHECK (&self->owner, function, "IsleThreadGuard", self,
+                    "its value may be touched only on the thread that "
+                    "created the guard. Send the work to that thread instead: "
+                    "attach an idle source to its context %p, call "
+                    "g_main_context_invoke() on that context while the owner "
+                    "iterates it, or wake a task's IsleWaker there; "
+                    "isle_thread_guard_is_owner() tells whether you are on it",
+                    (gpointer) self->context);
 }
 
 /* Destroys the value (unless it was stolen) and frees the guard. Runs on
@@ -114,7 +109,7 @@ guard_free (IsleThreadGuard *self)
   if (self->destroy != NULL)
     self->destroy (g_steal_pointer (&self->data));
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_free (self->owner_description);
+  _isle_owner_clear (&self->owner);
   g_free (self);
 }
 
@@ -146,7 +141,7 @@ release_on_owner_notify (gpointer user_data)
                   "%s: the value is leaked. Iterate a guard's context on "
                   "the thread that created the guard, and keep it alive "
                   "until the guard is gone",
-                  (gpointer) self, self->owner_description,
+                  (gpointer) self, self->owner.description,
                   _isle_thread_describe_self ());
       self->destroy = NULL;
     }
@@ -192,8 +187,7 @@ guard_new (GMainContext   *context,
   g_atomic_ref_count_init (&self->ref_count);
   self->data = data;
   self->destroy = destroy;
-  self->owner = _isle_thread_state_get ();
-  self->owner_description = g_strdup (_isle_thread_describe_self ());
+  _isle_owner_init (&self->owner);
   self->context = context;
 
   return self;

@@ -23,11 +23,10 @@ typedef struct
 {
   IsleTask    *current_task;   /* (unowned) the task running on this thread */
   IsleEntered *entered;        /* (owned) */
+  guint64      serial;         /* the thread's identity, 0 until first asked */
 } IsleThreadState;
 
-/* Its address also identifies the thread: an island compares it with the
- * one it recorded at creation, which costs no call into libpthread. The
- * initial-exec model makes it one instruction away instead of a call to
+/* The initial-exec model makes it one instruction away instead of a call to
  * __tls_get_addr() per access (which was 13% of a yield); the block is
  * small enough for the static TLS glibc keeps for dlopen()ed libraries. */
 #define ISLE_TLS __thread __attribute__((tls_model ("initial-exec")))
@@ -38,6 +37,31 @@ static inline IsleThreadState *
 _isle_thread_state_get (void)
 {
   return &_isle_thread_state;
+}
+
+/* The calling thread's identity: a serial from a process-wide counter,
+ * given out once and never reused (the TLS block's address is reused for
+ * the next thread glibc creates). Never 0. */
+guint64 _isle_thread_assign_serial (void);
+
+static inline guint64
+_isle_thread_get_serial (void)
+{
+  guint64 serial = _isle_thread_state.serial;
+
+  if (G_UNLIKELY (serial == 0))
+    serial = _isle_thread_assign_serial ();
+  return serial;
+}
+
+/* The calling thread's serial, or 0 if it was never asked for: enough to
+ * compare with an owner's, which is never 0. Read from the variable, not
+ * through _isle_thread_state_get(): UBSan (GCC 12) takes the address of a
+ * TLS variable read through a pointer in some inlined paths for NULL. */
+static inline guint64
+_isle_thread_peek_serial (void)
+{
+  return _isle_thread_state.serial;
 }
 
 /* The calling thread's name and id for messages, as "'name' (tid N)";

@@ -17,6 +17,15 @@ ISLE_TLS IsleThreadState _isle_thread_state;
 
 static __thread char thread_description[64];
 
+static guint64 last_serial;   /* (atomic) */
+
+guint64
+_isle_thread_assign_serial (void)
+{
+  _isle_thread_state.serial = __atomic_add_fetch (&last_serial, 1, __ATOMIC_RELAXED);
+  return _isle_thread_state.serial;
+}
+
 const char *
 _isle_thread_describe_self (void)
 {

@@ -89,7 +89,7 @@ isle_waker_wake (IsleWaker *self)
   g_return_if_fail (self != NULL);
 
   remote = _isle_task_get_remote (task);
-  if (remote->owner == _isle_thread_state_get ())
+  if (remote->owner == _isle_thread_peek_serial ())
     _isle_task_wake_local (task);
   else
     _isle_remote_wake (remote, task);

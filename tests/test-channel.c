@@ -758,7 +758,7 @@ test_channel_recv_wrong_thread (void)
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
   g_test_trap_assert_stderr ("*isle_channel_try_recv() called on thread 'intruder'*"
-                             "receives on thread*isle_channel_ref_sender()*");
+                             "belongs to thread*isle_channel_ref_sender()*");
 }
 
 static gpointer

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <isle.h>
 
@@ -279,6 +281,113 @@ test_fiber_mapping_limit (void)
   g_test_trap_assert_passed ();
 }
 
+/* The process's mappings, a line of /proc/self/maps each. */
+static guint
+count_mappings (void)
+{
+  g_autofree char *contents = NULL;
+  guint n = 0;
+  const char *p;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &contents, NULL, NULL));
+  for (p = contents; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* Many small mappings of the program's own: every other page of one
+ * region made inaccessible splits it, two mappings a page. */
+static void
+hold_mappings (guint n_pages)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  guint8 *region = mmap (NULL, 2 * n_pages * page, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  guint i;
+
+  g_assert_true (region != MAP_FAILED);
+  for (i = 0; i < n_pages; i++)
+    g_assert_cmpint (mprotect (region + (2 * i + 1) * page, page, PROT_NONE), ==, 0);
+}
+
+/* With mprotect() guards, the reserve counts the process's mappings, not
+ * only Isle's: a program that already holds thousands gets
+ * G_IO_ERROR_NO_SPACE through the join handle while the 2,048 mappings of
+ * the reserve are still free for it, instead of a GLib error wherever the
+ * next mmap() fails. vm.max_map_count is lowered to what the process holds
+ * plus the reserve plus room for about 100 stacks; before, Isle would
+ * have taken all of it but the reserve, its own guards alone counted. */
+#define N_HOLD_PAGES 3000
+#define N_SPAWNS 300
+
+static void
+test_fiber_mapping_reserve_counts_process (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      IsleJoinHandle *handles[N_SPAWNS];
+      guint n_ok = 0, n_no_space = 0;
+      gint64 deadline = isle_test_deadline ();
+      guint before, limit, at_peak;
+      guint i;
+
+      isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_IGNORE);
+      _isle_fiber_force_mprotect_guards ();
+      hold_mappings (N_HOLD_PAGES);
+      before = count_mappings ();
+      g_assert_cmpuint (before, >, 2 * N_HOLD_PAGES);
+      limit = before + 2048 + 200;
+      _isle_fiber_set_map_count_limit (limit);
+
+      n_alive = 0;
+      released = FALSE;
+      for (i = 0; i < N_SPAWNS; i++)
+        handles[i] = isle_local_set_spawn_local (island, park_until_released, NULL, NULL);
+      while (n_alive + (int) count_finished (handles, N_SPAWNS) < N_SPAWNS)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+
+      /* The reserve is still free (a few mappings of slack for what was
+       * mapped after the last count: task records, GLib). */
+      at_peak = count_mappings ();
+      g_test_message ("%u mappings before, %u at the peak, limit %u", before, at_peak, limit);
+      g_assert_cmpuint (at_peak, <=, limit - 2048 + 64);
+
+      released = TRUE;
+      isle_test_run_all (island);
+      for (i = 0; i < N_SPAWNS; i++)
+        {
+          IsleJoinHandle *handle = handles[i];
+
+          g_assert_true (isle_join_handle_is_finished (handle));
+          if (ISLE_TASK_FROM_HANDLE (handle)->flags & ISLE_TASK_FLAG_FAILED)
+            {
+              GError *task_error = ISLE_TASK_FROM_HANDLE (handle)->result;
+
+              g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+              g_assert_nonnull (strstr (task_error->message, "vm.max_map_count"));
+              n_no_space++;
+            }
+          else
+            n_ok++;
+          isle_join_handle_unref (handle);
+        }
+      g_test_message ("%u stacks, %u spawns refused", n_ok, n_no_space);
+      /* Room for 100 stacks at most, less what the island itself mapped. */
+      g_assert_cmpuint (n_ok, >, 0);
+      g_assert_cmpuint (n_ok, <=, 100);
+      g_assert_cmpuint (n_no_space, ==, N_SPAWNS - n_ok);
+      _isle_fiber_set_map_count_limit (0);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static gpointer
 yield_once (gpointer   user_data,
             GError   **error)
@@ -505,6 +614,8 @@ main (int   argc,
   g_test_add_func ("/Isle/Fiber/guard-page-mprotect", test_fiber_guard_page_mprotect);
   g_test_add_func ("/Isle/Fiber/mprotect-guards", test_fiber_mprotect_guards);
   g_test_add_func ("/Isle/Fiber/mapping-limit", test_fiber_mapping_limit);
+  g_test_add_func ("/Isle/Fiber/mapping-reserve-counts-process",
+                   test_fiber_mapping_reserve_counts_process);
   g_test_add_func ("/Isle/Fiber/stack-reuse", test_fiber_stack_reuse);
   g_test_add_func ("/Isle/Fiber/many-slabs", test_fiber_many_slabs);
   g_test_add_func ("/Isle/Fiber/hand-off-keeps-fifo", test_fiber_hand_off_keeps_fifo);

@@ -313,7 +313,7 @@ test_join_set_wrong_thread (void)
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*isle_join_set_len*thread*intruder*join set belongs*");
+  g_test_trap_assert_stderr ("*isle_join_set_len*thread*intruder*IsleJoinSet * belongs to thread*");
 }
 
 static void

@@ -128,7 +128,7 @@ test_misuse_oneshot_wrong_thread (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*isle_oneshot_try_recv() called on thread 'intruder'*but "
-                             "IsleOneshot * receives on thread*isle_oneshot_ref_sender()*");
+                             "IsleOneshot * belongs to thread*isle_oneshot_ref_sender()*");
 }
 
 static int notify_waiting;
