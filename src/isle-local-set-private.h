@@ -49,7 +49,7 @@ struct _IsleRemote
 
 struct _IsleLocalSet
 {
-  int               ref_count;       /* owner thread only */
+  int               ref_count;       /* (atomic) any thread; finalized on the owner's */
   IsleThreadState  *owner;
   char             *owner_description; /* (owned) for messages */
   GMainContext     *context;         /* (owned) */

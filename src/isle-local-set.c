@@ -507,7 +507,9 @@ isle_local_set_new_for_context (GMainContext *context)
  *
  * Takes a reference to the island.
  *
- * Call it on the island's thread.
+ * Safe to call from any thread that already holds a reference, for
+ * instance to keep the island while handing it work with
+ * [method@Isle.LocalSet.spawn_remote].
  *
  * Returns: (transfer full): @self
  *
@@ -517,10 +519,9 @@ IsleLocalSet *
 isle_local_set_ref (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (self->ref_count > 0, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->ref_count) > 0, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_ref");
-  self->ref_count++;
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
@@ -673,31 +674,66 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_free (self);
 }
 
+static gboolean
+unref_on_owner_thread (gpointer data)
+{
+  isle_local_set_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * isle_local_set_unref:
  * @self: (transfer full): an island
  *
  * Drops a reference to the island. The last one aborts every task left,
  * runs them until they have returned (so every destroy notify runs exactly
- * once, on this thread), and detaches the island from its context.
+ * once, on the island's thread), and detaches the island from its context.
  *
  * Handles to its tasks stay valid: a finished task's result can still be
  * taken or dropped through them.
  *
- * Call it on the island's thread.
+ * Safe to call from any thread. The teardown always runs on the island's
+ * thread: what would be the last reference, dropped on another thread, is
+ * handed to the island's context and dropped there the next time that
+ * context is iterated (a context nobody iterates any more keeps the island,
+ * and its tasks, for good).
  *
  * Since: 1.0
  */
 void
 isle_local_set_unref (IsleLocalSet *self)
 {
+  int old;
+
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->ref_count > 0);
+  g_return_if_fail (g_atomic_int_get (&self->ref_count) > 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_unref");
+  if (_isle_local_set_is_owner_thread (self))
+    {
+      if (g_atomic_int_dec_and_test (&self->ref_count))
+        isle_local_set_finalize (self);
+      return;
+    }
 
-  if (--self->ref_count == 0)
-    isle_local_set_finalize (self);
+  /* Another thread never drops the last reference itself: the count does
+   * not reach zero (where a task could not take a new one) until the
+   * owner thread has it. */
+  do
+    {
+      old = g_atomic_int_get (&self->ref_count);
+      if (old == 1)
+        {
+          GSource *source = g_idle_source_new ();
+
+          g_source_set_priority (source, G_PRIORITY_HIGH);
+          g_source_set_name (source, "[isle-island-unref]");
+          g_source_set_callback (source, unref_on_owner_thread, self, NULL);
+          g_source_attach (source, self->context);
+          g_source_unref (source);
+          return;
+        }
+    }
+  while (!g_atomic_int_compare_and_exchange (&self->ref_count, old, old - 1));
 }
 
 /**
