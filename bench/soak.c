@@ -137,10 +137,10 @@ child_task (gpointer   user_data,
 }
 
 static gboolean
-soak_step (guint        step,
-           IsleChannel *channel,
-           IsleSender  *sender,
-           GError     **error)
+soak_step (guint              step,
+           IsleChannel       *channel,
+           IsleChannelSender *sender,
+           GError           **error)
 {
   switch (step % 8)
     {
@@ -174,7 +174,7 @@ soak_step (guint        step,
       {
         gpointer item;
 
-        if (!isle_sender_send (sender, g_strdup ("item"), error))
+        if (!isle_channel_sender_send (sender, g_strdup ("item"), error))
           return FALSE;
         item = isle_channel_recv (channel, error);
         g_free (item);
@@ -217,8 +217,8 @@ static gpointer
 worker_task (gpointer   user_data,
              GError   **error)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (4, g_free);
-  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (4, g_free, &sender);
   guint offset = GPOINTER_TO_UINT (user_data);
   guint step;
 

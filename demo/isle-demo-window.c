@@ -473,8 +473,8 @@ workers_cancel_all_clicked_cb (IsleDemoWindow *self)
 
 typedef struct
 {
-  guint64 limit;
-  IsleSender *sender;                   /* (owned) (nullable) */
+  guint64            limit;
+  IsleChannelSender *sender;            /* (owned) (nullable) */
 } PrimeJob;
 
 static void
@@ -482,7 +482,7 @@ prime_job_free (gpointer data)
 {
   PrimeJob *job = data;
 
-  g_clear_pointer (&job->sender, isle_sender_unref);
+  g_clear_pointer (&job->sender, isle_channel_sender_unref);
   g_free (job);
 }
 
@@ -505,9 +505,9 @@ is_prime (guint64 n)
  * a @sender, sends the progress in thousandths (plus one, so no item is
  * NULL) whenever it moves; a full channel just drops an update. */
 static guint64
-count_primes (guint64       limit,
-              IsleSender   *sender,
-              GCancellable *cancellable)
+count_primes (guint64            limit,
+              IsleChannelSender *sender,
+              GCancellable      *cancellable)
 {
   guint last_permille = 0;
   guint64 count = 0;
@@ -525,7 +525,7 @@ count_primes (guint64       limit,
           if (permille != last_permille)
             {
               last_permille = permille;
-              isle_sender_try_send (sender, GUINT_TO_POINTER (permille + 1), NULL);
+              isle_channel_sender_try_send (sender, GUINT_TO_POINTER (permille + 1), NULL);
             }
         }
     }
@@ -544,7 +544,7 @@ prime_job_run (gpointer       user_data,
 
   /* The last sender gone closes the channel: the receiving task then
    * stops reading progress and awaits the result. */
-  g_clear_pointer (&job->sender, isle_sender_unref);
+  g_clear_pointer (&job->sender, isle_channel_sender_unref);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -586,15 +586,16 @@ blocking_count (gpointer   user_data,
     }
   else
     {
-      g_autoptr(IsleChannel) channel = isle_channel_new (64, NULL);
+      PrimeJob *job = g_new0 (PrimeJob, 1);
+      /* Born with the job's sender: the job releasing it closes the
+       * channel, which ends the receiving loop below. */
+      g_autoptr(IsleChannel) channel = isle_channel_new (64, NULL, &job->sender);
       g_autoptr(IsleFuture) result = NULL;
       g_autoptr(GError) recv_error = NULL;
-      PrimeJob *job = g_new0 (PrimeJob, 1);
       guint64 *value;
       gpointer item;
 
       job->limit = limit;
-      job->sender = isle_channel_ref_sender (channel);
       result = isle_spawn_blocking (prime_job_run, job, prime_job_free, g_free);
 
       while ((item = isle_channel_recv (channel, &recv_error)) != NULL)

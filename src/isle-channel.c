@@ -38,17 +38,19 @@
  *
  * The `IsleChannel` itself is the receiving end. It belongs to the thread
  * that created it: receive, close and poll there, in tasks of an island of
- * that thread. Senders are [struct@Isle.Sender]s, made with
- * [method@Isle.Channel.ref_sender] and [method@Isle.Sender.ref], and used on
- * any thread.
+ * that thread. Senders are [struct@Isle.ChannelSender]s, used on any thread:
+ * [ctor@Isle.Channel.new] returns the first one with the channel, and
+ * [method@Isle.ChannelSender.ref] makes more from it.
  *
  * A channel is **bounded** (made with a capacity above zero) or
  * **unbounded**. A send to a full bounded channel waits for room: inside
  * a fiber task it parks the task, on a plain thread it blocks the thread.
- * [method@Isle.Sender.try_send] never waits.
+ * [method@Isle.ChannelSender.try_send] never waits.
  *
  * The channel **closes** when its last sender is released (every producer
- * is done), when the receiver calls [method@Isle.Channel.close], or when the
+ * is done; since the channel is born with its first sender and more are
+ * made only from a sender, it cannot close before the program has made
+ * the senders it needs), when the receiver calls [method@Isle.Channel.close], or when the
  * last reference to the receiving end goes. Once closed, sends fail with
  * %G_IO_ERROR_CLOSED; the receiver still gets the items already queued,
  * then %G_IO_ERROR_CLOSED. A failed send does not take the item: the
@@ -62,13 +64,15 @@
  */
 
 /**
- * IsleSender:
+ * IsleChannelSender:
  *
  * The sending end of an [struct@Isle.Channel]: reference counted, and
- * usable on any thread. The channel closes when the last reference to its
- * last sender goes.
+ * usable on any thread. The first sender comes with the channel from
+ * [ctor@Isle.Channel.new]; every reference taken with
+ * [method@Isle.ChannelSender.ref] is a sender too (Tokio's
+ * `Sender::clone()`), and the channel closes when the last one goes.
  *
- * Since: 1.0
+ * Since: 0.2
  */
 
 struct _IsleChannel
@@ -96,7 +100,8 @@ struct _IsleChannel
 #define CHANNEL_FROM_SENDER(s) ((IsleChannel *) (s))
 
 G_DEFINE_BOXED_TYPE (IsleChannel, isle_channel, isle_channel_ref, isle_channel_unref)
-G_DEFINE_BOXED_TYPE (IsleSender, isle_sender, isle_sender_ref, isle_sender_unref)
+G_DEFINE_BOXED_TYPE (IsleChannelSender, isle_channel_sender,
+                     isle_channel_sender_ref, isle_channel_sender_unref)
 
 static inline void
 check_receiver_thread (IsleChannel *self,
@@ -105,8 +110,8 @@ check_receiver_thread (IsleChannel *self,
   ISLE_OWNER_CHECK (&self->owner, function, "IsleChannel", self,
                     "a channel has one receiving end, used on the thread that "
                     "created it. Create the channel on the thread of the island whose "
-                    "task receives, and hand other threads an IsleSender "
-                    "(isle_channel_ref_sender()) instead");
+                    "task receives, and hand other threads an IsleChannelSender "
+                    "(isle_channel_sender_ref()) instead");
 }
 
 static void
@@ -206,27 +211,41 @@ set_closed_error (GError **error)
  * @capacity: how many items the channel holds before a send waits for
  *   room, or 0 for an unbounded channel
  * @item_destroy: (nullable): destroys an item that is never received
+ * @sender: (out) (transfer full): return location for the
+ *   channel's first sender (not %NULL: a channel without a sender
+ *   would be closed from birth)
  *
- * Creates a channel. The calling thread is the receiver's thread: the
- * receiving end may be used only there, by the tasks of its islands (see
- * [struct@Isle.Channel]). Make its senders with
- * [method@Isle.Channel.ref_sender].
+ * Creates a channel and its first sender, as Tokio's `mpsc::channel()`
+ * does. The calling thread is the receiver's thread: the receiving end may
+ * be used only there, by the tasks of its islands (see
+ * [struct@Isle.Channel]). Make more senders from @sender with
+ * [method@Isle.ChannelSender.ref], one per producer; the channel closes
+ * when the last of them goes, so a producer that finishes early cannot
+ * close it while the others are still being made.
  *
  * A bounded channel is the way to keep fast producers from running ahead
  * of the receiver: their sends wait while it is full.
  *
+ * Safe to call from any thread; that thread becomes the receiver's.
+ *
  * Returns: (transfer full): the receiving end of a new channel; release it
  *   with [method@Isle.Channel.unref]
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleChannel *
-isle_channel_new (gsize          capacity,
-                  GDestroyNotify item_destroy)
+isle_channel_new (gsize               capacity,
+                  GDestroyNotify      item_destroy,
+                  IsleChannelSender **sender)
 {
-  IsleChannel *self = g_new0 (IsleChannel, 1);
+  IsleChannel *self;
 
-  self->ref_count = 1;
+  g_return_val_if_fail (sender != NULL, NULL);
+
+  self = g_new0 (IsleChannel, 1);
+  /* The receiving end and the first sender. */
+  self->ref_count = 2;
+  self->n_senders = 1;
   self->receiver_refs = 1;
   self->capacity = capacity;
   self->item_destroy = item_destroy;
@@ -236,6 +255,7 @@ isle_channel_new (gsize          capacity,
   g_queue_init (&self->send_wakers);
   _isle_owner_init (&self->owner);
 
+  *sender = (IsleChannelSender *) self;
   return self;
 }
 
@@ -304,60 +324,39 @@ isle_channel_unref (IsleChannel *self)
 }
 
 /**
- * isle_channel_ref_sender:
- * @self: a channel
- *
- * Makes a sender for the channel: a new reference to its sending side.
- * Hand one to each producer (or let producers copy theirs with
- * [method@Isle.Sender.ref]).
- *
- * The channel closes when the number of senders drops to zero, so make
- * the senders you need before any of them can be released; a sender made
- * after the channel has closed is closed too, and its sends fail.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): a sender; release it with
- *   [method@Isle.Sender.unref]
- *
- * Since: 1.0
- */
-IsleSender *
-isle_channel_ref_sender (IsleChannel *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_mutex_lock (&self->lock);
-  self->n_senders++;
-  g_mutex_unlock (&self->lock);
-  g_atomic_int_inc (&self->ref_count);
-
-  return (IsleSender *) self;
-}
-
-/**
- * isle_sender_ref:
+ * isle_channel_sender_ref:
  * @self: a sender
  *
- * Takes another reference to the sender, for another producer. The
- * channel stays open while any reference to any of its senders is held.
+ * Takes another reference to the sender, for another producer: Tokio's
+ * `Sender::clone()`. A sender has no state of its own beyond its channel,
+ * so every reference counts as a sender, and the channel stays open while
+ * any of them is held. Hand each producer its own reference, made while
+ * you still hold yours; release yours when you have made them all.
  *
  * Safe to call from any thread.
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.2
  */
-IsleSender *
-isle_sender_ref (IsleSender *self)
+IsleChannelSender *
+isle_channel_sender_ref (IsleChannelSender *self)
 {
+  IsleChannel *channel = CHANNEL_FROM_SENDER (self);
+
   g_return_val_if_fail (self != NULL, NULL);
 
-  return isle_channel_ref_sender (CHANNEL_FROM_SENDER (self));
+  g_mutex_lock (&channel->lock);
+  g_assert (channel->n_senders > 0);
+  channel->n_senders++;
+  g_mutex_unlock (&channel->lock);
+  g_atomic_int_inc (&channel->ref_count);
+
+  return self;
 }
 
 /**
- * isle_sender_unref:
+ * isle_channel_sender_unref:
  * @self: (transfer full): a sender
  *
  * Drops a reference to the sender. When the last reference to the last
@@ -366,10 +365,10 @@ isle_sender_ref (IsleSender *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.2
  */
 void
-isle_sender_unref (IsleSender *self)
+isle_channel_sender_unref (IsleChannelSender *self)
 {
   IsleChannel *channel = CHANNEL_FROM_SENDER (self);
   IsleWaker *waker = NULL;
@@ -464,7 +463,7 @@ send_item (IsleChannel    *self,
                           "receiver drains the channel only when this thread "
                           "returns to its main loop. Send from a task on this "
                           "thread (it parks instead of blocking), or use "
-                          "isle_sender_try_send()",
+                          "isle_channel_sender_try_send()",
                           function, (gpointer) self, self->owner.description);
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                            "The channel is full and its receiver is on this thread");
@@ -483,7 +482,7 @@ send_item (IsleChannel    *self,
           g_mutex_unlock (&self->lock);
           g_critical ("%s() on a full IsleChannel %p in a poll function "
                       "(task %" G_GUINT64_FORMAT "), which must not block. Use "
-                      "isle_sender_try_send() and retry later, or send from a "
+                      "isle_channel_sender_try_send() and retry later, or send from a "
                       "fiber task",
                       function, (gpointer) self, task->id);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
@@ -516,7 +515,7 @@ send_item (IsleChannel    *self,
 }
 
 /**
- * isle_sender_send:
+ * isle_channel_sender_send:
  * @self: a sender
  * @item: (transfer full) (not nullable): the item to send
  * @error: return location for a #GError
@@ -542,23 +541,23 @@ send_item (IsleChannel    *self,
  * Returns: %TRUE if @item was queued; %FALSE with %G_IO_ERROR_CLOSED if
  *   the channel is closed, or another error as above
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
-isle_sender_send (IsleSender  *self,
-                  gpointer     item,
-                  GError     **error)
+isle_channel_sender_send (IsleChannelSender  *self,
+                          gpointer            item,
+                          GError            **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return send_item (CHANNEL_FROM_SENDER (self), item, TRUE,
-                    "isle_sender_send", __builtin_return_address (0), error);
+                    "isle_channel_sender_send", __builtin_return_address (0), error);
 }
 
 /**
- * isle_sender_try_send:
+ * isle_channel_sender_try_send:
  * @self: a sender
  * @item: (transfer full) (not nullable): the item to send
  * @error: return location for a #GError
@@ -572,23 +571,23 @@ isle_sender_send (IsleSender  *self,
  * Returns: %TRUE if @item was queued; %FALSE with %G_IO_ERROR_WOULD_BLOCK
  *   if the channel is full, or %G_IO_ERROR_CLOSED if it is closed
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
-isle_sender_try_send (IsleSender  *self,
-                      gpointer     item,
-                      GError     **error)
+isle_channel_sender_try_send (IsleChannelSender  *self,
+                              gpointer            item,
+                              GError            **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
-                    "isle_sender_try_send", NULL, error);
+                    "isle_channel_sender_try_send", NULL, error);
 }
 
 /**
- * isle_sender_is_closed:
+ * isle_channel_sender_is_closed:
  * @self: a sender
  *
  * Whether the channel is closed, so that sends fail. A producer can check
@@ -598,10 +597,10 @@ isle_sender_try_send (IsleSender  *self,
  *
  * Returns: %TRUE if the channel is closed
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
-isle_sender_is_closed (IsleSender *self)
+isle_channel_sender_is_closed (IsleChannelSender *self)
 {
   g_return_val_if_fail (self != NULL, TRUE);
 

@@ -14,25 +14,24 @@
 G_BEGIN_DECLS
 
 #define ISLE_TYPE_CHANNEL (isle_channel_get_type ())
-#define ISLE_TYPE_SENDER  (isle_sender_get_type ())
+#define ISLE_TYPE_CHANNEL_SENDER (isle_channel_sender_get_type ())
 
-typedef struct _IsleChannel IsleChannel;
-typedef struct _IsleSender  IsleSender;
+typedef struct _IsleChannel       IsleChannel;
+typedef struct _IsleChannelSender IsleChannelSender;
 
 ISLE_AVAILABLE_IN_ALL
 GType        isle_channel_get_type      (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
-GType        isle_sender_get_type       (void) G_GNUC_CONST;
+GType        isle_channel_sender_get_type (void) G_GNUC_CONST;
 
 ISLE_AVAILABLE_IN_ALL
-IsleChannel *isle_channel_new           (gsize            capacity,
-                                         GDestroyNotify   item_destroy) G_GNUC_WARN_UNUSED_RESULT;
+IsleChannel *isle_channel_new           (gsize               capacity,
+                                         GDestroyNotify      item_destroy,
+                                         IsleChannelSender **sender) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
 IsleChannel *isle_channel_ref           (IsleChannel     *self);
 ISLE_AVAILABLE_IN_ALL
 void         isle_channel_unref         (IsleChannel     *self);
-ISLE_AVAILABLE_IN_ALL
-IsleSender  *isle_channel_ref_sender    (IsleChannel     *self) G_GNUC_WARN_UNUSED_RESULT;
 
 ISLE_AVAILABLE_IN_ALL
 gpointer     isle_channel_recv          (IsleChannel     *self,
@@ -55,21 +54,21 @@ ISLE_AVAILABLE_IN_ALL
 gsize        isle_channel_get_length    (IsleChannel     *self);
 
 ISLE_AVAILABLE_IN_ALL
-IsleSender  *isle_sender_ref            (IsleSender      *self);
+IsleChannelSender *isle_channel_sender_ref       (IsleChannelSender *self);
 ISLE_AVAILABLE_IN_ALL
-void         isle_sender_unref          (IsleSender      *self);
+void               isle_channel_sender_unref     (IsleChannelSender *self);
 ISLE_AVAILABLE_IN_ALL
-gboolean     isle_sender_send           (IsleSender      *self,
-                                         gpointer         item,
-                                         GError         **error);
+gboolean           isle_channel_sender_send      (IsleChannelSender *self,
+                                                  gpointer           item,
+                                                  GError           **error);
 ISLE_AVAILABLE_IN_ALL
-gboolean     isle_sender_try_send       (IsleSender      *self,
-                                         gpointer         item,
-                                         GError         **error);
+gboolean           isle_channel_sender_try_send  (IsleChannelSender *self,
+                                                  gpointer           item,
+                                                  GError           **error);
 ISLE_AVAILABLE_IN_ALL
-gboolean     isle_sender_is_closed      (IsleSender      *self);
+gboolean           isle_channel_sender_is_closed (IsleChannelSender *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleChannel, isle_channel_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleSender, isle_sender_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleChannelSender, isle_channel_sender_unref)
 
 G_END_DECLS

@@ -643,6 +643,152 @@ isle_await (IsleFuture  *future,
   return value;
 }
 
+/* Blocking a plain thread ----------------------------------------------- */
+
+/* Shared by the waiting thread and the future's waiter, which may outlive
+ * the wait (a cancelled wait leaves it registered). */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         woken;      /* protected by lock */
+} BlockedWait;
+
+static BlockedWait *
+blocked_wait_ref (BlockedWait *wait)
+{
+  g_atomic_ref_count_inc (&wait->ref_count);
+  return wait;
+}
+
+static void
+blocked_wait_unref (gpointer data)
+{
+  BlockedWait *wait = data;
+
+  if (!g_atomic_ref_count_dec (&wait->ref_count))
+    return;
+
+  g_mutex_clear (&wait->lock);
+  g_cond_clear (&wait->cond);
+  g_free (wait);
+}
+
+static void
+blocked_wait_wake (gpointer data)
+{
+  BlockedWait *wait = data;
+
+  g_mutex_lock (&wait->lock);
+  wait->woken = TRUE;
+  g_cond_broadcast (&wait->cond);
+  g_mutex_unlock (&wait->lock);
+}
+
+static void
+blocked_wait_settled (IsleFuture *future,
+                      gpointer    data)
+{
+  blocked_wait_wake (data);
+}
+
+static void
+blocked_wait_cancelled (GCancellable *cancellable,
+                        gpointer      data)
+{
+  blocked_wait_wake (data);
+}
+
+/**
+ * isle_future_wait:
+ * @self: a future
+ * @cancellable: (nullable): stops the wait early
+ * @error: return location for a #GError
+ *
+ * Blocks the calling thread until @self is ready, and returns its outcome:
+ * for worker threads, and for tests, that need a result from an island
+ * ([method@Isle.LocalSet.spawn_remote]) and have no island of their own to
+ * await it on.
+ *
+ * Call it on a plain thread: one that is not running a task and has no
+ * island entered. Inside a task it would block the island's thread, and
+ * every other task on it, possibly for ever; that is a programming error,
+ * reported with a critical that names [func@Isle.await], which suspends only
+ * the task. The call then fails with %G_IO_ERROR_WOULD_BLOCK.
+ *
+ * If @cancellable is cancelled first, the wait fails with
+ * %G_IO_ERROR_CANCELLED and the future is left alone.
+ *
+ * Safe to call from any plain thread.
+ *
+ * Returns: (transfer none) (nullable): the value, valid while you hold a
+ *   reference to @self; or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+gpointer
+isle_future_wait (IsleFuture    *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  IsleThreadState *thread;
+  BlockedWait *wait;
+  gulong handler = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  thread = _isle_thread_state_get ();
+  if (G_UNLIKELY (thread->current_task != NULL || thread->entered != NULL))
+    {
+      g_critical ("%s() called on an island's thread (%s), in %s: blocking "
+                  "there stops every task of the island, and the future may "
+                  "need one of them to settle. Use isle_await() in a fiber "
+                  "task, isle_future_poll() in a poll task, or "
+                  "isle_future_then() in plain code",
+                  G_STRFUNC, _isle_thread_describe_self (),
+                  thread->current_task != NULL ? "a task" : "an entered island");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "%s() would block an island's thread", G_STRFUNC);
+      return NULL;
+    }
+
+  if (!isle_future_is_ready (self))
+    {
+      wait = g_new0 (BlockedWait, 1);
+      g_atomic_ref_count_init (&wait->ref_count);
+      g_mutex_init (&wait->lock);
+      g_cond_init (&wait->cond);
+
+      _isle_future_add_settle_notify (self, blocked_wait_settled,
+                                      blocked_wait_ref (wait), blocked_wait_unref);
+      if (cancellable != NULL)
+        handler = g_cancellable_connect (cancellable, G_CALLBACK (blocked_wait_cancelled),
+                                         blocked_wait_ref (wait), blocked_wait_unref);
+
+      g_mutex_lock (&wait->lock);
+      while (!wait->woken)
+        g_cond_wait (&wait->cond, &wait->lock);
+      g_mutex_unlock (&wait->lock);
+
+      /* Outside the lock: a handler running now takes it. */
+      if (handler != 0)
+        g_cancellable_disconnect (cancellable, handler);
+      blocked_wait_unref (wait);
+    }
+
+  if (!isle_future_is_ready (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "The wait for the future was cancelled");
+      return NULL;
+    }
+
+  return isle_future_get_value (self, error);
+}
+
 /* Private hooks for the GIO and GObject bridges ------------------------- */
 
 IsleFuture *

@@ -63,6 +63,10 @@ IslePoll     isle_future_poll             (IsleFuture          *self,
 ISLE_AVAILABLE_IN_ALL
 gpointer     isle_await                   (IsleFuture          *future,
                                            GError             **error);
+ISLE_AVAILABLE_IN_ALL
+gpointer     isle_future_wait             (IsleFuture          *self,
+                                           GCancellable        *cancellable,
+                                           GError             **error);
 
 ISLE_AVAILABLE_IN_ALL
 IsleFuture  *isle_future_all              (IsleFuture * const  *futures,

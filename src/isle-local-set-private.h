@@ -50,7 +50,7 @@ struct _IsleRemote
 
 struct _IsleLocalSet
 {
-  int               ref_count;       /* owner thread only */
+  int               ref_count;       /* (atomic) any thread; finalized on the owner's */
   IsleOwner         owner;
   GMainContext     *context;         /* (owned) */
 

@@ -509,7 +509,9 @@ isle_local_set_new_for_context (GMainContext *context)
  *
  * Takes a reference to the island.
  *
- * Call it on the island's thread.
+ * Safe to call from any thread that already holds a reference, for
+ * instance to keep the island while handing it work with
+ * [method@Isle.LocalSet.spawn_remote].
  *
  * Returns: (transfer full): @self
  *
@@ -519,10 +521,9 @@ IsleLocalSet *
 isle_local_set_ref (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (self->ref_count > 0, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->ref_count) > 0, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_ref");
-  self->ref_count++;
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
@@ -605,6 +606,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   gint64 started;
   gint64 report_at;
   guint i;
+  int kept;
 
   /* Abort every task and run them until they return, so each one's
    * destroy notify runs exactly once, here, on the island's thread. A task
@@ -618,7 +620,7 @@ isle_local_set_finalize (IsleLocalSet *self)
    * again each time the wait doubles. */
   self->closing = TRUE;
   self->finalizing = TRUE;
-  self->ref_count = 1;   /* tasks may take and drop references meanwhile */
+  g_atomic_int_set (&self->ref_count, 1);   /* tasks may take and drop references meanwhile */
   started = g_get_monotonic_time ();
   report_at = started + teardown_report_after;
 
@@ -646,7 +648,8 @@ isle_local_set_finalize (IsleLocalSet *self)
    * while code holds it, and an assertion would take the process down.
    * It stays closed (every task spawned on it is aborted at once) and is
    * finalized when that reference is dropped, which runs this again. */
-  if (G_UNLIKELY (self->ref_count > 1))
+  kept = g_atomic_int_get (&self->ref_count) - 1;
+  if (G_UNLIKELY (kept > 0))
     {
       g_critical ("Island %p is being freed, but code that its teardown ran "
                   "(a destroy notify) took %d reference%s to it and kept "
@@ -654,10 +657,10 @@ isle_local_set_finalize (IsleLocalSet *self)
                   "on it, and is finalized when the last reference goes. Do "
                   "not keep a reference to an island from code that runs "
                   "while it is freed; drop it before returning",
-                  (gpointer) self, self->ref_count - 1,
-                  self->ref_count == 2 ? "" : "s",
-                  self->ref_count == 2 ? "it" : "them");
-      self->ref_count--;
+                  (gpointer) self, kept,
+                  kept == 1 ? "" : "s",
+                  kept == 1 ? "it" : "them");
+      g_atomic_int_add (&self->ref_count, -1);
       return;
     }
 
@@ -695,13 +698,20 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_free (self);
 }
 
+static gboolean
+unref_on_owner_thread (gpointer data)
+{
+  isle_local_set_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * isle_local_set_unref:
  * @self: (transfer full): an island
  *
  * Drops a reference to the island. The last one aborts every task left,
  * runs them until they have returned (so every destroy notify runs exactly
- * once, on this thread), and detaches the island from its context.
+ * once, on the island's thread), and detaches the island from its context.
  *
  * Handles to its tasks stay valid: a finished task's result can still be
  * taken or dropped through them.
@@ -711,29 +721,58 @@ isle_local_set_finalize (IsleLocalSet *self)
  * closed (tasks spawned on it are aborted at once) and is finalized when
  * that reference is dropped.
  *
- * Call it on the island's thread.
+ *
+ * Safe to call from any thread. The teardown always runs on the island's
+ * thread: what would be the last reference, dropped on another thread, is
+ * handed to the island's context and dropped there the next time that
+ * context is iterated (a context nobody iterates any more keeps the island,
+ * and its tasks, for good).
  *
  * Since: 1.0
  */
 void
 isle_local_set_unref (IsleLocalSet *self)
 {
+  int old;
+
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->ref_count > 0);
+  g_return_if_fail (g_atomic_int_get (&self->ref_count) > 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_unref");
-
-  if (G_UNLIKELY (self->finalizing && self->ref_count == 1))
+  if (_isle_local_set_is_owner_thread (self))
     {
-      g_critical ("%s() called on island %p while it is being freed, for a "
-                  "reference nobody took: the island is already going. "
-                  "Drop only references you took with isle_local_set_ref()",
-                  G_STRFUNC, (gpointer) self);
+      if (G_UNLIKELY (self->finalizing &&
+                      g_atomic_int_get (&self->ref_count) == 1))
+        {
+          g_critical ("%s() called on island %p while it is being freed, for a "
+                      "reference nobody took: the island is already going. "
+                      "Drop only references you took with isle_local_set_ref()",
+                      G_STRFUNC, (gpointer) self);
+          return;
+        }
+      if (g_atomic_int_dec_and_test (&self->ref_count))
+        isle_local_set_finalize (self);
       return;
     }
 
-  if (--self->ref_count == 0)
-    isle_local_set_finalize (self);
+  /* Another thread never drops the last reference itself: the count does
+   * not reach zero (where a task could not take a new one) until the
+   * owner thread has it. */
+  do
+    {
+      old = g_atomic_int_get (&self->ref_count);
+      if (old == 1)
+        {
+          GSource *source = g_idle_source_new ();
+
+          g_source_set_priority (source, G_PRIORITY_HIGH);
+          g_source_set_name (source, "[isle-island-unref]");
+          g_source_set_callback (source, unref_on_owner_thread, self, NULL);
+          g_source_attach (source, self->context);
+          g_source_unref (source);
+          return;
+        }
+    }
+  while (!g_atomic_int_compare_and_exchange (&self->ref_count, old, old - 1));
 }
 
 /**

@@ -299,7 +299,7 @@ isle_test_run (IsleTestFunc  test_func,
   isle_join_handle_unref ((IsleJoinHandle *) root);
   isle_local_set_leave (island);
 
-  if (island->ref_count != 1)
+  if (g_atomic_int_get (&island->ref_count) != 1)
     fail_test ("The body of test %s returned and kept %d reference%s to its "
                "island; the island cannot be freed",
                path, island->ref_count - 1, island->ref_count == 2 ? "" : "s");

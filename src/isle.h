@@ -26,5 +26,7 @@
 #include "isle-thread-guard.h"
 #include "isle-time.h"
 #include "isle-waker.h"
+#include "isle-remote-spawn.h"
+#include "isle-local-pool.h"
 
 #undef ISLE_INSIDE

@@ -57,25 +57,25 @@ join_root (gpointer   user_data,
 static void
 test_channel_types (void)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
-  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free, &sender);
   g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
   g_autoptr(IsleOneshotSender) oneshot_sender = isle_oneshot_ref_sender (oneshot);
   g_autoptr(IsleNotify) notify = isle_notify_new ();
   IsleChannel *channel_copy;
-  IsleSender *sender_copy;
+  IsleChannelSender *sender_copy;
 
   g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_CHANNEL));
-  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_SENDER));
+  g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_CHANNEL_SENDER));
   g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_ONESHOT));
   g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_ONESHOT_SENDER));
   g_assert_true (G_TYPE_IS_BOXED (ISLE_TYPE_NOTIFY));
 
   channel_copy = g_boxed_copy (ISLE_TYPE_CHANNEL, channel);
-  sender_copy = g_boxed_copy (ISLE_TYPE_SENDER, sender);
+  sender_copy = g_boxed_copy (ISLE_TYPE_CHANNEL_SENDER, sender);
   g_assert_true (channel_copy == channel);
   g_boxed_free (ISLE_TYPE_CHANNEL, channel_copy);
-  g_boxed_free (ISLE_TYPE_SENDER, sender_copy);
+  g_boxed_free (ISLE_TYPE_CHANNEL_SENDER, sender_copy);
   g_assert_false (isle_channel_is_closed (channel));
   g_assert_cmpuint (isle_channel_get_capacity (channel), ==, 0);
 }
@@ -84,7 +84,7 @@ test_channel_types (void)
 
 typedef struct
 {
-  IsleSender *sender;   /* (owned) */
+  IsleChannelSender *sender;   /* (owned) */
   guint       base;
 } ProducerData;
 
@@ -97,13 +97,13 @@ producer_thread (gpointer user_data)
     {
       g_autoptr(GError) error = NULL;
 
-      gboolean sent = isle_sender_send (data->sender, new_item (data->base + i), &error);
+      gboolean sent = isle_channel_sender_send (data->sender, new_item (data->base + i), &error);
 
       g_assert_no_error (error);
       g_assert_true (sent);
     }
 
-  isle_sender_unref (data->sender);
+  isle_channel_sender_unref (data->sender);
   g_free (data);
   return NULL;
 }
@@ -151,25 +151,24 @@ run_owner_task (gsize capacity)
   g_autoptr(IsleLocalSet) island = isle_local_set_new ();
   g_autoptr(IsleJoinHandle) handle = NULL;
   SumData data = { NULL, };
-  IsleSender *sender;
+  IsleChannelSender *sender;
   GThread *threads[N_SENDER_THREADS];
   guint64 expected = (guint64) N_ITEMS_PER_THREAD * (N_ITEMS_PER_THREAD + 1) / 2;
 
   items_destroyed = 0;
-  data.channel = isle_channel_new (capacity, counted_item_destroy);
-
-  /* This sender is held while the producers get theirs, so a producer
-   * that finishes early cannot close the channel for the others. */
-  sender = isle_channel_ref_sender (data.channel);
+  /* The channel is born with this sender, held while the producers get
+   * theirs, so a producer that finishes early cannot close the channel
+   * for the others. */
+  data.channel = isle_channel_new (capacity, counted_item_destroy, &sender);
   for (guint i = 0; i < N_SENDER_THREADS; i++)
     {
       ProducerData *producer = g_new0 (ProducerData, 1);
 
-      producer->sender = isle_sender_ref (sender);
+      producer->sender = isle_channel_sender_ref (sender);
       producer->base = i * 1000000;
       threads[i] = g_thread_new ("producer", producer_thread, producer);
     }
-  g_clear_pointer (&sender, isle_sender_unref);
+  g_clear_pointer (&sender, isle_channel_sender_unref);
 
   handle = isle_local_set_spawn_local (island, sum_items_task, &data, NULL);
   isle_test_run_root (island, join_root, handle);
@@ -204,7 +203,7 @@ test_channel_owner_task_bounded (void)
 typedef struct
 {
   IsleChannel *channel;
-  IsleSender  *sender;         /* (owned) by the thread */
+  IsleChannelSender *sender;          /* (owned) by the thread */
   int          sent;           /* (atomic) sends that have returned */
   int          attempting;     /* (atomic) the thread is past the first fill */
 } BlockingData;
@@ -218,11 +217,11 @@ blocking_sender_thread (gpointer user_data)
     {
       if (i == BLOCKING_CAPACITY + 1)
         g_atomic_int_set (&data->attempting, 1);
-      g_assert_true (isle_sender_send (data->sender, new_item (i), NULL));
+      g_assert_true (isle_channel_sender_send (data->sender, new_item (i), NULL));
       g_atomic_int_inc (&data->sent);
     }
 
-  isle_sender_unref (data->sender);
+  isle_channel_sender_unref (data->sender);
   return NULL;
 }
 
@@ -258,8 +257,8 @@ test_channel_bounded_blocks_thread (void)
   BlockingData data = { NULL, };
   GThread *thread;
 
-  data.channel = isle_channel_new (BLOCKING_CAPACITY, counted_item_destroy);
-  data.sender = isle_channel_ref_sender (data.channel);
+  data.channel = isle_channel_new (BLOCKING_CAPACITY, counted_item_destroy,
+                                   &data.sender);
   thread = g_thread_new ("blocking-sender", blocking_sender_thread, &data);
 
   /* Nobody drains yet: the thread fills the channel and then cannot
@@ -282,7 +281,7 @@ test_channel_bounded_blocks_thread (void)
 
 typedef struct
 {
-  IsleSender *sender;
+  IsleChannelSender *sender;
   guint       sent;
   gboolean    ok;
 } FiberSendData;
@@ -295,11 +294,11 @@ fiber_sender_task (gpointer   user_data,
 
   for (guint i = 1; i <= 10; i++)
     {
-      if (!isle_sender_send (data->sender, new_item (i), error))
+      if (!isle_channel_sender_send (data->sender, new_item (i), error))
         return NULL;
       data->sent = i;
     }
-  g_clear_pointer (&data->sender, isle_sender_unref);
+  g_clear_pointer (&data->sender, isle_channel_sender_unref);
   data->ok = TRUE;
   return NULL;
 }
@@ -308,16 +307,16 @@ static void
 fiber_send_body (gconstpointer test_data)
 {
   IsleLocalSet *island = isle_local_set_get_current ();
-  g_autoptr(IsleChannel) channel = isle_channel_new (3, counted_item_destroy);
+  FiberSendData data = { NULL, };
+  g_autoptr(IsleChannel) channel = isle_channel_new (3, counted_item_destroy,
+                                                     &data.sender);
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *dump = NULL;
-  FiberSendData data = { NULL, };
   gpointer item;
   guint received = 0;
 
   isle_local_set_set_debug_flags (island, ISLE_DEBUG_TASKS);
-  data.sender = isle_channel_ref_sender (channel);
   handle = isle_spawn_local_full ("fiber-sender", G_PRIORITY_DEFAULT, 0,
                                   fiber_sender_task, &data, NULL, NULL);
   for (guint i = 0; i < 5; i++)
@@ -352,12 +351,12 @@ static gpointer
 send_until_aborted_task (gpointer   user_data,
                          GError   **error)
 {
-  IsleSender *sender = user_data;
+  IsleChannelSender *sender = user_data;
   guint *item = new_item (99);
   g_autoptr(GError) local_error = NULL;
 
-  g_assert_true (isle_sender_send (sender, new_item (1), NULL));
-  g_assert_false (isle_sender_send (sender, item, &local_error));
+  g_assert_true (isle_channel_sender_send (sender, new_item (1), NULL));
+  g_assert_false (isle_channel_sender_send (sender, item, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_free (item);   /* not consumed */
   return NULL;
@@ -366,8 +365,8 @@ send_until_aborted_task (gpointer   user_data,
 static void
 abort_sender_body (gconstpointer test_data)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy);
-  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy, &sender);
   g_autoptr(IsleJoinHandle) handle = NULL;
 
   handle = isle_spawn_local (send_until_aborted_task, sender, NULL);
@@ -393,7 +392,7 @@ test_channel_bounded_send_aborted (void)
 static gpointer
 unref_sender_thread (gpointer user_data)
 {
-  isle_sender_unref (user_data);
+  isle_channel_sender_unref (user_data);
   return NULL;
 }
 
@@ -418,18 +417,16 @@ recv_until_closed_task (gpointer   user_data,
 static void
 closed_when_senders_gone_body (gconstpointer test_data)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy);
-  IsleSender *first = isle_channel_ref_sender (channel);
-  IsleSender *second = isle_sender_ref (first);
-  IsleSender *late = NULL;
+  IsleChannelSender *first;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy, &first);
+  IsleChannelSender *second = isle_channel_sender_ref (first);
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
-  guint *item = new_item (3);
   GThread *thread;
 
-  g_assert_true (isle_sender_send (first, new_item (1), NULL));
-  g_assert_true (isle_sender_send (second, new_item (2), NULL));
-  isle_sender_unref (first);
+  g_assert_true (isle_channel_sender_send (first, new_item (1), NULL));
+  g_assert_true (isle_channel_sender_send (second, new_item (2), NULL));
+  isle_channel_sender_unref (first);
   g_assert_false (isle_channel_is_closed (channel));
 
   handle = isle_spawn_local (recv_until_closed_task, channel, NULL);
@@ -442,14 +439,66 @@ closed_when_senders_gone_body (gconstpointer test_data)
   g_assert_cmpuint (GPOINTER_TO_UINT (isle_join_handle_join (handle, NULL)), ==, 2);
   g_thread_join (thread);
   g_assert_true (isle_channel_is_closed (channel));
-
-  /* A sender made after the close cannot reopen the channel. */
-  late = isle_channel_ref_sender (channel);
-  g_assert_true (isle_sender_is_closed (late));
-  g_assert_false (isle_sender_send (late, item, &local_error));
+  /* No sender is left to send, and none can be made: senders come only
+   * from senders, so a closed channel stays closed. */
+  g_assert_null (isle_channel_try_recv (channel, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
-  g_free (item);
-  isle_sender_unref (late);
+}
+
+/* Issue 11 item 7: one sender per worker, each made only when its worker
+ * starts and handed over to it. Every worker here finishes, and drops its
+ * sender, before the next sender is made: with a channel that closed when
+ * its sender count first fell to zero, 63 of these 64 sends failed. */
+#define N_HANDED_OVER 64
+
+static int handed_over_failures;  /* (atomic) */
+
+static gpointer
+send_one_thread (gpointer user_data)
+{
+  IsleChannelSender *sender = user_data;
+  guint *item = new_item (1);
+
+  if (!isle_channel_sender_send (sender, item, NULL))
+    {
+      g_atomic_int_inc (&handed_over_failures);
+      g_free (item);
+    }
+  isle_channel_sender_unref (sender);
+  return NULL;
+}
+
+static void
+senders_handed_over_body (gconstpointer test_data)
+{
+  IsleChannelSender *first;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy, &first);
+  g_autoptr(IsleJoinHandle) handle = isle_spawn_local (recv_until_closed_task,
+                                                       channel, NULL);
+
+  for (guint i = 0; i < N_HANDED_OVER; i++)
+    {
+      /* The last worker is handed the channel's own first sender. */
+      IsleChannelSender *sender = i + 1 < N_HANDED_OVER
+                                  ? isle_channel_sender_ref (first) : first;
+
+      g_thread_join (g_thread_new ("worker", send_one_thread, sender));
+      g_assert_cmpint (g_atomic_int_get (&handed_over_failures), ==, 0);
+      g_assert_cmpint (i + 1 < N_HANDED_OVER, ==, !isle_channel_is_closed (channel));
+    }
+
+  g_assert_cmpuint (GPOINTER_TO_UINT (isle_join_handle_join (handle, NULL)),
+                    ==, N_HANDED_OVER);
+}
+
+static void
+test_channel_senders_handed_over (void)
+{
+  items_destroyed = 0;
+  handed_over_failures = 0;
+  isle_test_run (senders_handed_over_body, NULL);
+  g_assert_cmpint (handed_over_failures, ==, 0);
+  g_assert_cmpint (items_destroyed, ==, 0);
 }
 
 static void
@@ -462,7 +511,7 @@ test_channel_closed_when_senders_gone (void)
 
 typedef struct
 {
-  IsleSender *sender;
+  IsleChannelSender *sender;
   int         blocked;   /* (atomic) */
   gboolean    ok;
   GError     *error;
@@ -475,7 +524,7 @@ send_into_full_thread (gpointer user_data)
   guint *item = new_item (42);
 
   g_atomic_int_set (&data->blocked, 1);
-  data->ok = isle_sender_send (data->sender, item, &data->error);
+  data->ok = isle_channel_sender_send (data->sender, item, &data->error);
   if (!data->ok)
     g_free (item);   /* a failed send leaves the item with its caller */
   return NULL;
@@ -484,15 +533,15 @@ send_into_full_thread (gpointer user_data)
 static void
 close_body (gconstpointer test_data)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (2, counted_item_destroy);
-  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (2, counted_item_destroy, &sender);
   g_autoptr(GError) local_error = NULL;
   CloseWhileBlockedData data = { sender, };
   guint *item = new_item (9);
   GThread *thread;
 
-  g_assert_true (isle_sender_send (sender, new_item (1), NULL));
-  g_assert_true (isle_sender_send (sender, new_item (2), NULL));
+  g_assert_true (isle_channel_sender_send (sender, new_item (1), NULL));
+  g_assert_true (isle_channel_sender_send (sender, new_item (2), NULL));
   thread = g_thread_new ("blocked-sender", send_into_full_thread, &data);
   while (!g_atomic_int_get (&data.blocked))
     g_thread_yield ();
@@ -504,8 +553,8 @@ close_body (gconstpointer test_data)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&data.error);
 
-  g_assert_true (isle_sender_is_closed (sender));
-  g_assert_false (isle_sender_try_send (sender, item, &local_error));
+  g_assert_true (isle_channel_sender_is_closed (sender));
+  g_assert_false (isle_channel_sender_try_send (sender, item, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&local_error);
   g_free (item);
@@ -528,8 +577,8 @@ test_channel_close_from_receiver (void)
 static void
 test_channel_try_send_try_recv (void)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy);
-  IsleSender *sender = isle_channel_ref_sender (channel);
+  IsleChannelSender *sender;
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy, &sender);
   g_autoptr(GError) error = NULL;
   guint *item = new_item (2);
 
@@ -537,19 +586,19 @@ test_channel_try_send_try_recv (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
   g_clear_error (&error);
 
-  g_assert_true (isle_sender_try_send (sender, new_item (1), &error));
+  g_assert_true (isle_channel_sender_try_send (sender, new_item (1), &error));
   g_assert_no_error (error);
-  g_assert_false (isle_sender_try_send (sender, item, &error));
+  g_assert_false (isle_channel_sender_try_send (sender, item, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
   g_clear_error (&error);
   g_assert_cmpuint (isle_channel_get_length (channel), ==, 1);
 
   g_assert_cmpuint (take_item (isle_channel_try_recv (channel, &error)), ==, 1);
   g_assert_no_error (error);
-  g_assert_true (isle_sender_try_send (sender, item, &error));
+  g_assert_true (isle_channel_sender_try_send (sender, item, &error));
   g_assert_no_error (error);
 
-  isle_sender_unref (sender);
+  isle_channel_sender_unref (sender);
   g_assert_true (isle_channel_is_closed (channel));
   g_assert_cmpuint (take_item (isle_channel_try_recv (channel, &error)), ==, 2);
   g_assert_null (isle_channel_try_recv (channel, &error));
@@ -559,14 +608,14 @@ test_channel_try_send_try_recv (void)
 static void
 test_channel_items_destroyed_once (void)
 {
-  IsleChannel *channel = isle_channel_new (0, counted_item_destroy);
-  IsleSender *sender = isle_channel_ref_sender (channel);
+  IsleChannelSender *sender;
+  IsleChannel *channel = isle_channel_new (0, counted_item_destroy, &sender);
   g_autoptr(GError) error = NULL;
   guint *late = new_item (100);
 
   items_destroyed = 0;
   for (guint i = 1; i <= 5; i++)
-    g_assert_true (isle_sender_send (sender, new_item (i), NULL));
+    g_assert_true (isle_channel_sender_send (sender, new_item (i), NULL));
   g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 1);
   g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 2);
 
@@ -575,10 +624,10 @@ test_channel_items_destroyed_once (void)
    * item. */
   isle_channel_unref (channel);
   g_assert_cmpint (items_destroyed, ==, 3);
-  g_assert_true (isle_sender_is_closed (sender));
-  g_assert_false (isle_sender_send (sender, late, &error));
+  g_assert_true (isle_channel_sender_is_closed (sender));
+  g_assert_false (isle_channel_sender_send (sender, late, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
-  isle_sender_unref (sender);
+  isle_channel_sender_unref (sender);
   g_assert_cmpint (items_destroyed, ==, 3);
   g_free (late);
 }
@@ -604,8 +653,8 @@ recv_once_task (gpointer   user_data,
 static void
 recv_aborted_body (gconstpointer test_data)
 {
-  AbortRecvData data = { isle_channel_new (0, counted_item_destroy), 0 };
-  IsleSender *sender = isle_channel_ref_sender (data.channel);
+  IsleChannelSender *sender;
+  AbortRecvData data = { isle_channel_new (0, counted_item_destroy, &sender), 0 };
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -621,11 +670,11 @@ recv_aborted_body (gconstpointer test_data)
 
   /* The channel works on for another receiver, which is not woken by the
    * first one's stale registration. */
-  g_assert_true (isle_sender_send (sender, new_item (5), NULL));
+  g_assert_true (isle_channel_sender_send (sender, new_item (5), NULL));
   g_assert_cmpuint (take_item (isle_channel_recv (data.channel, NULL)), ==, 5);
 
   /* Aborted with an item queued, a receiver still stops. */
-  g_assert_true (isle_sender_send (sender, new_item (6), NULL));
+  g_assert_true (isle_channel_sender_send (sender, new_item (6), NULL));
   data.receiving = 0;
   g_clear_pointer (&handle, isle_join_handle_unref);
   handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, recv_once_task,
@@ -635,7 +684,7 @@ recv_aborted_body (gconstpointer test_data)
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (isle_channel_get_length (data.channel), ==, 1);
 
-  isle_sender_unref (sender);
+  isle_channel_sender_unref (sender);
   isle_channel_unref (data.channel);
 }
 
@@ -687,22 +736,21 @@ test_channel_poll_recv (void)
 {
   g_autoptr(IsleLocalSet) island = isle_local_set_new ();
   g_autoptr(IsleJoinHandle) handle = NULL;
-  PollSumState state = { isle_channel_new (8, counted_item_destroy), 0, 0 };
-  IsleSender *sender;
+  IsleChannelSender *sender;
+  PollSumState state = { isle_channel_new (8, counted_item_destroy, &sender), 0, 0 };
   GThread *threads[N_SENDER_THREADS];
   g_autofree guint64 *sum = NULL;
   guint64 expected = (guint64) N_ITEMS_PER_THREAD * (N_ITEMS_PER_THREAD + 1) / 2;
 
   items_destroyed = 0;
-  sender = isle_channel_ref_sender (state.channel);
   for (guint i = 0; i < N_SENDER_THREADS; i++)
     {
       ProducerData *producer = g_new0 (ProducerData, 1);
 
-      producer->sender = isle_sender_ref (sender);
+      producer->sender = isle_channel_sender_ref (sender);
       threads[i] = g_thread_new ("producer", producer_thread, producer);
     }
-  g_clear_pointer (&sender, isle_sender_unref);
+  g_clear_pointer (&sender, isle_channel_sender_unref);
 
   handle = isle_local_set_spawn_local_poll (island, poll_sum, &state, NULL);
   sum = isle_test_run_root (island, join_root, handle);
@@ -722,7 +770,8 @@ test_channel_recv_outside_fiber (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+      g_autoptr(IsleChannelSender) sender = NULL;
+      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free, &sender);
 
       isle_channel_recv (channel, NULL);
       g_print ("survived\n");
@@ -747,7 +796,8 @@ test_channel_recv_wrong_thread (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+      g_autoptr(IsleChannelSender) sender = NULL;
+      g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free, &sender);
 
       g_thread_join (g_thread_new ("intruder", try_recv_thread, channel));
       g_print ("survived\n");
@@ -758,7 +808,7 @@ test_channel_recv_wrong_thread (void)
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
   g_test_trap_assert_stderr ("*isle_channel_try_recv() called on thread 'intruder'*"
-                             "belongs to thread*isle_channel_ref_sender()*");
+                             "belongs to thread*isle_channel_sender_ref()*");
 }
 
 static gpointer
@@ -772,7 +822,8 @@ static gpointer
 two_receivers_root (gpointer   user_data,
                     GError   **error)
 {
-  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free, &sender);
   g_autoptr(IsleJoinHandle) first = isle_spawn_local (recv_task, channel, NULL);
   g_autoptr(IsleJoinHandle) second = isle_spawn_local (recv_task, channel, NULL);
 
@@ -805,11 +856,11 @@ test_channel_blocking_send_on_receiver_thread (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr(IsleChannel) channel = isle_channel_new (1, g_free);
-      g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+      g_autoptr(IsleChannelSender) sender = NULL;
+      g_autoptr(IsleChannel) channel = isle_channel_new (1, g_free, &sender);
 
-      g_assert_true (isle_sender_send (sender, new_item (1), NULL));
-      isle_sender_send (sender, new_item (2), NULL);
+      g_assert_true (isle_channel_sender_send (sender, new_item (1), NULL));
+      isle_channel_sender_send (sender, new_item (2), NULL);
       g_print ("survived\n");
       return;
     }
@@ -817,7 +868,7 @@ test_channel_blocking_send_on_receiver_thread (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
-  g_test_trap_assert_stderr ("*isle_sender_send() on a full IsleChannel*from plain "
+  g_test_trap_assert_stderr ("*isle_channel_sender_send() on a full IsleChannel*from plain "
                              "code on its receiving thread*would block forever*");
 }
 
@@ -1266,6 +1317,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Channel/bounded-send-parks-fiber", test_channel_bounded_send_parks_fiber);
   g_test_add_func ("/Isle/Channel/bounded-send-aborted", test_channel_bounded_send_aborted);
   g_test_add_func ("/Isle/Channel/closed-when-senders-gone", test_channel_closed_when_senders_gone);
+  g_test_add_func ("/Isle/Channel/senders-handed-over", test_channel_senders_handed_over);
   g_test_add_func ("/Isle/Channel/close-from-receiver", test_channel_close_from_receiver);
   g_test_add_func ("/Isle/Channel/try-send-try-recv", test_channel_try_send_try_recv);
   g_test_add_func ("/Isle/Channel/items-destroyed-once", test_channel_items_destroyed_once);

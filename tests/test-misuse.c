@@ -70,11 +70,11 @@ send_in_poll (gpointer    state,
               gpointer   *result,
               GError    **error)
 {
-  IsleSender *sender = state;
+  IsleChannelSender *sender = state;
   char *item = g_strdup ("one too many");
   GError *local_error = NULL;
 
-  g_assert_false (isle_sender_send (sender, item, &local_error));
+  g_assert_false (isle_channel_sender_send (sender, item, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
   g_error_free (local_error);
   g_free (item);
@@ -88,12 +88,12 @@ test_misuse_channel_send_in_poll (void)
   if (g_test_subprocess ())
     {
       g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-      g_autoptr(IsleChannel) channel = isle_channel_new (1, g_free);
-      g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+      g_autoptr(IsleChannelSender) sender = NULL;
+      g_autoptr(IsleChannel) channel = isle_channel_new (1, g_free, &sender);
       g_autoptr(IsleJoinHandle) handle = NULL;
 
       isle_test_make_criticals_non_fatal ();
-      g_assert_true (isle_sender_try_send (sender, g_strdup ("fills it"), NULL));
+      g_assert_true (isle_channel_sender_try_send (sender, g_strdup ("fills it"), NULL));
       handle = isle_local_set_spawn_local_poll_full (island, NULL, G_PRIORITY_DEFAULT,
                                                      send_in_poll, sender, NULL, g_free);
       isle_test_run_all (island);
@@ -104,7 +104,7 @@ test_misuse_channel_send_in_poll (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*ran*");
-  g_test_trap_assert_stderr ("*CRITICAL*isle_sender_send() on a full IsleChannel * in a "
+  g_test_trap_assert_stderr ("*CRITICAL*isle_channel_sender_send() on a full IsleChannel * in a "
                              "poll function (task *), which must not block*");
 }
 

@@ -234,8 +234,8 @@ test_teardown_every_wait (void)
 {
   IsleLocalSet *island = isle_local_set_new ();
   g_autoptr(IslePromise) promise = isle_promise_new ();
-  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free);
-  g_autoptr(IsleSender) sender = isle_channel_ref_sender (channel);
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, g_free, &sender);
   g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
   g_autoptr(IsleOneshotSender) oneshot_sender = isle_oneshot_ref_sender (oneshot);
   g_autoptr(IsleNotify) notify = isle_notify_new ();
@@ -305,7 +305,7 @@ test_teardown_every_wait (void)
 
   /* What they waited on settles now, harmlessly. */
   isle_promise_resolve (promise, g_strdup ("late"), g_free);
-  g_assert_true (isle_sender_send (sender, g_strdup ("late"), NULL));
+  g_assert_true (isle_channel_sender_send (sender, g_strdup ("late"), NULL));
   isle_oneshot_sender_send (oneshot_sender, g_strdup ("late"), g_free);
   isle_notify_notify_one (notify);
   /* The signal future went with its task: no handler is left behind. */
@@ -342,7 +342,7 @@ typedef struct
   GPtrArray *wakers;    /* (owned) IsleWaker * */
   GPtrArray *promises;  /* (owned) IslePromise * */
   GPtrArray *futures;   /* (owned) IsleFuture *: the awaited ones, to cancel */
-  GPtrArray *senders;   /* (owned) IsleSender * */
+  GPtrArray *senders;   /* (owned) IsleChannelSender * */
   int        go;        /* (atomic) */
   guint      index;
 } RacerShare;
@@ -435,7 +435,7 @@ racer_thread (gpointer data)
     {
       char *item = g_strdup ("late");
 
-      if (!isle_sender_try_send (g_ptr_array_index (share->senders, i), item, NULL))
+      if (!isle_channel_sender_try_send (g_ptr_array_index (share->senders, i), item, NULL))
         g_free (item);
     }
   g_ptr_array_set_size (share->senders, 0);
@@ -460,7 +460,7 @@ race_round (void)
       shares[i].wakers = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_waker_unref);
       shares[i].promises = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_promise_unref);
       shares[i].futures = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_future_unref);
-      shares[i].senders = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_sender_unref);
+      shares[i].senders = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_channel_sender_unref);
       shares[i].go = 0;
       shares[i].index = i;
     }
@@ -493,8 +493,12 @@ race_round (void)
           }
           break;
         default:
-          item->channel = isle_channel_new (0, g_free);
-          g_ptr_array_add (share->senders, isle_channel_ref_sender (item->channel));
+          {
+            IsleChannelSender *sender;
+
+            item->channel = isle_channel_new (0, g_free, &sender);
+            g_ptr_array_add (share->senders, sender);
+          }
           func = race_recv;
           break;
         }

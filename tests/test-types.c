@@ -42,7 +42,7 @@ test_types_boxed_names (void)
   assert_boxed (ISLE_TYPE_FUTURE, "IsleFuture");
   assert_boxed (ISLE_TYPE_PROMISE, "IslePromise");
   assert_boxed (ISLE_TYPE_CHANNEL, "IsleChannel");
-  assert_boxed (ISLE_TYPE_SENDER, "IsleSender");
+  assert_boxed (ISLE_TYPE_CHANNEL_SENDER, "IsleChannelSender");
   assert_boxed (ISLE_TYPE_ONESHOT, "IsleOneshot");
   assert_boxed (ISLE_TYPE_ONESHOT_SENDER, "IsleOneshotSender");
   assert_boxed (ISLE_TYPE_NOTIFY, "IsleNotify");
@@ -303,27 +303,26 @@ test_types_promise_copy (void)
 static void
 test_types_channel_copy (void)
 {
-  IsleChannel *channel = isle_channel_new (4, NULL);
+  IsleChannelSender *sender;
+  IsleChannel *channel = isle_channel_new (4, NULL, &sender);
   IsleChannel *channel_copy;
-  IsleSender *sender;
-  IsleSender *sender_copy;
+  IsleChannelSender *sender_copy;
   g_autoptr(GError) error = NULL;
 
-  sender = isle_channel_ref_sender (channel);
-  sender_copy = g_boxed_copy (ISLE_TYPE_SENDER, sender);
+  sender_copy = g_boxed_copy (ISLE_TYPE_CHANNEL_SENDER, sender);
   g_assert_true (sender_copy == sender);
-  isle_sender_unref (sender);
+  isle_channel_sender_unref (sender);
 
   channel_copy = g_boxed_copy (ISLE_TYPE_CHANNEL, channel);
   g_assert_true (channel_copy == channel);
   isle_channel_unref (channel);
 
-  g_assert_true (isle_sender_try_send (sender_copy, GINT_TO_POINTER (5), &error));
+  g_assert_true (isle_channel_sender_try_send (sender_copy, GINT_TO_POINTER (5), &error));
   g_assert_no_error (error);
   g_assert_cmpint (GPOINTER_TO_INT (isle_channel_try_recv (channel_copy, &error)), ==, 5);
   g_assert_no_error (error);
 
-  g_boxed_free (ISLE_TYPE_SENDER, sender_copy);
+  g_boxed_free (ISLE_TYPE_CHANNEL_SENDER, sender_copy);
   g_boxed_free (ISLE_TYPE_CHANNEL, channel_copy);
 }
 

@@ -13,8 +13,8 @@
 
 typedef struct
 {
-  IsleSender *sender;   /* (owned) this worker's sender */
-  guint       worker;
+  IsleChannelSender *sender;   /* (owned) this worker's sender */
+  guint              worker;
 } Worker;
 
 /* Runs on a worker thread: it never touches the sum, it sends. */
@@ -29,14 +29,14 @@ worker_thread (gpointer user_data)
 
       /* A bounded channel: if the owner falls behind, this thread blocks
        * here until it has caught up. */
-      if (!isle_sender_send (worker->sender, item, NULL))
+      if (!isle_channel_sender_send (worker->sender, item, NULL))
         {
           g_free (item);   /* closed: a failed send leaves it with us */
           break;
         }
     }
 
-  isle_sender_unref (worker->sender);   /* the last one closes the channel */
+  isle_channel_sender_unref (worker->sender);   /* the last one closes the channel */
   g_free (worker);
   return NULL;
 }
@@ -74,21 +74,22 @@ root (gpointer   user_data,
       GError   **error)
 {
   GThread **threads = user_data;
-  g_autoptr(IsleChannel) items = isle_channel_new (8, g_free);
+  IsleChannelSender *sender;
+  /* The channel is born with its first sender... */
+  g_autoptr(IsleChannel) items = isle_channel_new (8, g_free, &sender);
   g_autoptr(IsleJoinHandle) owner = NULL;
-  IsleSender *sender = isle_channel_ref_sender (items);
 
   for (guint i = 0; i < N_WORKERS; i++)
     {
       Worker *worker = g_new0 (Worker, 1);
 
-      worker->sender = isle_sender_ref (sender);
+      worker->sender = isle_channel_sender_ref (sender);
       worker->worker = i;
       threads[i] = g_thread_new ("worker", worker_thread, worker);
     }
-  /* Released only now: a worker that finished early could not close the
-   * channel while the others were still being started. */
-  isle_sender_unref (sender);
+  /* ...released only now: while it is held, a worker that finished early
+   * cannot close the channel for the others still being started. */
+  isle_channel_sender_unref (sender);
 
   owner = isle_spawn_local_full ("owner", G_PRIORITY_DEFAULT, 0, own_sum,
                                  isle_channel_ref (items),

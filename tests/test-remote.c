@@ -1,0 +1,496 @@
+/* test-remote.c: spawning onto an island from other threads, island
+ * references across threads, and isle_future_wait()
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <isle.h>
+#include <string.h>
+
+#include "isle-test-util.h"
+
+/* An island on a thread of its own, driven until told to stop. */
+typedef struct
+{
+  GThread      *thread;
+  GMainContext *context;   /* (owned) */
+  IsleLocalSet *island;    /* (owned) by the thread until it stops */
+  int           started;   /* (atomic) */
+  int           stop;      /* (atomic) */
+  int           release;   /* (atomic) drop the island's reference now */
+  int           linger;    /* (atomic) keep iterating while non-zero */
+} IslandThread;
+
+static gpointer
+island_thread_main (gpointer data)
+{
+  IslandThread *it = data;
+  gboolean released = FALSE;
+
+  g_main_context_push_thread_default (it->context);
+  it->island = isle_local_set_new ();
+  g_atomic_int_set (&it->started, 1);
+
+  while (!g_atomic_int_get (&it->stop))
+    {
+      if (!released && g_atomic_int_get (&it->release))
+        {
+          isle_local_set_unref (it->island);
+          released = TRUE;
+        }
+      g_main_context_iteration (it->context, TRUE);
+    }
+  if (!released)
+    isle_local_set_unref (it->island);
+  /* References handed back from other threads arrive as idle sources. */
+  while (g_main_context_pending (it->context))
+    g_main_context_iteration (it->context, FALSE);
+
+  g_main_context_pop_thread_default (it->context);
+  return NULL;
+}
+
+static void
+island_thread_start (IslandThread *it)
+{
+  memset (it, 0, sizeof *it);
+  it->context = g_main_context_new ();
+  it->thread = g_thread_new ("island", island_thread_main, it);
+  while (!g_atomic_int_get (&it->started))
+    g_thread_yield ();
+}
+
+static void
+island_thread_stop (IslandThread *it)
+{
+  g_atomic_int_set (&it->stop, 1);
+  g_main_context_wakeup (it->context);
+  g_thread_join (it->thread);
+  g_main_context_unref (it->context);
+}
+
+/* Remote spawn from a plain thread, result waited for there. */
+
+static GThread *island_owner;
+
+static gpointer
+on_island_task (gpointer   user_data,
+                GError   **error)
+{
+  guint *value = user_data;
+
+  g_assert_true (g_thread_self () == island_owner);
+  g_assert_nonnull (isle_local_set_get_current ());
+  if (!isle_yield_now (error))   /* a fiber task: it may suspend */
+    return NULL;
+  return GUINT_TO_POINTER (*value * 2);
+}
+
+static int data_destroyed;                 /* (atomic) */
+static GThread *data_destroy_thread;
+
+static void
+counted_data_destroy (gpointer data)
+{
+  data_destroy_thread = g_thread_self ();
+  g_atomic_int_inc (&data_destroyed);
+  g_free (data);
+}
+
+typedef struct
+{
+  IsleLocalSet *island;   /* (owned) a reference for this thread */
+  int           done;     /* (atomic) */
+  guint         sum;
+} PlainSender;
+
+static gpointer
+plain_sender_thread (gpointer data)
+{
+  PlainSender *sender = data;
+
+  for (guint i = 1; i <= 50; i++)
+    {
+      guint *value = g_new (guint, 1);
+      g_autoptr(IsleFuture) future = NULL;
+      g_autoptr(GError) error = NULL;
+      gpointer result;
+
+      *value = i;
+      future = isle_local_set_spawn_remote (sender->island, on_island_task,
+                                            value, counted_data_destroy);
+      result = isle_future_wait (future, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (GPOINTER_TO_UINT (result), ==, i * 2);
+      sender->sum += GPOINTER_TO_UINT (result);
+    }
+
+  /* Dropped here, off the island's thread. */
+  isle_local_set_unref (sender->island);
+  g_atomic_int_set (&sender->done, 1);
+  return NULL;
+}
+
+static void
+test_remote_spawn_from_thread (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(IsleLocalSet) island = NULL;
+  PlainSender sender = { NULL, };
+  GThread *thread;
+
+  g_main_context_push_thread_default (context);
+  island = isle_local_set_new ();
+  island_owner = g_thread_self ();
+  data_destroyed = 0;
+  data_destroy_thread = NULL;
+
+  sender.island = isle_local_set_ref (island);
+  thread = g_thread_new ("sender", plain_sender_thread, &sender);
+  isle_test_iterate_until (context, &sender.done);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (sender.sum, ==, 50 * 51);
+  g_assert_cmpint (data_destroyed, ==, 50);
+  g_assert_true (data_destroy_thread == island_owner);
+  g_main_context_pop_thread_default (context);
+}
+
+/* A remote spawn on the island's own thread starts the task at once. */
+
+static gpointer
+answer_task (gpointer   user_data,
+             GError   **error)
+{
+  return GUINT_TO_POINTER (42);
+}
+
+static void
+spawn_on_own_thread_body (gconstpointer test_data)
+{
+  g_autoptr(IsleFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  future = isle_local_set_spawn_remote_full (isle_local_set_get_current (), "own",
+                                             G_PRIORITY_HIGH, answer_task, NULL,
+                                             NULL, NULL);
+  g_assert_cmpuint (GPOINTER_TO_UINT (isle_await (future, &error)), ==, 42);
+  g_assert_no_error (error);
+}
+
+static void
+test_remote_spawn_on_own_thread (void)
+{
+  isle_test_run (spawn_on_own_thread_body, NULL);
+}
+
+/* A result future awaited by a task of another island, on another
+ * thread; the result is released where the future goes. */
+
+static GThread *remote_thread;
+
+static gpointer
+remote_result_task (gpointer   user_data,
+                    GError   **error)
+{
+  guint *value = g_new (guint, 1);
+
+  g_assert_true (g_thread_self () == remote_thread);
+  *value = GPOINTER_TO_UINT (user_data);
+  return value;
+}
+
+static void
+await_other_island_body (gconstpointer test_data)
+{
+  IslandThread it;
+
+  island_thread_start (&it);
+  remote_thread = it.thread;
+  result_destroyed = 0;
+
+  for (guint i = 1; i <= 20; i++)
+    {
+      g_autoptr(IsleFuture) future = NULL;
+      g_autoptr(GError) error = NULL;
+      guint *value;
+
+      future = isle_local_set_spawn_remote_full (it.island, "remote result",
+                                                 G_PRIORITY_DEFAULT,
+                                                 remote_result_task,
+                                                 GUINT_TO_POINTER (i), NULL,
+                                                 counted_result_destroy);
+      value = isle_await (future, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (*value, ==, i);
+    }
+
+  /* The remote task's last hold on each future (its promise) is handed
+   * back to this island, where the value is released. */
+  while (result_destroyed < 20)
+    g_assert_true (isle_yield_now (NULL));
+  g_assert_cmpint (result_destroyed, ==, 20);
+  g_assert_true (result_destroy_thread == g_thread_self ());
+  island_thread_stop (&it);
+}
+
+static void
+test_remote_await_other_island (void)
+{
+  isle_test_run (await_other_island_body, NULL);
+}
+
+/* Eight threads spawn while the island is torn down: every user data is
+ * destroyed once, on the island's thread, and every future settles. */
+
+#define N_RACERS 8
+#define N_RACE_SPAWNS 200
+
+static GThread *race_island_thread;
+static int race_destroyed;          /* (atomic) */
+static int race_wrong_thread;       /* (atomic) */
+
+static void
+race_data_destroy (gpointer data)
+{
+  if (g_thread_self () != race_island_thread)
+    g_atomic_int_inc (&race_wrong_thread);
+  g_atomic_int_inc (&race_destroyed);
+  g_free (data);
+}
+
+static gpointer
+race_task (gpointer   user_data,
+           GError   **error)
+{
+  if (!isle_yield_now (error))
+    return NULL;
+  return GUINT_TO_POINTER (1);
+}
+
+typedef struct
+{
+  IsleLocalSet *island;   /* (owned) */
+  guint         resolved;
+  guint         failed;
+} Racer;
+
+static gpointer
+racer_thread (gpointer data)
+{
+  Racer *racer = data;
+  IsleFuture *futures[N_RACE_SPAWNS];
+
+  for (guint i = 0; i < N_RACE_SPAWNS; i++)
+    futures[i] = isle_local_set_spawn_remote (racer->island, race_task,
+                                              g_new0 (guint, 1), race_data_destroy);
+  isle_local_set_unref (racer->island);
+
+  for (guint i = 0; i < N_RACE_SPAWNS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (isle_future_wait (futures[i], NULL, &error) != NULL)
+        racer->resolved++;
+      else
+        {
+          g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED));
+          racer->failed++;
+        }
+      isle_future_unref (futures[i]);
+    }
+  return NULL;
+}
+
+static void
+test_remote_teardown_race (void)
+{
+  for (guint round = 0; round < 4; round++)
+    {
+      IslandThread it;
+      Racer racers[N_RACERS];
+      GThread *threads[N_RACERS];
+      guint settled = 0;
+
+      island_thread_start (&it);
+      race_island_thread = it.thread;
+      race_destroyed = 0;
+      race_wrong_thread = 0;
+
+      for (guint i = 0; i < N_RACERS; i++)
+        {
+          racers[i] = (Racer) { isle_local_set_ref (it.island), 0, 0 };
+          threads[i] = g_thread_new ("racer", racer_thread, &racers[i]);
+        }
+      /* The island's own reference goes while the spawns pour in: early
+       * in the first round, later in the next ones. */
+      for (guint i = 0; i < round * 200; i++)
+        g_thread_yield ();
+      g_atomic_int_set (&it.release, 1);
+      g_main_context_wakeup (it.context);
+
+      for (guint i = 0; i < N_RACERS; i++)
+        {
+          g_thread_join (threads[i]);
+          settled += racers[i].resolved + racers[i].failed;
+        }
+      island_thread_stop (&it);
+
+      g_assert_cmpuint (settled, ==, N_RACERS * N_RACE_SPAWNS);
+      g_assert_cmpint (race_destroyed, ==, N_RACERS * N_RACE_SPAWNS);
+      g_assert_cmpint (race_wrong_thread, ==, 0);
+    }
+}
+
+/* The last island reference dropped on another thread: the teardown runs
+ * on the island's thread, with the task's destroy notify. */
+
+static gpointer
+park_forever_task (gpointer   user_data,
+                   GError   **error)
+{
+  while (isle_park (error))
+    ;
+  return NULL;
+}
+
+static gpointer
+unref_island_thread (gpointer data)
+{
+  isle_local_set_unref (data);
+  return NULL;
+}
+
+static void
+test_remote_last_unref_from_thread (void)
+{
+  IslandThread it;
+  IsleLocalSet *island;
+  g_autoptr(IsleFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_destroyed = 0;
+  data_destroy_thread = NULL;
+  island_thread_start (&it);
+  island = isle_local_set_ref (it.island);
+  future = isle_local_set_spawn_remote (island, park_forever_task,
+                                        g_new0 (guint, 1), counted_data_destroy);
+
+  /* The island thread drops its reference; the one left goes on another
+   * thread, and the teardown it starts aborts the parked task there. */
+  g_atomic_int_set (&it.release, 1);
+  g_main_context_wakeup (it.context);
+  g_thread_join (g_thread_new ("unref", unref_island_thread, island));
+
+  g_assert_null (isle_future_wait (future, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_atomic_int_get (&data_destroyed), ==, 1);
+  g_assert_true (data_destroy_thread == it.thread);
+  island_thread_stop (&it);
+}
+
+/* isle_future_wait() on plain threads. */
+
+static gpointer
+resolve_later_thread (gpointer data)
+{
+  isle_promise_resolve (data, g_strdup ("late"), g_free);
+  isle_promise_unref (data);
+  return NULL;
+}
+
+static void
+test_future_wait_plain_thread (void)
+{
+  g_autoptr(IslePromise) promise = isle_promise_new ();
+  g_autoptr(IsleFuture) future = isle_future_ref (isle_promise_get_future (promise));
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  thread = g_thread_new ("resolver", resolve_later_thread, isle_promise_ref (promise));
+  g_assert_cmpstr (isle_future_wait (future, NULL, &error), ==, "late");
+  g_assert_no_error (error);
+  g_thread_join (thread);
+
+  /* A ready future returns at once, a failed one with its error. */
+  g_assert_cmpstr (isle_future_wait (future, NULL, &error), ==, "late");
+  {
+    g_autoptr(IsleFuture) failed = isle_future_new_for_error (
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone"));
+
+    g_assert_null (isle_future_wait (failed, NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  }
+}
+
+static gpointer
+cancel_later_thread (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_future_wait_cancelled (void)
+{
+  g_autoptr(IslePromise) promise = isle_promise_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  thread = g_thread_new ("canceller", cancel_later_thread, cancellable);
+  g_assert_null (isle_future_wait (isle_promise_get_future (promise), cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (thread);
+  /* The future itself is left alone. */
+  g_assert_false (isle_future_is_ready (isle_promise_get_future (promise)));
+}
+
+static void
+wait_in_task_body (gconstpointer test_data)
+{
+  g_autoptr(IslePromise) promise = isle_promise_new ();
+  g_autoptr(GError) error = NULL;
+
+  isle_test_make_criticals_non_fatal ();
+  g_assert_null (isle_future_wait (isle_promise_get_future (promise), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_print ("returned\n");
+}
+
+static void
+test_future_wait_in_task (void)
+{
+  if (g_test_subprocess ())
+    {
+      isle_test_run (wait_in_task_body, NULL);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*returned*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_future_wait() called on an island's "
+                             "thread*in a task*Use isle_await() in a fiber task*");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Isle/Remote/spawn-from-thread", test_remote_spawn_from_thread);
+  g_test_add_func ("/Isle/Remote/spawn-on-own-thread", test_remote_spawn_on_own_thread);
+  g_test_add_func ("/Isle/Remote/await-other-island", test_remote_await_other_island);
+  g_test_add_func ("/Isle/Remote/teardown-race", test_remote_teardown_race);
+  g_test_add_func ("/Isle/Remote/last-unref-from-thread", test_remote_last_unref_from_thread);
+  g_test_add_func ("/Isle/Future/wait-plain-thread", test_future_wait_plain_thread);
+  g_test_add_func ("/Isle/Future/wait-cancelled", test_future_wait_cancelled);
+  g_test_add_func ("/Isle/Future/wait-in-task", test_future_wait_in_task);
+
+  return g_test_run ();
+}
