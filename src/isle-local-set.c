@@ -639,6 +639,9 @@ isle_local_set_finalize (IsleLocalSet *self)
 
   g_assert (self->ref_count == 1);
 
+  if (self->timers != NULL)
+    _isle_timer_queue_close (self->timers);
+
   /* Wakes from other threads may still arrive; they find the queue closed. */
   g_mutex_lock (&self->remote->lock);
   self->remote->closed = TRUE;
@@ -664,6 +667,7 @@ isle_local_set_finalize (IsleLocalSet *self)
       g_clear_pointer (&self->dump_source, g_source_unref);
     }
   _isle_task_arena_close (self->task_arena);
+  g_clear_pointer (&self->timers, _isle_timer_queue_free);
   g_clear_error (&self->shutdown_error);
   _isle_remote_unref (self->remote);
   g_ptr_array_unref (self->draining);
