@@ -457,9 +457,13 @@ isle_future_cancel (IsleFuture *self)
     cancellable = g_object_ref (self->cancellable);
   g_mutex_unlock (&self->lock);
 
-  future_settle (self, NULL, NULL,
-                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                      "The future was cancelled"));
+  /* A GError costs a lock and a hash lookup in GLib 2.74: make none for
+   * a future that is ready already (the winner of a race, cancelled with
+   * its siblings). */
+  if (!isle_future_is_ready (self))
+    future_settle (self, NULL, NULL,
+                   g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                        "The future was cancelled"));
   if (cancellable != NULL)
     g_cancellable_cancel (cancellable);
   cancel_children (self);

@@ -255,7 +255,8 @@ isle_sleep_seconds (guint    seconds,
  *
  * Wraps @future in one that is ready with its outcome if it comes within
  * @milliseconds, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
- * is cancelled (see [method@Isle.Future.cancel]).
+ * is cancelled (see [method@Isle.Future.cancel]). A @future that is ready
+ * already is returned itself, with a new reference, and no timer is armed.
  *
  * Call it on the thread that iterates the current island's context.
  *
@@ -271,6 +272,11 @@ isle_timeout (IsleFuture *future,
   IsleFuture *racers[2];
 
   g_return_val_if_fail (future != NULL, NULL);
+
+  /* Already settled, it cannot time out: no timer to arm (as Tokio's
+   * timeout does not arm its timer when the first poll is ready). */
+  if (isle_future_is_ready (future))
+    return isle_future_ref (future);
 
   timer = timer_future_new (deadline_after_msec (milliseconds),
                             ISLE_TIMER_TIME_OUT, milliseconds);

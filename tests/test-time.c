@@ -353,9 +353,19 @@ timers_leave_at_once (gpointer   user_data,
   g_assert_cmpuint (n_pending (), ==, 0);
   g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
 
-  /* Won by the inner future, which was ready. */
+  /* Over a future that is ready already, no timer at all. */
   ready = isle_future_new_for_value (GINT_TO_POINTER (7), NULL);
   limited = isle_timeout (ready, 3600 * 1000);
+  g_assert_true (limited == ready);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
+  isle_future_unref (limited);
+
+  /* Won by the inner future, which was pending when the timer was armed. */
+  promise = isle_promise_new ();
+  limited = isle_timeout (isle_promise_get_future (promise), 3600 * 1000);
+  g_assert_cmpuint (n_pending (), ==, 1);
+  isle_promise_resolve (promise, GINT_TO_POINTER (7), NULL);
+  isle_promise_unref (promise);
   g_assert_cmpuint (n_pending (), ==, 0);
   g_assert_cmpint (GPOINTER_TO_INT (isle_await (limited, error)), ==, 7);
   isle_future_unref (limited);
