@@ -602,6 +602,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   IsleTask *task;
   gint64 started;
   gint64 report_at;
+  guint64 spawned_at_abort = G_MAXUINT64;
   guint i;
 
   /* Abort every task and run them until they return, so each one's
@@ -623,8 +624,16 @@ isle_local_set_finalize (IsleLocalSet *self)
     {
       gint64 now;
 
-      for (task = self->live_head; task != NULL; task = task->live_next)
-        _isle_task_abort (task);
+      /* Walk the live tasks again only if some were spawned since: each
+       * pass runs one budget's worth of tasks, so walking 100,000 tasks on
+       * every pass made the teardown quadratic (seconds for 100,000
+       * sleeping fibers). */
+      if (self->counters.tasks_spawned != spawned_at_abort)
+        {
+          spawned_at_abort = self->counters.tasks_spawned;
+          for (task = self->live_head; task != NULL; task = task->live_next)
+            _isle_task_abort (task);
+        }
 
       if (!run_ready_tasks (self) && self->n_live > 0)
         g_error ("Island %p is being freed with %u tasks left that cannot "
