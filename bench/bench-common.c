@@ -192,8 +192,10 @@ bench_print_result (const char *figure,
 {
   /* KiB per task is a small number where the second decimal still matters;
    * nanoseconds and bytes need only one. */
-  const char *value_format = g_str_equal (figure, "kib_per_task") ||
-                             g_str_equal (figure, "speedup") ? "%.2f" : "%.1f";
+  const char *value_format = (g_str_equal (figure, "kib_per_task") ||
+                               g_str_equal (figure, "speedup") ||
+                              g_str_has_prefix (figure, "us_per_") ||
+                              g_str_has_prefix (figure, "cpu_us_per_")) ? "%.2f" : "%.1f";
   char value_text[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_ascii_formatd (value_text, sizeof value_text, value_format, value);

@@ -17,7 +17,9 @@
 # found; when it was not built it is skipped, not failed.
 #
 # Prints one row per workload and figure (and per parked=P for
-# parked_wake) with the median, minimum and maximum over the runs. Exits
+# parked_wake, parked_sleepers=P for timer_trip, and per yielders= or
+# armed= where a program prints them, in the parked column as P/y2 or
+# P/armed=yes) with the median, minimum and maximum over the runs. Exits
 # non-zero if any run of any program fails or prints no RESULT line.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -34,6 +36,9 @@ all_workloads=(
   fiber_memory
   poll_memory
   blocking_offload
+  timer_trip
+  timer_churn
+  sleep_storm
   ui_frames
   spawn_remote
   spawn_remote_pinned
@@ -130,17 +135,22 @@ awk -v order="${workloads[*]}" '
     split ($3, fv, "=")
     parked = "-"
     rss = 0
+    variant = ""
     for (i = 4; i <= NF; i++) {
       split ($i, kv, "=")
-      if (kv[1] == "parked")
+      if (kv[1] == "parked" || kv[1] == "parked_sleepers")
         parked = kv[2]
+      else if (kv[1] == "yielders")
+        variant = variant "/y" kv[2]
+      else if (kv[1] == "armed")
+        variant = variant "/armed=" kv[2]
       else if (kv[1] == "peak_rss_kib")
         rss = kv[2]
     }
     printf "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", (workload in rank ? rank[workload] : 999), workload,
-      fv[1], (parked == "-" ? -1 : parked), parked, fv[2], rss
+      fv[1], (parked == "-" ? -1 : parked), parked variant, fv[2], rss
   }
-' "$raw" | sort -t "$(printf '\t')" -k1,1n -k3,3 -k4,4n -k6,6g | awk -F '\t' '
+' "$raw" | sort -t "$(printf '\t')" -k1,1n -k3,3 -k4,4n -k5,5 -k6,6g | awk -F '\t' '
   function flush (  median, maxrss, i) {
     if (n == 0)
       return
@@ -153,19 +163,27 @@ awk -v order="${workloads[*]}" '
       if (r[i] + 0 > maxrss)
         maxrss = r[i] + 0
     printf "%-18s %-16s %-8s %12.2f %12.2f %12.2f %5d %13d\n", w, f, p, median, v[1], v[n], n, maxrss
-    # parked_wake should be flat: keep P = 0 and the largest P for the ratio.
-    if (w == "parked_wake" && p != "-") {
+    # parked_wake and timer_trip should be flat: keep P = 0 and the
+    # largest P of each variant for the ratio.
+    if ((w == "parked_wake" || (w == "timer_trip" && f == "us_per_trip")) && p != "-") {
+      fk = w
+      if (index (p, "/") > 0)
+        fk = w " (" substr (p, index (p, "/") + 1) ")"
+      if (!(fk in flat_seen)) {
+        flat_seen[fk] = 1
+        flat_order[++n_flat] = fk
+      }
       if (p + 0 == 0)
-        flat_base = median
-      else if (p + 0 >= flat_p) {
-        flat_p = p + 0
-        flat_top = median
+        flat_base[fk] = median
+      else if (p + 0 >= flat_p[fk]) {
+        flat_p[fk] = p + 0
+        flat_top[fk] = median
       }
     }
     n = 0
   }
   {
-    key = $2 SUBSEP $3 SUBSEP $4
+    key = $2 SUBSEP $3 SUBSEP $5
     if (key != last)
       flush()
     last = key
@@ -176,8 +194,11 @@ awk -v order="${workloads[*]}" '
   }
   END {
     flush()
-    if (flat_base > 0 && flat_p > 0)
-      printf "parked_wake: P = %d / P = 0 = %.2fx (target <= 1.2x)\n", flat_p, flat_top / flat_base
+    for (i = 1; i <= n_flat; i++) {
+      fk = flat_order[i]
+      if (flat_base[fk] > 0 && flat_p[fk] > 0)
+        printf "%s: P = %d / P = 0 = %.2fx (target <= 1.2x)\n", fk, flat_p[fk], flat_top[fk] / flat_base[fk]
+    }
   }
 '
 

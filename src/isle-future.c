@@ -78,6 +78,8 @@ struct _IsleFuture
   GSList          *waiters;        /* protected by lock; Waiter * (owned) */
   GPtrArray       *children;       /* (owned) (nullable) combinators: the futures combined */
   GCancellable    *cancellable;    /* (owned) (nullable) cancelled by isle_future_cancel() */
+  const IsleFutureHooks *hooks;    /* (nullable) set once, before it is handed out */
+  gpointer         hooks_data;
 };
 
 struct _IslePromise
@@ -213,6 +215,8 @@ future_settle (IsleFuture     *self,
 
   /* Waiters may drop the last other reference. */
   isle_future_ref (self);
+  if (self->hooks != NULL && self->hooks->settled != NULL)
+    self->hooks->settled (self, self->hooks_data);
   while (waiters != NULL)
     {
       notify_waiter (self, waiters->data);
@@ -327,6 +331,21 @@ isle_future_unref (IsleFuture *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
+  /* The owner of the hooks frees it with _isle_future_free(), perhaps
+   * later and on another thread (a timer leaves its island's queue). */
+  if (self->hooks != NULL && self->hooks->last_unref != NULL)
+    {
+      self->hooks->last_unref (self, self->hooks_data);
+      return;
+    }
+
+  _isle_future_free (self);
+}
+
+/* Frees a future whose last reference is gone. */
+void
+_isle_future_free (IsleFuture *self)
+{
   /* A future nobody can settle any more: its callbacks will never run.
    * (No fiber awaits it: isle_await() holds a reference meanwhile.) */
   g_slist_free_full (self->waiters, (GDestroyNotify) waiter_free);
@@ -438,9 +457,13 @@ isle_future_cancel (IsleFuture *self)
     cancellable = g_object_ref (self->cancellable);
   g_mutex_unlock (&self->lock);
 
-  future_settle (self, NULL, NULL,
-                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                      "The future was cancelled"));
+  /* A GError costs a lock and a hash lookup in GLib 2.74: make none for
+   * a future that is ready already (the winner of a race, cancelled with
+   * its siblings). */
+  if (!isle_future_is_ready (self))
+    future_settle (self, NULL, NULL,
+                   g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                        "The future was cancelled"));
   if (cancellable != NULL)
     g_cancellable_cancel (cancellable);
   cancel_children (self);
@@ -848,6 +871,42 @@ _isle_future_get_cancellable (IsleFuture *self)
   cancellable = self->cancellable;
   g_mutex_unlock (&self->lock);
   return cancellable;
+}
+
+/* Attaches @hooks (static) to a future nobody else has seen yet. */
+void
+_isle_future_set_hooks (IsleFuture            *self,
+                        const IsleFutureHooks *hooks,
+                        gpointer               data)
+{
+  g_assert (self->hooks == NULL);
+  self->hooks = hooks;
+  self->hooks_data = data;
+}
+
+/* The data given with @hooks, or NULL if the future has other hooks or
+ * none; a cheap test of what a future is. */
+gpointer
+_isle_future_get_hooks_data (IsleFuture            *self,
+                             const IsleFutureHooks *hooks)
+{
+  return self->hooks == hooks ? self->hooks_data : NULL;
+}
+
+/* Takes a reference unless the last one is gone already (its
+ * last_unref hook is then on the way); for owners that hold none. */
+gboolean
+_isle_future_try_ref (IsleFuture *self)
+{
+  gint *count = (gint *) &self->ref_count;
+  gint old = g_atomic_int_get (count);
+
+  while (old > 0)
+    {
+      if (g_atomic_int_compare_and_exchange_full (count, old, old + 1, &old))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Combinators ------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include "isle-task-private.h"
 #include "isle-task-arena-private.h"
 #include "isle-owner-private.h"
+#include "isle-timer-queue-private.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,7 @@ struct _IsleLocalSet
   guint             n_live;
 
   IsleTaskArena    *task_arena;      /* (owned) closed, not freed, with the island */
+  IsleTimerQueue   *timers;          /* (owned) (nullable) made with the first timer */
   IsleUnhandledFailure unhandled_failure;
   GError           *shutdown_error;  /* (owned) (nullable) why the island stopped */
   IsleLocalSetCounters counters;     /* tasks_live is n_live, filled in on demand */

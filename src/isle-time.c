@@ -8,38 +8,35 @@
 #include "isle-time.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
+#include "isle-timer-queue-private.h"
 
-/* Timers are GLib timeout sources on the context of the current island
- * (or the thread-default context outside one), so they fire on the
- * island's thread and any iteration of that context serves them. */
-static GMainContext *
-current_context (void)
-{
-  IsleLocalSet *island = isle_local_set_get_current ();
-
-  if (island != NULL)
-    return g_main_context_ref (isle_local_set_get_context (island));
-
-  return g_main_context_ref_thread_default ();
-}
+/* Inside an island, every timer is an entry of the island's timer queue
+ * (isle-timer-queue.c): one GSource for all of them. Outside one (a sleep
+ * future chained with isle_future_then() from plain code) there is no
+ * island to keep the queue, and the timer is a source of its own on the
+ * thread-default context, as GLib's timeouts are. */
 
 typedef struct
 {
-  IslePromise *promise;   /* (owned) */
-  GError      *error;     /* (owned) (nullable) reject with this instead */
-} Timer;
+  IslePromise   *promise;       /* (owned) */
+  IsleTimerKind  kind;
+  guint          timeout_msec;
+} SourceTimer;
 
 static gboolean
-timer_fired (gpointer data)
+source_timer_fired (gpointer data)
 {
-  Timer *timer = data;
+  SourceTimer *timer = data;
 
   /* The future may have been cancelled meanwhile (a timeout whose inner
    * future won); settling it again is then a quiet no-op. */
   if (!isle_future_is_ready (isle_promise_get_future (timer->promise)))
     {
-      if (timer->error != NULL)
-        isle_promise_reject (timer->promise, g_steal_pointer (&timer->error));
+      if (timer->kind == ISLE_TIMER_TIME_OUT)
+        isle_promise_reject (timer->promise,
+                             g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                          "Timed out after %u ms",
+                                          timer->timeout_msec));
       else
         isle_promise_resolve (timer->promise, NULL, NULL);
     }
@@ -47,33 +44,97 @@ timer_fired (gpointer data)
 }
 
 static void
-timer_free (gpointer data)
+source_timer_free (gpointer data)
 {
-  Timer *timer = data;
+  SourceTimer *timer = data;
 
   isle_promise_unref (timer->promise);
-  g_clear_error (&timer->error);
   g_free (timer);
 }
 
 static IsleFuture *
-timer_future_new (GSource *source,
-                  GError  *error)
+source_timer_future_new (gint64        deadline,
+                         IsleTimerKind kind,
+                         guint         timeout_msec)
 {
-  g_autoptr(GMainContext) context = current_context ();
-  Timer *timer = g_new0 (Timer, 1);
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  GSource *source = _isle_ready_time_source_new (deadline);
+  SourceTimer *timer = g_new0 (SourceTimer, 1);
   IsleFuture *future;
 
   timer->promise = isle_promise_new ();
-  timer->error = error;
+  timer->kind = kind;
+  timer->timeout_msec = timeout_msec;
   future = isle_future_ref (isle_promise_get_future (timer->promise));
 
   g_source_set_name (source, "[isle-timer]");
-  g_source_set_callback (source, timer_fired, timer, timer_free);
+  g_source_set_callback (source, source_timer_fired, timer, source_timer_free);
   g_source_attach (source, context);
   g_source_unref (source);
 
   return future;
+}
+
+/* Every Isle timer is made here: sleeps, sleep futures, timeouts and
+ * interval ticks. @deadline is monotonic µs. */
+static IsleFuture *
+timer_future_new (gint64        deadline,
+                  IsleTimerKind kind,
+                  guint         timeout_msec)
+{
+  IsleTimerQueue *queue = _isle_timer_queue_get (isle_local_set_get_current ());
+
+  if (queue == NULL)
+    return source_timer_future_new (deadline, kind, timeout_msec);
+
+  return _isle_timer_queue_add (queue, deadline, kind, timeout_msec);
+}
+
+static gint64
+deadline_after_msec (guint milliseconds)
+{
+  return g_get_monotonic_time () + (gint64) milliseconds * 1000;
+}
+
+/* Where in each second this process's whole-second timers fire, in µs.
+ * It is GLib's rule for g_timeout_add_seconds() (gmain.c, 2.74), so that
+ * Isle's and GLib's whole-second timers of a session wake the machine
+ * together: a hash of the session bus address, or else of the host name,
+ * modulo one second; the same for every process of the session. */
+static gint64
+whole_second_offset (void)
+{
+  static gsize computed;
+  static gint64 offset;
+
+  if (g_once_init_enter (&computed))
+    {
+      const char *seed = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+
+      if (seed == NULL)
+        seed = g_getenv ("HOSTNAME");
+      /* GLib takes the absolute value of the hash as a signed int. */
+      offset = seed != NULL ? ABS ((gint64) (gint) g_str_hash (seed)) % G_USEC_PER_SEC : 0;
+      g_once_init_leave (&computed, 1);
+    }
+
+  return offset;
+}
+
+/* @seconds from now, moved to this process's mark in the second: back by
+ * up to a quarter of a second, or else forward to the next mark, as GLib
+ * moves its whole-second timeouts. */
+static gint64
+deadline_after_seconds (guint seconds)
+{
+  gint64 offset = whole_second_offset ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  gint64 past_mark = (deadline - offset) % G_USEC_PER_SEC;
+
+  deadline -= past_mark;
+  if (past_mark >= G_USEC_PER_SEC / 4)
+    deadline += G_USEC_PER_SEC;
+  return deadline;
 }
 
 /**
@@ -81,8 +142,10 @@ timer_future_new (GSource *source,
  * @milliseconds: how long
  *
  * Creates a future that becomes ready, with no value, after
- * @milliseconds, from a timeout source on the current island's context
- * (or, outside an island, the thread-default context).
+ * @milliseconds. Inside an island it is an entry of the island's timer
+ * queue, which costs the main loop nothing while it waits, and it leaves
+ * the queue as soon as it is cancelled or its last reference is dropped.
+ * Outside an island it is a timeout source on the thread-default context.
  *
  * Call it on the thread that iterates that context.
  *
@@ -93,16 +156,19 @@ timer_future_new (GSource *source,
 IsleFuture *
 isle_sleep_future_new (guint milliseconds)
 {
-  return timer_future_new (g_timeout_source_new (milliseconds), NULL);
+  return timer_future_new (deadline_after_msec (milliseconds), ISLE_TIMER_RESOLVE, 0);
 }
 
 /**
  * isle_sleep_future_new_seconds:
  * @seconds: how long
  *
- * Like [func@Isle.sleep_future_new], with a timer of whole seconds that GLib
- * may fire together with other such timers (g_timeout_source_new_seconds()),
- * to save wake-ups where the exact moment does not matter.
+ * Like [func@Isle.sleep_future_new], with a timer of whole seconds that
+ * fires together with the process's other such timers, to save wake-ups
+ * where the exact moment does not matter: like
+ * g_timeout_source_new_seconds(), it fires at the same mark within a
+ * second as GLib's whole-second timers of the session, up to a quarter of
+ * a second early or three quarters late.
  *
  * Call it on the thread that iterates that context, as for
  * [func@Isle.sleep_future_new].
@@ -114,7 +180,7 @@ isle_sleep_future_new (guint milliseconds)
 IsleFuture *
 isle_sleep_future_new_seconds (guint seconds)
 {
-  return timer_future_new (g_timeout_source_new_seconds (seconds), NULL);
+  return timer_future_new (deadline_after_seconds (seconds), ISLE_TIMER_RESOLVE, 0);
 }
 
 static gboolean
@@ -189,7 +255,8 @@ isle_sleep_seconds (guint    seconds,
  *
  * Wraps @future in one that is ready with its outcome if it comes within
  * @milliseconds, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
- * is cancelled (see [method@Isle.Future.cancel]).
+ * is cancelled (see [method@Isle.Future.cancel]). A @future that is ready
+ * already is returned itself, with a new reference, and no timer is armed.
  *
  * Call it on the thread that iterates the current island's context.
  *
@@ -206,9 +273,13 @@ isle_timeout (IsleFuture *future,
 
   g_return_val_if_fail (future != NULL, NULL);
 
-  timer = timer_future_new (g_timeout_source_new (milliseconds),
-                            g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                         "Timed out after %u ms", milliseconds));
+  /* Already settled, it cannot time out: no timer to arm (as Tokio's
+   * timeout does not arm its timer when the first poll is ready). */
+  if (isle_future_is_ready (future))
+    return isle_future_ref (future);
+
+  timer = timer_future_new (deadline_after_msec (milliseconds),
+                            ISLE_TIMER_TIME_OUT, milliseconds);
   racers[0] = future;
   racers[1] = timer;
   return isle_future_race (racers, G_N_ELEMENTS (racers));
@@ -297,7 +368,7 @@ isle_interval_tick (IsleInterval  *self,
                     GError       **error)
 {
   gint64 now;
-  GSource *source;
+  IsleFuture *tick;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -309,8 +380,8 @@ isle_interval_tick (IsleInterval  *self,
     /* Skip the ticks already missed; keep to the original phase. */
     self->next_tick += ((now - self->next_tick) / self->period) * self->period;
 
-  source = _isle_ready_time_source_new (self->next_tick);
+  tick = timer_future_new (self->next_tick, ISLE_TIMER_RESOLVE, 0);
   self->next_tick += self->period;
 
-  return await_timer (timer_future_new (source, NULL), error);
+  return await_timer (tick, error);
 }
