@@ -34,6 +34,7 @@ all_workloads=(
   fiber_memory
   poll_memory
   blocking_offload
+  dump_tasks
   ui_frames
 )
 

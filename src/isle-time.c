@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-time.h"
+#include "isle-diagnostics-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 
@@ -67,6 +68,8 @@ timer_future_new (GSource *source,
   timer->promise = isle_promise_new ();
   timer->error = error;
   future = isle_future_ref (isle_promise_get_future (timer->promise));
+  _isle_future_set_origin (future, error != NULL ? &_isle_origin_timer : &_isle_origin_sleep,
+                           NULL, g_source_get_ready_time (source));
 
   g_source_set_name (source, "[isle-timer]");
   g_source_set_callback (source, timer_fired, timer, timer_free);
@@ -203,6 +206,7 @@ isle_timeout (IsleFuture *future,
 {
   g_autoptr(IsleFuture) timer = NULL;
   IsleFuture *racers[2];
+  IsleFuture *race;
 
   g_return_val_if_fail (future != NULL, NULL);
 
@@ -211,7 +215,9 @@ isle_timeout (IsleFuture *future,
                                          "Timed out after %u ms", milliseconds));
   racers[0] = future;
   racers[1] = timer;
-  return isle_future_race (racers, G_N_ELEMENTS (racers));
+  race = isle_future_race (racers, G_N_ELEMENTS (racers));
+  _isle_future_set_origin (race, &_isle_origin_timeout, NULL, 0);
+  return race;
 }
 
 /* Intervals ---------------------------------------------------------------- */
