@@ -39,6 +39,7 @@ all_workloads=(
   timer_trip
   timer_churn
   sleep_storm
+  dump_tasks
   ui_frames
   spawn_remote
   spawn_remote_pinned

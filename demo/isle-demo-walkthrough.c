@@ -338,6 +338,11 @@ tour_inspector (Walkthrough  *walkthrough,
   GtkListView *list = GTK_LIST_VIEW (isle_demo_window_get_part (walkthrough->window, "inspector_list"));
   GListModel *lines;
 
+  /* Workers napping while the Inspector looks: it names their sleeps. */
+  show_page (walkthrough, "workers", "Workers, for the Inspector");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (isle_demo_window_get_part (walkthrough->window,
+                                                                         "workers_spin")), 12);
+  g_signal_emit_by_name (isle_demo_window_get_part (walkthrough->window, "workers_start"), "clicked");
   show_page (walkthrough, "inspector", "Inspector");
 
   /* Long enough for two refreshes, the second with a frame rate. */
@@ -349,9 +354,10 @@ tour_inspector (Walkthrough  *walkthrough,
   lines = G_LIST_MODEL (gtk_list_view_get_model (list));
   for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
     {
-      g_autoptr(GtkStringObject) line = g_list_model_get_item (lines, i);
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (lines, i);
+      g_autofree char *line = isle_demo_window_describe_task (info);
 
-      g_print ("%s\n", gtk_string_object_get_string (line));
+      g_print ("%s\n", line);
     }
 
   return screenshot (walkthrough, "inspector", error);

@@ -97,7 +97,7 @@ struct _IsleDemoWindow
   GtkWindow *question;                  /* (unowned) (nullable) */
 
   /* Inspector. */
-  GtkStringList *inspector_lines;       /* (owned) */
+  GListStore *inspector_tasks;          /* (owned) IsleTaskInfo, in spawn order */
   IsleJoinHandle *inspector_handle;     /* (owned) (nullable) */
   guint tick_id;
   guint64 frames;
@@ -1063,18 +1063,112 @@ count_frame (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+task_info_equal (IsleTaskInfo *a,
+                 IsleTaskInfo *b)
+{
+  return g_strcmp0 (isle_task_info_get_state (a), isle_task_info_get_state (b)) == 0 &&
+         g_strcmp0 (isle_task_info_get_waiting_for (a), isle_task_info_get_waiting_for (b)) == 0;
+}
+
+/* Brings @store (task infos in spawn order) up to @fresh by splicing only
+ * the runs that changed: a row whose task is unchanged keeps its item, so
+ * the list view rebinds only the visible rows that did change. Both lists
+ * are in spawn order, which is id order, so one merge pass does it. */
+static void
+merge_task_infos (GListStore *store,
+                  GListModel *fresh)
+{
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (store));
+  guint n_new = g_list_model_get_n_items (fresh);
+  g_autoptr(GPtrArray) old = g_ptr_array_new_full (n_old, g_object_unref);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i = 0, j = 0;
+  guint out = 0;          /* where the next kept item sits in @store */
+  guint pending_at = 0;   /* where the pending splice starts */
+  guint n_removed = 0;
+
+  for (guint k = 0; k < n_old; k++)
+    g_ptr_array_add (old, g_list_model_get_item (G_LIST_MODEL (store), k));
+
+  while (i < n_old || j < n_new)
+    {
+      IsleTaskInfo *a = i < n_old ? old->pdata[i] : NULL;
+      g_autoptr(IsleTaskInfo) b = j < n_new ? g_list_model_get_item (fresh, j) : NULL;
+      guint64 id_a = a != NULL ? isle_task_info_get_id (a) : G_MAXUINT64;
+      guint64 id_b = b != NULL ? isle_task_info_get_id (b) : G_MAXUINT64;
+
+      if (n_removed == 0 && added->len == 0)
+        pending_at = out;
+
+      if (id_a < id_b)
+        {
+          n_removed++;
+          i++;
+        }
+      else if (id_a > id_b)
+        {
+          g_ptr_array_add (added, g_steal_pointer (&b));
+          j++;
+        }
+      else if (!task_info_equal (a, b))
+        {
+          n_removed++;
+          g_ptr_array_add (added, g_steal_pointer (&b));
+          i++;
+          j++;
+        }
+      else
+        {
+          if (n_removed > 0 || added->len > 0)
+            {
+              g_list_store_splice (store, pending_at, n_removed, added->pdata, added->len);
+              out = pending_at + added->len;
+              n_removed = 0;
+              g_ptr_array_set_size (added, 0);
+            }
+          out++;
+          i++;
+          j++;
+        }
+    }
+  if (n_removed > 0 || added->len > 0)
+    g_list_store_splice (store, pending_at, n_removed, added->pdata, added->len);
+}
+
+/**
+ * isle_demo_window_describe_task:
+ * @info: a task of the island
+ *
+ * The Inspector's line for @info: the task dump's words, what the task
+ * waits for before where it was spawned.
+ *
+ * Returns: (transfer full): the line
+ */
+char *
+isle_demo_window_describe_task (IsleTaskInfo *info)
+{
+  const char *name = isle_task_info_get_name (info);
+
+  /* What it waits for first: a narrow window cuts the end of the line. */
+  return g_strdup_printf ("task %" G_GUINT64_FORMAT " [%s, %s]%s%s%s waiting for %s — spawned at %s",
+                          isle_task_info_get_id (info),
+                          isle_task_info_get_kind (info),
+                          isle_task_info_get_state (info),
+                          name ? " “" : "", name ? name : "", name ? "”" : "",
+                          isle_task_info_get_waiting_for (info),
+                          isle_task_info_get_spawn_site (info));
+}
+
 static void
 inspector_refresh (IsleDemoWindow *self)
 {
-  g_autofree char *dump = isle_local_set_dump_tasks (self->island);
-  g_auto(GStrv) lines = g_strsplit (g_strchomp (dump), "\n", -1);
+  g_autoptr(GListModel) tasks = isle_local_set_list_tasks (self->island);
   g_autofree char *counters_text = NULL;
   IsleLocalSetCounters counters;
   gint64 now = g_get_monotonic_time ();
 
-  gtk_string_list_splice (self->inspector_lines, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->inspector_lines)),
-                          (const char * const *) lines);
+  merge_task_infos (self->inspector_tasks, tasks);
 
   isle_local_set_get_counters (self->island, &counters);
   counters_text = g_strdup_printf ("tasks: %" G_GUINT64_FORMAT " spawned, %" G_GUINT64_FORMAT
@@ -1122,9 +1216,11 @@ inspector_setup_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *label = gtk_label_new (NULL);
 
+  /* One line a row, ellipsized: every row has the same height, so the
+   * list view measures none of the rows it does not show. */
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   gtk_list_item_set_child (item, label);
 }
 
@@ -1133,10 +1229,9 @@ inspector_bind_row (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     gpointer                  user_data)
 {
-  GtkStringObject *line = gtk_list_item_get_item (item);
+  g_autofree char *line = isle_demo_window_describe_task (gtk_list_item_get_item (item));
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      gtk_string_object_get_string (line));
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), line);
 }
 
 static void
@@ -1335,7 +1430,7 @@ isle_demo_window_finalize (GObject *object)
 
   g_string_free (self->counter_steps, TRUE);
   g_hash_table_unref (self->worker_rows);
-  g_clear_object (&self->inspector_lines);
+  g_clear_object (&self->inspector_tasks);
   g_clear_pointer (&self->island, isle_local_set_unref);
 
   G_OBJECT_CLASS (isle_demo_window_parent_class)->finalize (object);
@@ -1410,11 +1505,11 @@ isle_demo_window_init (IsleDemoWindow *self)
   self->worker_rows = g_hash_table_new_full (g_int64_hash, g_int64_equal,
                                              g_free, g_object_unref);
 
-  self->inspector_lines = gtk_string_list_new (NULL);
+  self->inspector_tasks = g_list_store_new (ISLE_TYPE_TASK_INFO);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (inspector_setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (inspector_bind_row), NULL);
-  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->inspector_lines)));
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->inspector_tasks)));
   gtk_list_view_set_model (self->inspector_list, GTK_SELECTION_MODEL (selection));
   gtk_list_view_set_factory (self->inspector_list, factory);
   g_object_unref (selection);

@@ -27,6 +27,7 @@ GtkWindow      *isle_demo_window_get_question (IsleDemoWindow *self);
 guint           isle_demo_window_get_n_workers (IsleDemoWindow *self);
 gboolean        isle_demo_window_is_busy      (IsleDemoWindow *self,
                                                const char     *page);
+char           *isle_demo_window_describe_task (IsleTaskInfo  *info);
 
 void            isle_demo_report_slow_poll    (const char     *message);
 void            isle_demo_install_log_writer  (void);

@@ -351,7 +351,6 @@ static void
 test_inspector (void)
 {
   GListModel *lines;
-  g_autoptr(GtkStringObject) first = NULL;
   double fps = 0;
 
   isle_demo_window_show_page (window, "inspector");
@@ -361,20 +360,26 @@ test_inspector (void)
   g_assert_cmpfloat (fps, >, 0);
   g_assert_true (g_str_has_prefix (label_text ("inspector_counters"), "tasks: "));
 
-  /* The dump: the island's line, then a line per task, the inspector's
-   * own refresh task among them. */
+  /* A row per task, the inspector's own refresh task among them, which
+   * runs while it looks. */
   lines = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (part ("inspector_list"))));
-  g_assert_cmpuint (g_list_model_get_n_items (lines), >=, 2);
-  first = g_list_model_get_item (lines, 0);
-  g_assert_true (g_str_has_prefix (gtk_string_object_get_string (first), "Island "));
+  g_assert_cmpuint (g_list_model_get_n_items (lines), >=, 1);
   {
     gboolean found = FALSE;
 
-    for (guint i = 1; i < g_list_model_get_n_items (lines); i++)
+    for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
       {
-        g_autoptr(GtkStringObject) line = g_list_model_get_item (lines, i);
+        g_autoptr(IsleTaskInfo) info = g_list_model_get_item (lines, i);
+        g_autofree char *line = NULL;
 
-        found |= strstr (gtk_string_object_get_string (line), "“inspector”") != NULL;
+        g_assert_true (ISLE_IS_TASK_INFO (info));
+        line = isle_demo_window_describe_task (info);
+        if (g_strcmp0 (isle_task_info_get_name (info), "inspector") == 0)
+          {
+            g_assert_cmpstr (isle_task_info_get_state (info), ==, "running");
+            g_assert_true (g_str_has_prefix (line, "task "));
+            found = TRUE;
+          }
       }
     g_assert_true (found);
   }
@@ -382,6 +387,106 @@ test_inspector (void)
   /* Leaving the page stops the refresh task. */
   isle_demo_window_show_page (window, "counter");
   g_assert_false (isle_demo_window_is_busy (window, "inspector"));
+}
+
+/* Frame rate with 1,000 workers ------------------------------------------ */
+
+/* As bench/ui_frames measures it: a tick callback counts frames and asks
+ * for the next, so the figure is the rate the window can draw at. */
+static gboolean
+count_tick (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+time_passed (gconstpointer data)
+{
+  return g_get_monotonic_time () >= *(const gint64 *) data;
+}
+
+static double
+measure_fps (guint ms)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_tick, &frames, NULL);
+  gint64 start;
+  gint64 end;
+
+  /* From the first frame on: the page's first layout is not the figure. */
+  iterate_until (two_frames, &frames, "two frames");
+  frames = 0;
+  start = g_get_monotonic_time ();
+  end = start + ms * G_TIME_SPAN_MILLISECOND;
+  iterate_until (time_passed, &end, "the measurement");
+  gtk_widget_remove_tick_callback (GTK_WIDGET (window), id);
+  return frames * (double) G_TIME_SPAN_SECOND / (g_get_monotonic_time () - start);
+}
+
+static void
+start_workers (guint n)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (part ("workers_spin")), n);
+  click (part ("workers_start"));
+  g_assert_cmpuint (isle_demo_window_get_n_workers (window), ==, n);
+}
+
+static void
+test_frame_rate (void)
+{
+  double idle, inspector_alone, counter, inspector, workers;
+
+  isle_demo_window_show_page (window, "counter");
+  idle = measure_fps (500);
+  isle_demo_window_show_page (window, "inspector");
+  inspector_alone = measure_fps (500);
+
+  /* Which page shows matters less than the workers themselves: the
+   * Counter page, which shows none of them, is measured too. */
+  isle_demo_window_show_page (window, "workers");
+  start_workers (1000);
+  isle_demo_window_show_page (window, "counter");
+  counter = measure_fps (800);
+  click (part ("workers_cancel_all"));
+  iterate_until (page_idle, "workers", "the workers to be cancelled");
+
+  /* The workers nap 20 steps of 20-120 ms: they all run for the first
+   * 400 ms at least, and for most of a second and a half. */
+  isle_demo_window_show_page (window, "workers");
+  start_workers (1000);
+  isle_demo_window_show_page (window, "inspector");
+  inspector = measure_fps (800);
+  g_assert_cmpuint (isle_demo_window_get_n_workers (window), >, 900);
+  click (part ("workers_cancel_all"));
+  iterate_until (page_idle, "workers", "the workers to be cancelled");
+
+  isle_demo_window_show_page (window, "workers");
+  start_workers (1000);
+  workers = measure_fps (800);
+  g_assert_cmpuint (isle_demo_window_get_n_workers (window), >, 900);
+  click (part ("workers_cancel_all"));
+  iterate_until (page_idle, "workers", "the workers to be cancelled");
+
+  g_print ("# frames/s: idle %.1f, Inspector alone %.1f; with 1,000 workers: "
+           "Counter %.1f, Inspector %.1f, Workers %.1f\n",
+           idle, inspector_alone, counter, inspector, workers);
+  isle_demo_window_show_page (window, "counter");
+
+  /* The goal of issue 17, not met yet (docs/diagnostics.md): checked
+   * only when asked, so that the suite stays green meanwhile. */
+  if (g_getenv ("ISLE_DEMO_CHECK_FRAME_RATE") == NULL)
+    {
+      g_test_skip ("set ISLE_DEMO_CHECK_FRAME_RATE=1 to require 55 frames/s with 1,000 workers");
+      return;
+    }
+  g_assert_cmpfloat (inspector, >=, 55);
+  g_assert_cmpfloat (workers, >=, 55);
 }
 
 /* Screenshots ---------------------------------------------------------------- */
@@ -504,6 +609,7 @@ main (int    argc,
   g_test_add_func ("/Isle/Demo/files", test_files);
   g_test_add_func ("/Isle/Demo/dialog", test_dialog);
   g_test_add_func ("/Isle/Demo/inspector", test_inspector);
+  g_test_add_func ("/Isle/Demo/frame-rate", test_frame_rate);
   g_test_add_func ("/Isle/Demo/screenshots", test_screenshots);
   g_test_add_func ("/Isle/Demo/close-aborts-tasks", test_close_aborts);
 

@@ -7,6 +7,7 @@
 
 #include "isle-blocking.h"
 #include "isle-blocking-private.h"
+#include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 
 #ifdef G_OS_UNIX
@@ -438,6 +439,7 @@ isle_spawn_blocking (IsleBlockingFunc func,
 
   future = isle_future_ref (isle_promise_get_future (job->promise));
   _isle_future_set_cancellable (future, job->cancellable);
+  _isle_future_set_origin (future, &_isle_origin_blocking, (gconstpointer) func, 0);
 
   pool_push (job);
 

@@ -681,7 +681,7 @@ isle_channel_recv (IsleChannel  *self,
       if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
         {
           _isle_task_check_borrows (task, "isle_channel_recv", caller);
-          _isle_task_park (task, "a channel", error);
+          _isle_task_park (task, "a message on a channel", error);
           break;
         }
 
@@ -719,7 +719,7 @@ isle_channel_recv (IsleChannel  *self,
         }
 
       _isle_task_check_borrows (task, "isle_channel_recv", caller);
-      if (!_isle_task_park (task, "a channel", error))
+      if (!_isle_task_park (task, "a message on a channel", error))
         {
           g_mutex_lock (&self->lock);
           if (self->recv_waker == (IsleWaker *) task)

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 IsleDebugFlags _isle_debug_get_env_flags          (void);
 guint          _isle_debug_get_env_slow_poll_ms  (void);
 char          *_isle_debug_describe_site         (gconstpointer site);
+const char    *_isle_debug_lookup_site           (gconstpointer site);
 char          *_isle_debug_symtab_lookup         (const guint8  *map,
                                                   gsize          size,
                                                   gconstpointer  base,

@@ -194,8 +194,8 @@ static_symbol_lookup (const char    *path,
  * named by dladdr(), static ones from the object's symbol table when it
  * has one; an object without symbols gives "object+0xoffset", which
  * addr2line turns into a file and line. */
-char *
-_isle_debug_describe_site (gconstpointer site)
+static char *
+describe_site_uncached (gconstpointer site)
 {
   Dl_info info = { 0, };
   const char *object;
@@ -225,4 +225,59 @@ _isle_debug_describe_site (gconstpointer site)
 
   return g_strdup_printf ("%s+0x%tx", object,
                           (const char *) site - (const char *) info.dli_fbase);
+}
+
+/* Every distinct site is described once per process: reading an object's
+ * symbol table costs a mapping of the whole file and a walk of its
+ * symbols (tens of microseconds), and a dump of 100,000 tasks from a
+ * handful of spawn calls would otherwise pay it 100,000 times. A program
+ * has as many sites as it has calls that spawn, so the table stays small;
+ * code is not unloaded while Isle runs, so an entry never goes stale.
+ * Islands on several threads share the table. */
+static GMutex site_lock;
+static GHashTable *site_names;  /* protected by site_lock; site → (owned) name */
+
+/* The description of @site ("symbol+0xoffset (object)"), kept for the
+ * life of the process: do not free it. Safe to call from any thread. */
+const char *
+_isle_debug_lookup_site (gconstpointer site)
+{
+  char *name;
+
+  if (site == NULL)
+    return "unknown";
+
+  g_mutex_lock (&site_lock);
+  if (G_UNLIKELY (site_names == NULL))
+    site_names = g_hash_table_new (NULL, NULL);
+  name = g_hash_table_lookup (site_names, site);
+  g_mutex_unlock (&site_lock);
+  if (G_LIKELY (name != NULL))
+    return name;
+
+  /* Described outside the lock: it reads files. Two threads may both
+   * describe a new site; the first to insert wins. */
+  name = describe_site_uncached (site);
+  g_mutex_lock (&site_lock);
+  {
+    char *other = g_hash_table_lookup (site_names, site);
+
+    if (other != NULL)
+      {
+        g_free (name);
+        name = other;
+      }
+    else
+      g_hash_table_insert (site_names, (gpointer) site, name);
+  }
+  g_mutex_unlock (&site_lock);
+
+  return name;
+}
+
+/* As _isle_debug_lookup_site(), a copy for the caller to free. */
+char *
+_isle_debug_describe_site (gconstpointer site)
+{
+  return g_strdup (_isle_debug_lookup_site (site));
 }

@@ -51,4 +51,19 @@ void        _isle_future_set_cancellable   (IsleFuture             *self,
                                             GCancellable           *cancellable);
 GCancellable *_isle_future_get_cancellable (IsleFuture             *self);
 
+/* Diagnostics: what made the future (isle-diagnostics-private.h), set by
+ * its maker before anyone else sees it; a combinator's children. */
+typedef struct _IsleFutureOrigin IsleFutureOrigin;
+void        _isle_future_set_origin        (IsleFuture             *future,
+                                            const IsleFutureOrigin *origin,
+                                            gconstpointer           data,
+                                            gint64                  value);
+const IsleFutureOrigin *
+            _isle_future_get_origin        (IsleFuture             *future,
+                                            gconstpointer          *data,
+                                            gint64                 *value);
+guint       _isle_future_get_n_children    (IsleFuture             *future);
+IsleFuture *_isle_future_get_child         (IsleFuture             *future,
+                                            guint                   index);
+
 G_END_DECLS

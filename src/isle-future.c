@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
@@ -80,6 +81,11 @@ struct _IsleFuture
   GCancellable    *cancellable;    /* (owned) (nullable) cancelled by isle_future_cancel() */
   const IsleFutureHooks *hooks;    /* (nullable) set once, before it is handed out */
   gpointer         hooks_data;
+  /* What made it, for dumps: set before the future is shared, then read
+   * only. */
+  const IsleFutureOrigin *origin;  /* (nullable) static */
+  gconstpointer    origin_data;
+  gint64           origin_value;
 };
 
 struct _IslePromise
@@ -652,7 +658,7 @@ isle_await (IsleFuture  *future,
           registered = TRUE;
           continue;
         }
-      if (!_isle_task_park (task, "a future", error))
+      if (!_isle_task_park_on (task, &_isle_wait_future, future, error))
         {
           remove_waker (future, (IsleWaker *) task);
           isle_future_unref (future);
@@ -813,6 +819,40 @@ isle_future_wait (IsleFuture    *self,
 }
 
 /* Private hooks for the GIO and GObject bridges ------------------------- */
+
+void
+_isle_future_set_origin (IsleFuture             *future,
+                         const IsleFutureOrigin *origin,
+                         gconstpointer           data,
+                         gint64                  value)
+{
+  future->origin = origin;
+  future->origin_data = data;
+  future->origin_value = value;
+}
+
+const IsleFutureOrigin *
+_isle_future_get_origin (IsleFuture     *future,
+                         gconstpointer  *data,
+                         gint64         *value)
+{
+  *data = future->origin_data;
+  *value = future->origin_value;
+  return future->origin;
+}
+
+guint
+_isle_future_get_n_children (IsleFuture *future)
+{
+  return future->children != NULL ? future->children->len : 0;
+}
+
+IsleFuture *
+_isle_future_get_child (IsleFuture *future,
+                        guint       index)
+{
+  return g_ptr_array_index (future->children, index);
+}
 
 IsleFuture *
 _isle_future_new (void)
@@ -1000,6 +1040,8 @@ combine (CombineKind         kind,
   IsleFuture *parent = future_new ();
   guint i;
 
+  parent->origin = kind == COMBINE_ALL ? &_isle_origin_all :
+                   kind == COMBINE_ANY ? &_isle_origin_any : &_isle_origin_race;
   parent->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) isle_future_unref);
   for (i = 0; i < n_futures; i++)
     g_ptr_array_add (parent->children, isle_future_ref (futures[i]));
@@ -1238,6 +1280,7 @@ isle_promise_new (void)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->future = future_new ();
+  self->future->origin = &_isle_origin_promise;
   if (island != NULL)
     self->home = _isle_remote_ref (island->remote);
   return self;
@@ -1517,6 +1560,7 @@ isle_join_handle_ref_future (IsleJoinHandle *handle)
   {
     IsleFuture *future = isle_future_ref (isle_promise_get_future (promise));
 
+    _isle_future_set_origin (future, &_isle_origin_join, NULL, (gint64) task->id);
     isle_promise_unref (promise);
     return future;
   }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-gio.h"
+#include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 #include "isle-task.h"
 
@@ -88,6 +89,9 @@ isle_gio_future_new (void)
   IsleFuture *future = _isle_future_new ();
   g_autoptr(GCancellable) own = g_cancellable_new ();
   GCancellable *task_cancellable = isle_current_cancellable ();
+
+  /* Dumps name the operation by the function that started it. */
+  _isle_future_set_origin (future, &_isle_origin_gio, __builtin_return_address (0), 0);
 
   /* The operation's own cancellable: isle_future_cancel() (a race or a
    * timeout it lost) cancels it, and so does aborting the task. */

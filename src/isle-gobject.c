@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-gobject.h"
+#include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
@@ -313,6 +314,7 @@ isle_signal_future_new (gpointer    instance,
     }
 
   future = _isle_future_new ();
+  _isle_future_set_origin (future, &_isle_origin_signal, GUINT_TO_POINTER (signal_id), 0);
   closure = g_closure_new_simple (sizeof (SignalClosure), NULL);
   self = (SignalClosure *) closure;
   self->future = future;

@@ -195,7 +195,7 @@ isle_join_handle_join (IsleJoinHandle  *self,
       if (task->join_waker == NULL)
         task->join_waker = _isle_task_ref (joiner);
 
-      if (!_isle_task_park (joiner, NULL, error))
+      if (!_isle_task_park_on (joiner, &_isle_wait_join, task, error))
         {
           clear_join_waker (task, joiner);
           return NULL;

@@ -125,7 +125,7 @@ _isle_remote_spawn (IsleLocalSet        *island,
   spawn->done_data = done_data;
   future = isle_future_ref (isle_promise_get_future (spawn->promise));
 
-  if (spawn->remote->owner == _isle_thread_state_get ())
+  if (spawn->remote->owner == _isle_thread_peek_serial ())
     {
       remote_spawn_start (spawn);
       return future;

@@ -13,6 +13,7 @@
 #include "isle-fiber-private.h"
 #include "isle-task-arena-private.h"
 #include "isle-thread-private.h"
+#include "isle-diagnostics-private.h"
 
 G_BEGIN_DECLS
 
@@ -65,7 +66,6 @@ typedef struct
   gint64          spawn_time;        /* with ISLE_DEBUG_TASKS; monotonic µs */
   guint64         n_polls;           /* with ISLE_DEBUG_TASKS */
   gint64          run_time;          /* with ISLE_DEBUG_TASKS; µs in its turns */
-  const char     *waiting_for;       /* (unowned) with ISLE_DEBUG_TASKS: what the last park waits for */
   IsleTaskFinishNotify finish_notify;  /* (nullable) told when the task finishes */
   gpointer        finish_data;
   guint           n_borrows;         /* IsleCell borrows the task holds */
@@ -100,7 +100,14 @@ struct _IsleTask
   IsleTask       *live_next;
   guint64         id;
   GDestroyNotify  user_data_destroy;
-  gpointer        result;            /* (owned) a value, or a GError if FAILED */
+  /* A task has a result only once its body or poll function returned, and
+   * a parked fiber has not returned: the two share a word, and the task
+   * keeps its two cache lines. */
+  union
+  {
+    gpointer        result;          /* (owned) a value, or a GError if FAILED */
+    const IsleWait *wait;            /* (unowned) (nullable) while a fiber is parked: on its stack */
+  };
   GDestroyNotify  result_destroy;
   IsleTaskExtra  *extra;             /* (owned) (nullable) what few tasks use */
   gconstpointer   spawn_site;        /* the return address of the spawn call */
@@ -129,8 +136,9 @@ gpointer      _isle_task_consume_result   (IsleTask        *task,
                                            IsleResultFate   fate,
                                            GError         **error);
 IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
-gboolean      _isle_task_park             (IsleTask        *task,
-                                           const char      *waiting_for,
+gboolean      _isle_task_park_on          (IsleTask        *task,
+                                           const IsleWaitClass *klass,
+                                           gconstpointer    object,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
@@ -152,6 +160,16 @@ _isle_task_check_borrows (IsleTask      *task,
 {
   if (G_UNLIKELY (task->extra != NULL && task->extra->n_borrows > 0))
     _isle_task_report_borrows (task, function, caller);
+}
+
+/* Parks the running fiber, waiting for @waiting_for (a static noun phrase,
+ * "room in a channel") as dumps say. */
+static inline gboolean
+_isle_task_park (IsleTask    *task,
+                 const char  *waiting_for,
+                 GError     **error)
+{
+  return _isle_task_park_on (task, &_isle_wait_text, waiting_for, error);
 }
 
 static inline IsleTaskExtra *

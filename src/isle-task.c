@@ -629,16 +629,17 @@ check_aborted (IsleTask  *task,
   return FALSE;
 }
 
-/* Parks the running fiber. @waiting_for names what it waits for in task
- * dumps ("a sleep of 200 ms", "a channel"); the primitives built on parking
- * pass it, and it is only kept with ISLE_DEBUG_TASKS. */
+/* Parks the running fiber, waiting on @object as @klass describes it for
+ * task dumps (a future, a join, a channel). The description costs the
+ * wait two words on the fiber's stack and one in the task; the words are
+ * made only when a dump asks. */
 gboolean
-_isle_task_park (IsleTask    *task,
-                 const char  *waiting_for,
-                 GError     **error)
+_isle_task_park_on (IsleTask            *task,
+                    const IsleWaitClass *klass,
+                    gconstpointer        object,
+                    GError             **error)
 {
-  if (G_UNLIKELY (task->queue->island->debug_flags & ISLE_DEBUG_TASKS))
-    _isle_task_get_extra (task)->waiting_for = waiting_for;
+  IsleWait wait = { klass, object };
 
   if (!_isle_nested_may_suspend (task, NULL, __builtin_return_address (0), error))
     return FALSE;
@@ -655,6 +656,10 @@ _isle_task_park (IsleTask    *task,
       return TRUE;
     }
 
+  /* Not cleared on the way out: the only way a fiber becomes parked is
+   * this call, so dumps read the pointer only while its frame is live,
+   * and the body's return overwrites the word with the result. */
+  task->wait = &wait;
   suspend (task, FALSE);
   return check_aborted (task, error);
 }
@@ -718,7 +723,7 @@ isle_park (GError **error)
     return FALSE;
 
   _isle_task_check_borrows (task, "isle_park", __builtin_return_address (0));
-  return _isle_task_park (task, NULL, error);
+  return _isle_task_park_on (task, &_isle_wait_park, __builtin_return_address (0), error);
 }
 
 IsleLocalSet *

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-time.h"
+#include "isle-diagnostics-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
 #include "isle-timer-queue-private.h"
@@ -83,11 +84,17 @@ timer_future_new (gint64        deadline,
                   guint         timeout_msec)
 {
   IsleTimerQueue *queue = _isle_timer_queue_get (isle_local_set_get_current ());
+  IsleFuture *future;
 
   if (queue == NULL)
-    return source_timer_future_new (deadline, kind, timeout_msec);
+    future = source_timer_future_new (deadline, kind, timeout_msec);
+  else
+    future = _isle_timer_queue_add (queue, deadline, kind, timeout_msec);
 
-  return _isle_timer_queue_add (queue, deadline, kind, timeout_msec);
+  _isle_future_set_origin (future,
+                           kind == ISLE_TIMER_TIME_OUT ? &_isle_origin_timer : &_isle_origin_sleep,
+                           NULL, deadline);
+  return future;
 }
 
 static gint64
@@ -270,6 +277,7 @@ isle_timeout (IsleFuture *future,
 {
   g_autoptr(IsleFuture) timer = NULL;
   IsleFuture *racers[2];
+  IsleFuture *race;
 
   g_return_val_if_fail (future != NULL, NULL);
 
@@ -282,7 +290,9 @@ isle_timeout (IsleFuture *future,
                             ISLE_TIMER_TIME_OUT, milliseconds);
   racers[0] = future;
   racers[1] = timer;
-  return isle_future_race (racers, G_N_ELEMENTS (racers));
+  race = isle_future_race (racers, G_N_ELEMENTS (racers));
+  _isle_future_set_origin (race, &_isle_origin_timeout, NULL, 0);
+  return race;
 }
 
 /* Intervals ---------------------------------------------------------------- */

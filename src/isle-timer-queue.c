@@ -163,7 +163,7 @@ heap_remove (IsleTimerQueue *self,
 static inline gboolean
 is_owner_thread (IsleRemote *remote)
 {
-  return remote->owner == _isle_thread_state_get ();
+  return remote->owner == _isle_thread_peek_serial ();
 }
 
 static inline void

@@ -13,6 +13,7 @@
 #include "isle-blocking.h"
 #include "isle-cell.h"
 #include "isle-channel.h"
+#include "isle-diagnostics.h"
 #include "isle-future.h"
 #include "isle-gio.h"
 #include "isle-gobject.h"

@@ -479,6 +479,263 @@ test_diagnostics_dump_waiting_for (void)
   isle_test_run_all (island);
 }
 
+/* Every primitive says what a parked fiber waits for, without
+ * ISLE_DEBUG_TASKS, and the task list says the same as the dump. */
+static GMutex blocking_lock;
+static GCond blocking_cond;
+static gboolean blocking_release;
+
+static gpointer
+blocking_until_released (gpointer       user_data,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_mutex_lock (&blocking_lock);
+  while (!blocking_release)
+    g_cond_wait (&blocking_cond, &blocking_lock);
+  g_mutex_unlock (&blocking_lock);
+  return NULL;
+}
+
+static gpointer
+wait_sleep (gpointer user_data, GError **error)
+{
+  return GINT_TO_POINTER (isle_sleep (60000, error));
+}
+
+static gpointer
+wait_race (gpointer user_data, GError **error)
+{
+  g_autoptr(IsleFuture) nap = isle_sleep_future_new (60000);
+  g_autoptr(IsleFuture) notified = isle_signal_future_new (user_data, "notify");
+  IsleFuture *both[] = { nap, notified };
+  g_autoptr(IsleFuture) first = isle_future_race (both, G_N_ELEMENTS (both));
+
+  return isle_await (first, error);
+}
+
+static gpointer
+wait_timeout (gpointer user_data, GError **error)
+{
+  g_autoptr(IsleFuture) limited = isle_timeout (isle_promise_get_future (user_data), 60000);
+
+  return isle_await (limited, error);
+}
+
+static gpointer
+wait_all (gpointer user_data, GError **error)
+{
+  IsleFuture *three[] = {
+    isle_promise_get_future (user_data),
+    isle_promise_get_future (user_data),
+    isle_promise_get_future (user_data),
+  };
+  g_autoptr(IsleFuture) all = isle_future_all (three, G_N_ELEMENTS (three));
+
+  return isle_await (all, error);
+}
+
+static gpointer
+wait_blocking (gpointer user_data, GError **error)
+{
+  g_autoptr(IsleFuture) job = isle_spawn_blocking (blocking_until_released, NULL, NULL, NULL);
+
+  return isle_await (job, error);
+}
+
+static gpointer
+wait_gio (gpointer user_data, GError **error)
+{
+  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+
+  return isle_await (op, error);
+}
+
+static gpointer
+wait_notify (gpointer user_data, GError **error)
+{
+  return GINT_TO_POINTER (isle_notify_wait (user_data, error));
+}
+
+static gpointer
+wait_join_set (gpointer user_data, GError **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  g_autoptr(IsleJoinHandle) done = NULL;
+
+  isle_join_set_spawn (set, park_forever, NULL, NULL);
+  done = isle_join_set_join_next (set, error);
+  return NULL;
+}
+
+typedef struct
+{
+  const char *name;
+  IsleTaskFunc func;
+  const char *expected;   /* a glob of "waiting for …" */
+  const char *wait_kind;
+} PreciseWait;
+
+static gpointer
+precise_waits_root (gpointer   user_data,
+                    GError   **error)
+{
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(IslePromise) promise = isle_promise_new ();
+  g_autoptr(IsleNotify) notify = isle_notify_new ();
+  g_autoptr(GListModel) infos = NULL;
+  g_autofree char *dump = NULL;
+  const PreciseWait waits[] = {
+    { "sleeper", wait_sleep, "*“sleeper” spawned at *, waiting for a sleep, * ms left\n*", "sleep" },
+    { "racer", wait_race, "*“racer” spawned at *, waiting for a race of 2 (a sleep, * ms left; "
+      "the signal GObject::notify)\n*", "race" },
+    { "limited", wait_timeout, "*“limited” spawned at *, waiting for a timeout (* ms left) over a promise\n*", "timeout" },
+    { "gatherer", wait_all, "*“gatherer” spawned at *, waiting for all of 3 (a promise; a promise; a promise)\n*", "all" },
+    { "offloader", wait_blocking, "*“offloader” spawned at *, waiting for a blocking job, blocking_until_released+0x0 (*)\n*", "blocking" },
+    { "reader", wait_gio, "*“reader” spawned at *, waiting for a GIO call started in wait_gio+0x*\n*", "gio" },
+    { "listener", wait_notify, "*“listener” spawned at *, waiting for a notify\n*", "other" },
+    { "collector", wait_join_set, "*“collector” spawned at *, waiting for the next task of a join set\n*", "other" },
+    { "parker", park_forever, "*“parker” spawned at *, waiting for a wake (isle_park) in park_forever+0x*\n*", "wake" },
+  };
+  IsleJoinHandle *handles[G_N_ELEMENTS (waits)];
+  gpointer data[G_N_ELEMENTS (waits)] = { 0, };
+  IsleLocalSet *island = isle_local_set_get_current ();
+  guint found = 0;
+
+  data[1] = object;
+  data[2] = promise;
+  data[3] = promise;
+  data[6] = notify;
+  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+    handles[i] = isle_spawn_local_full (waits[i].name, G_PRIORITY_DEFAULT, 0,
+                                        waits[i].func, data[i], NULL, NULL);
+
+  /* A yield runs every task spawned before it: all of them have parked. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* From inside a task, which shows as running. */
+  dump = isle_local_set_dump_tasks (island);
+  g_test_message ("%s", dump);
+  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+    if (!g_pattern_match_simple (waits[i].expected, dump))
+      g_error ("The dump does not match %s:\n%s", waits[i].expected, dump);
+  g_assert_true (g_pattern_match_simple ("*“precise” spawned at *, waiting for -\n*", dump));
+
+  infos = isle_local_set_list_tasks (island);
+  g_assert_true (g_list_model_get_item_type (infos) == ISLE_TYPE_TASK_INFO);
+  for (guint n = 0; n < g_list_model_get_n_items (infos); n++)
+    {
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (infos, n);
+      const char *name = isle_task_info_get_name (info);
+      g_autofree char *waiting_for = NULL;
+      g_autofree char *line = NULL;
+
+      g_object_get (info, "waiting-for", &waiting_for, NULL);
+      g_assert_cmpstr (waiting_for, ==, isle_task_info_get_waiting_for (info));
+      /* Time goes on between the two: the dump's line up to the wait,
+       * and the wait itself where it does not count down. */
+      line = g_strdup_printf ("*task %" G_GUINT64_FORMAT " [%s, %s]%s%s%s spawned at %s, waiting for %s\n*",
+                              isle_task_info_get_id (info),
+                              isle_task_info_get_kind (info),
+                              isle_task_info_get_state (info),
+                              name ? " “" : "", name ? name : "", name ? "”" : "",
+                              isle_task_info_get_spawn_site (info),
+                              strstr (waiting_for, " ms left") ? "*" : waiting_for);
+      g_assert_true (g_pattern_match_simple (line, dump));
+      /* Without ISLE_DEBUG_TASKS there are no figures. */
+      g_assert_cmpint (isle_task_info_get_age_usec (info), ==, -1);
+      g_assert_cmpint (isle_task_info_get_run_time_usec (info), ==, -1);
+      g_assert_cmpuint (isle_task_info_get_n_turns (info), ==, 0);
+
+      if (g_strcmp0 (name, "precise") == 0)
+        {
+          g_assert_cmpstr (isle_task_info_get_state (info), ==, "running");
+          g_assert_cmpstr (isle_task_info_get_wait_kind (info), ==, "none");
+          found++;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+        if (g_strcmp0 (name, waits[i].name) == 0)
+          {
+            g_assert_cmpuint (isle_task_info_get_id (info), ==, isle_join_handle_get_id (handles[i]));
+            g_assert_cmpstr (isle_task_info_get_state (info), ==, "parked");
+            g_assert_cmpstr (isle_task_info_get_kind (info), ==, "fiber");
+            g_assert_cmpstr (isle_task_info_get_wait_kind (info), ==, waits[i].wait_kind);
+            found++;
+          }
+    }
+  g_assert_cmpuint (found, ==, G_N_ELEMENTS (waits) + 1);
+
+  /* A snapshot: it does not follow the tasks. */
+  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+    isle_join_handle_abort (handles[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
+    {
+      g_autoptr(GError) join_error = NULL;
+
+      isle_join_handle_join (handles[i], &join_error);
+      isle_join_handle_unref (handles[i]);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (infos), ==, G_N_ELEMENTS (waits) + 1 + 1);
+
+  g_mutex_lock (&blocking_lock);
+  blocking_release = TRUE;
+  g_cond_broadcast (&blocking_cond);
+  g_mutex_unlock (&blocking_lock);
+  return NULL;
+}
+
+static void
+test_diagnostics_precise_waits (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) root = NULL;
+
+  root = isle_local_set_spawn_local_full (island, "precise", G_PRIORITY_DEFAULT, 0,
+                                          precise_waits_root, NULL, NULL, NULL);
+  isle_test_run_all (island);
+  g_assert_true (isle_join_handle_is_finished (root));
+}
+
+/* A poll task that joins another is named as a join too. */
+static IslePoll
+poll_join (gpointer    state,
+           IsleWaker  *waker,
+           gpointer   *result,
+           GError    **error)
+{
+  return isle_join_handle_poll (state, waker, result, error);
+}
+
+static gpointer
+poll_join_root (gpointer   user_data,
+                GError   **error)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleJoinHandle) target = isle_spawn_local (park_forever, NULL, NULL);
+  g_autoptr(IsleJoinHandle) joiner = isle_spawn_local_poll (poll_join, target, NULL);
+  g_autofree char *dump = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (isle_yield_now (NULL));
+  dump = isle_local_set_dump_tasks (island);
+  expected = g_strdup_printf ("*[poll, parked] spawned at *, waiting for join of task %" G_GUINT64_FORMAT "\n*",
+                              isle_join_handle_get_id (target));
+  g_assert_true (g_pattern_match_simple (expected, dump));
+  isle_join_handle_abort (target);
+  isle_join_handle_abort (joiner);
+  return NULL;
+}
+
+static void
+test_diagnostics_poll_join (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, poll_join_root, NULL);
+  isle_test_run_all (island);
+}
+
 static GString *printed;
 
 static void
@@ -623,6 +880,8 @@ main (int   argc,
   g_test_add_func ("/Isle/Diagnostics/no-slow-poll-when-yielding", test_diagnostics_no_slow_poll_when_yielding);
   g_test_add_func ("/Isle/Diagnostics/dump", test_diagnostics_dump);
   g_test_add_func ("/Isle/Diagnostics/dump-waiting-for", test_diagnostics_dump_waiting_for);
+  g_test_add_func ("/Isle/Diagnostics/precise-waits", test_diagnostics_precise_waits);
+  g_test_add_func ("/Isle/Diagnostics/poll-join", test_diagnostics_poll_join);
   g_test_add_func ("/Isle/Diagnostics/env-and-signal", test_diagnostics_env_and_signal);
   g_test_add_func ("/Isle/Diagnostics/symtab-reader", test_diagnostics_symtab_reader);
 
