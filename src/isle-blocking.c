@@ -9,6 +9,10 @@
 #include "isle-blocking-private.h"
 #include "isle-future-private.h"
 
+#ifdef G_OS_UNIX
+# include <pthread.h>
+#endif
+
 /* The pool's bound when neither ISLE_BLOCKING_THREADS nor
  * isle_blocking_pool_set_max_threads() says otherwise: libuv's 4, or one
  * thread per processor where there are more. Blocking jobs mostly wait
@@ -72,6 +76,49 @@ typedef struct
 /* Process-wide; a static GMutex needs no initialisation. */
 static BlockingPool pool;
 
+#ifdef G_OS_UNIX
+/* fork(): the child has only the forking thread, but a copy of the pool
+ * that believes in the parent's workers; a job pushed there would wake an
+ * idle worker that does not exist and wait forever. So the pool's lock is
+ * held across the fork, which makes the copy consistent, and the child
+ * forgets every worker: its first job starts a thread of its own. Jobs
+ * that were queued or running in the parent stay the parent's: the child
+ * drops them from its queue (running them there would do their work
+ * twice), so their futures never settle in the child. The records of
+ * idle workers become spare ones for the child's threads (a GCond needs
+ * no waiter to be reused); a worker busy with a job at the fork leaves
+ * its record behind, once per fork. */
+static void
+pool_atfork_prepare (void)
+{
+  g_mutex_lock (&pool.lock);
+}
+
+static void
+pool_atfork_parent (void)
+{
+  g_mutex_unlock (&pool.lock);
+}
+
+static void
+pool_atfork_child (void)
+{
+  pool.head = pool.tail = NULL;
+  pool.n_queued = 0;
+  pool.n_threads = 0;
+  pool.n_waking = 0;
+  while (pool.idle != NULL)
+    {
+      Worker *worker = pool.idle;
+
+      pool.idle = worker->next;
+      worker->next = pool.spare;
+      pool.spare = worker;
+    }
+  g_mutex_unlock (&pool.lock);
+}
+#endif
+
 /* Called with pool.lock held. */
 static void
 pool_ensure_initialized (void)
@@ -82,6 +129,11 @@ pool_ensure_initialized (void)
 
   if (pool.max_threads != 0)
     return;
+
+#ifdef G_OS_UNIX
+  /* Once: the bound is never 0 again. */
+  pthread_atfork (pool_atfork_prepare, pool_atfork_parent, pool_atfork_child);
+#endif
 
   pool.max_threads = MAX (BLOCKING_THREADS_DEFAULT_MIN, g_get_num_processors ());
   env = g_getenv ("ISLE_BLOCKING_THREADS");
@@ -348,6 +400,11 @@ pool_push (BlockingJob *job)
  * be stopped from outside), and its result is released with
  * @result_destroy on the island's thread the next time the island runs:
  * a future made on an island is given back to it when its promise goes.
+ * The same holds for a result that comes back after the future was
+ * cancelled or timed out, and, once the island is freed, for one that
+ * comes back later: it is released from its context, on the thread that
+ * next iterates it. A job spawned where no island is current releases its
+ * result on the worker thread (docs/blocking.md says exactly when).
  *
  * @user_data_destroy runs exactly once on the worker thread: after @func
  * returns and before the future resolves, or instead of @func for a job

@@ -954,6 +954,58 @@ release_future (gpointer data)
   isle_future_unref (data);
 }
 
+static gboolean
+release_now (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func (@data) on the thread of the island @home was made on: in
+ * the island's next batch of remote wakes while it lives; once it is gone,
+ * from an idle source on its context, which outlives it as long as @home
+ * holds it. The source's destroy notify does the work, so it runs either
+ * where that context is next iterated (its owner thread) or, if the
+ * context is freed first, wherever its last reference goes. On the home
+ * thread itself, or without a home, it runs at once. */
+static void
+run_at_home (IsleRemote     *home,
+             GDestroyNotify  func,
+             gpointer        data)
+{
+  GSource *source;
+
+  if (home == NULL || home->owner == _isle_thread_state_get ())
+    {
+      func (data);
+      return;
+    }
+
+  if (_isle_remote_call (home, func, data))
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[isle-release-at-home]");
+  g_source_set_callback (source, release_now, data, func);
+  g_source_attach (source, home->context);
+  g_source_unref (source);
+}
+
+typedef struct
+{
+  gpointer       value;
+  GDestroyNotify value_destroy;
+} ValueRelease;
+
+static void
+value_release_run (gpointer data)
+{
+  ValueRelease *release = data;
+
+  release->value_destroy (release->value);
+  g_free (release);
+}
+
 /**
  * isle_promise_new:
  *
@@ -1026,10 +1078,7 @@ isle_promise_unref (IslePromise *self)
    * else holds the future any more (the awaiting task was aborted), its
    * value is destroyed on the island's thread, where it belongs, not on
    * the worker that resolved it. The wake-ups already went out. */
-  if (self->home == NULL ||
-      self->home->owner == _isle_thread_state_get () ||
-      !_isle_remote_call (self->home, release_future, self->future))
-    isle_future_unref (self->future);
+  run_at_home (self->home, release_future, self->future);
 
   if (self->home != NULL)
     _isle_remote_unref (self->home);
@@ -1078,8 +1127,17 @@ promise_settle (IslePromise    *self,
     {
       if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report_settled_twice (function);
+      /* Nobody will see the value (a blocking job whose future timed out
+       * or was cancelled): it is released where the future would have
+       * released it, on the thread of the island the promise was made on. */
       if (value_destroy != NULL && value != NULL)
-        value_destroy (value);
+        {
+          ValueRelease *release = g_new (ValueRelease, 1);
+
+          release->value = value;
+          release->value_destroy = value_destroy;
+          run_at_home (self->home, value_release_run, release);
+        }
     }
 }
 
@@ -1092,7 +1150,9 @@ promise_settle (IslePromise    *self,
  * Resolves the promise's future with @value. Tasks awaiting it are woken
  * on their island's thread; chained callbacks run on their own context.
  * Resolving a second time is a programming error, reported with a
- * critical; @value is then released at once.
+ * critical; @value is then released (as is a value that comes after the
+ * future was cancelled), on the thread of the island the promise was made
+ * on if there is one, at once otherwise.
  *
  * Safe to call from any thread.
  *
@@ -1219,7 +1279,7 @@ isle_join_handle_ref_future (IsleJoinHandle *handle)
         }
       else
         {
-          value = _isle_task_take_result (task, &error);
+          value = _isle_task_consume_result (task, ISLE_RESULT_TAKE, &error);
           if (error != NULL)
             isle_promise_reject (promise, error);
           else

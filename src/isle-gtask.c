@@ -271,7 +271,7 @@ op_task_finished (IsleTask *task,
   GError *error = NULL;
   gpointer value;
 
-  value = _isle_task_take_result (task, &error);
+  value = _isle_task_consume_result (task, ISLE_RESULT_TAKE, &error);
   op_disconnect (op);
   op->task_done = TRUE;
   op->value = value;

@@ -91,9 +91,8 @@ isle_join_handle_unref (IsleJoinHandle *self)
   if (--task->handle_refs > 0)
     return;
 
-  if (task->state == ISLE_TASK_STATE_FINISHED &&
-      !(task->flags & ISLE_TASK_FLAG_RESULT_TAKEN))
-    _isle_task_drop_result (task);
+  if (task->state == ISLE_TASK_STATE_FINISHED)
+    _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
 
   _isle_task_unref (task);
 }
@@ -208,7 +207,7 @@ isle_join_handle_join (IsleJoinHandle  *self,
   if (!check_joinable (task, joiner, "isle_join_handle_join", error))
     return NULL;
 
-  return _isle_task_take_result (task, error);
+  return _isle_task_consume_result (task, ISLE_RESULT_TAKE, error);
 }
 
 /**
@@ -260,7 +259,7 @@ isle_join_handle_poll (IsleJoinHandle  *self,
       return ISLE_POLL_PENDING;
     }
 
-  *result = _isle_task_take_result (task, error);
+  *result = _isle_task_consume_result (task, ISLE_RESULT_TAKE, error);
   return ISLE_POLL_READY;
 }
 

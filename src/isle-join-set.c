@@ -432,7 +432,7 @@ isle_join_set_shutdown (IsleJoinSet  *self,
 
   while ((handle = isle_join_set_join_next (self, &local_error)) != NULL)
     {
-      _isle_task_discard_result (ISLE_TASK_FROM_HANDLE (handle));
+      _isle_task_consume_result (ISLE_TASK_FROM_HANDLE (handle), ISLE_RESULT_DISCARD, NULL);
       isle_join_handle_unref (handle);
     }
 

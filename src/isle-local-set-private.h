@@ -84,6 +84,7 @@ struct _IsleLocalSet
   IsleFiberPool     fiber_pool;
   gsize             default_stack_size;
   gboolean          closing;
+  gboolean          finalizing;      /* isle_local_set_finalize() is on the stack */
 };
 
 /* How long freeing an island waits for its aborted tasks to return before

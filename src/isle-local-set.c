@@ -619,6 +619,7 @@ isle_local_set_finalize (IsleLocalSet *self)
    * again each time the wait doubles. */
   _isle_shared_unregister (self);
   self->closing = TRUE;
+  self->finalizing = TRUE;
   self->ref_count = 1;   /* tasks may take and drop references meanwhile */
   started = g_get_monotonic_time ();
   report_at = started + teardown_report_after;
@@ -641,7 +642,26 @@ isle_local_set_finalize (IsleLocalSet *self)
         }
     }
 
-  g_assert (self->ref_count == 1);
+  self->finalizing = FALSE;
+
+  /* A destroy notify run above kept a reference: the island cannot go
+   * while code holds it, and an assertion would take the process down.
+   * It stays closed (every task spawned on it is aborted at once) and is
+   * finalized when that reference is dropped, which runs this again. */
+  if (G_UNLIKELY (self->ref_count > 1))
+    {
+      g_critical ("Island %p is being freed, but code that its teardown ran "
+                  "(a destroy notify) took %d reference%s to it and kept "
+                  "%s. The island stays closed, aborting every task spawned "
+                  "on it, and is finalized when the last reference goes. Do "
+                  "not keep a reference to an island from code that runs "
+                  "while it is freed; drop it before returning",
+                  (gpointer) self, self->ref_count - 1,
+                  self->ref_count == 2 ? "" : "s",
+                  self->ref_count == 2 ? "it" : "them");
+      self->ref_count--;
+      return;
+    }
 
   /* Wakes from other threads may still arrive; they find the queue closed. */
   g_mutex_lock (&self->remote->lock);
@@ -688,6 +708,11 @@ isle_local_set_finalize (IsleLocalSet *self)
  * Handles to its tasks stay valid: a finished task's result can still be
  * taken or dropped through them.
  *
+ * A destroy notify run by the teardown that takes a reference to the
+ * island and keeps it gets a critical warning; the island then stays
+ * closed (tasks spawned on it are aborted at once) and is finalized when
+ * that reference is dropped.
+ *
  * Call it on the island's thread.
  *
  * Since: 1.0
@@ -699,6 +724,15 @@ isle_local_set_unref (IsleLocalSet *self)
   g_return_if_fail (self->ref_count > 0);
 
   _isle_local_set_check_thread (self, "isle_local_set_unref");
+
+  if (G_UNLIKELY (self->finalizing && self->ref_count == 1))
+    {
+      g_critical ("%s() called on island %p while it is being freed, for a "
+                  "reference nobody took: the island is already going. "
+                  "Drop only references you took with isle_local_set_ref()",
+                  G_STRFUNC, (gpointer) self);
+      return;
+    }
 
   if (--self->ref_count == 0)
     isle_local_set_finalize (self);
@@ -1622,7 +1656,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
       g_propagate_error (error, g_error_copy (self->shutdown_error));
     }
   else if (_isle_task_is_finished (root))
-    result = _isle_task_take_result (root, error);
+    result = _isle_task_consume_result (root, ISLE_RESULT_TAKE, error);
   else
     {
       _isle_task_abort (root);

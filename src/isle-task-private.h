@@ -44,6 +44,14 @@ typedef enum
   ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
 } IsleTaskFlags;
 
+/* What becomes of a finished task's result (_isle_task_consume_result()). */
+typedef enum
+{
+  ISLE_RESULT_TAKE,     /* the caller gets the value or the error */
+  ISLE_RESULT_DROP,     /* nobody can read it any more: released, a failure reported */
+  ISLE_RESULT_DISCARD,  /* its owner chose not to read it: released quietly */
+} IsleResultFate;
+
 typedef void (*IsleTaskFinishNotify) (IsleTask *task,
                                       gpointer  data);
 
@@ -115,9 +123,9 @@ void          _isle_task_run              (IsleTask        *task);
 void          _isle_task_wake_local       (IsleTask        *task);
 void          _isle_task_wake_remote      (IsleTask        *task);
 void          _isle_task_abort            (IsleTask        *task);
-gpointer      _isle_task_take_result      (IsleTask        *task,
+gpointer      _isle_task_consume_result   (IsleTask        *task,
+                                           IsleResultFate   fate,
                                            GError         **error);
-void          _isle_task_drop_result      (IsleTask        *task);
 IsleLocalSet *_isle_task_get_island       (IsleTask        *task);
 gboolean      _isle_task_park             (IsleTask        *task,
                                            const char      *waiting_for,
@@ -125,7 +133,6 @@ gboolean      _isle_task_park             (IsleTask        *task,
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
 IsleLocalSet *_isle_task_require_island   (const char      *function);
-void          _isle_task_discard_result   (IsleTask        *task);
 void          _isle_task_borrow_taken     (IsleTask        *task,
                                            const char      *site);
 void          _isle_task_borrow_released  (IsleTask        *task);

@@ -207,61 +207,64 @@ destroy_value (IsleTask *task,
     task->result_destroy (value);
 }
 
-/* The result goes unread: the task was detached, or its last handle went
- * without a join. A failure then is reported; a cancellation is not. */
-void
-_isle_task_drop_result (IsleTask *task)
-{
-  gpointer result = g_steal_pointer (&task->result);
-
-  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
-
-  if (task->flags & ISLE_TASK_FLAG_FAILED)
-    {
-      GError *error = result;
-
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _isle_local_set_report_unobserved (_isle_task_get_remote (task)->island, task, error);
-      g_error_free (error);
-    }
-  else
-    destroy_value (task, result);
-}
-
-/* Drops the result of a finished task whose owner chose not to read it
- * (a join set shut down): no report, unlike a result nobody could read. */
-void
-_isle_task_discard_result (IsleTask *task)
-{
-  gpointer result = g_steal_pointer (&task->result);
-
-  g_assert (task->state == ISLE_TASK_STATE_FINISHED);
-
-  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
-  if (task->flags & ISLE_TASK_FLAG_FAILED)
-    g_clear_error ((GError **) &result);
-  else
-    destroy_value (task, result);
-}
-
+/* The one place a finished task's result leaves it, whatever the order
+ * in which its handles, its user data and its result are released:
+ * dropping a handle, a join, a join set and the end of a detached task
+ * all come here, and ISLE_TASK_FLAG_RESULT_TAKEN makes every call after
+ * the first do nothing. The flag is set before any notify runs, so a
+ * destroy notify that drops the task's last handle (a per-call struct
+ * that owns the handle, as GIO glue is written) finds the result gone.
+ *
+ * With ISLE_RESULT_TAKE the caller gets the value, or the error through
+ * @error; the others return NULL. */
 gpointer
-_isle_task_take_result (IsleTask  *task,
-                        GError   **error)
+_isle_task_consume_result (IsleTask        *task,
+                           IsleResultFate   fate,
+                           GError         **error)
 {
-  gpointer result = g_steal_pointer (&task->result);
+  gpointer result;
 
   g_assert (task->state == ISLE_TASK_STATE_FINISHED);
-  g_assert (!(task->flags & ISLE_TASK_FLAG_RESULT_TAKEN));
 
-  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
-
-  if (task->flags & ISLE_TASK_FLAG_FAILED)
+  if (task->flags & ISLE_TASK_FLAG_RESULT_TAKEN)
     {
-      g_propagate_error (error, result);
+      /* Joining twice is refused by the callers (check_joinable()). */
+      g_assert (fate != ISLE_RESULT_TAKE);
       return NULL;
     }
 
-  return result;
+  task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
+  result = g_steal_pointer (&task->result);
+
+  if (task->flags & ISLE_TASK_FLAG_FAILED)
+    {
+      GError *task_error = result;
+
+      switch (fate)
+        {
+        case ISLE_RESULT_TAKE:
+          g_propagate_error (error, task_error);
+          return NULL;
+
+        case ISLE_RESULT_DROP:
+          /* A failure nobody can see is reported; a cancellation is not. */
+          if (!g_error_matches (task_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            _isle_local_set_report_unobserved (_isle_task_get_remote (task)->island,
+                                               task, task_error);
+          G_GNUC_FALLTHROUGH;
+
+        case ISLE_RESULT_DISCARD:
+        default:
+          g_error_free (task_error);
+          return NULL;
+        }
+    }
+
+  if (fate == ISLE_RESULT_TAKE)
+    return result;
+
+  destroy_value (task, result);
+  return NULL;
 }
 
 /* Runs on the island's thread, on the scheduler's stack, after the body
@@ -333,9 +336,10 @@ task_finish (IsleTask *task,
       notify (task, task->extra->finish_data);
     }
 
-  /* Detached: nobody can take the result any more. */
+  /* Detached, maybe by one of the notifies above: nobody can take the
+   * result any more (a no-op if a notify already released it). */
   if (task->handle_refs == 0)
-    _isle_task_drop_result (task);
+    _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
 
   _isle_task_unref (task);
 }

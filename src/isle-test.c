@@ -277,7 +277,7 @@ isle_test_run (IsleTestFunc  test_func,
     {
       GError *error = NULL;
 
-      _isle_task_take_result (root, &error);
+      _isle_task_consume_result (root, ISLE_RESULT_TAKE, &error);
       if (error != NULL)
         {
           fail_test ("The body of test %s did not complete: %s",

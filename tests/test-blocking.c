@@ -11,6 +11,10 @@
 #endif
 
 #include <isle.h>
+#ifdef G_OS_UNIX
+# include <sys/wait.h>
+# include <unistd.h>
+#endif
 
 #include "isle-blocking-private.h"
 #include "isle-test-util.h"
@@ -32,6 +36,8 @@ typedef struct
   int      user_data_destroyed;
   int      result_destroyed;
   gboolean saw_cancel;
+  GThread *home_thread;      /* (nullable) where every result must be destroyed */
+  int      result_wrong_thread;
 } Gate;
 
 static Gate gate;
@@ -46,6 +52,8 @@ gate_reset (void)
   gate.user_data_destroyed = 0;
   gate.result_destroyed = 0;
   gate.saw_cancel = FALSE;
+  gate.home_thread = NULL;
+  gate.result_wrong_thread = 0;
   g_mutex_unlock (&gate.lock);
 }
 
@@ -129,8 +137,20 @@ counted_user_data_destroy (gpointer data)
 static void
 counted_result_free (gpointer data)
 {
+  g_mutex_lock (&gate.lock);
+  if (gate.home_thread != NULL && g_thread_self () != gate.home_thread)
+    gate.result_wrong_thread++;
+  g_mutex_unlock (&gate.lock);
   gate_count (&gate.result_destroyed);
   g_free (data);
+}
+
+static void
+gate_set_home_thread (void)
+{
+  g_mutex_lock (&gate.lock);
+  gate.home_thread = g_thread_self ();
+  g_mutex_unlock (&gate.lock);
 }
 
 typedef struct
@@ -485,10 +505,154 @@ test_blocking_island_teardown (void)
   isle_local_set_unref (island);
   g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 0);
 
+  /* The island is gone but its context is not: the result is released
+   * where that context is iterated, on this thread. */
+  gate_set_home_thread ();
   gate_open ();
   wait_result_destroyed (1);
   g_assert_cmpint (gate_get (&gate.user_data_destroyed), ==, 1);
   g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+  g_assert_cmpint (gate_get (&gate.result_wrong_thread), ==, 0);
+}
+
+static gpointer
+await_gated_with_timeout (gpointer   user_data,
+                          GError   **error)
+{
+  g_autoptr(IsleFuture) job = NULL;
+  g_autoptr(IsleFuture) timed = NULL;
+  GError *local_error = NULL;
+
+  job = isle_spawn_blocking (gated_job, NULL, counted_user_data_destroy, counted_result_free);
+  timed = isle_timeout (job, 1);
+  g_assert_null (isle_await (timed, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_error_free (local_error);
+  g_assert_true (isle_future_is_ready (job));
+
+  return GINT_TO_POINTER (1);
+}
+
+/* isle_timeout() over a blocking job times out and cancels the job's
+ * future; the job returns later, and its result, which nobody will see,
+ * is released on the island's thread (docs/blocking.md), not on the
+ * worker; with @free_island, on the thread that iterates the context of
+ * the island freed meanwhile. */
+static void
+blocking_timeout_releases_at_home (gboolean free_island)
+{
+  IsleLocalSet *island = isle_local_set_new ();
+
+  gate_reset ();
+  gate_set_home_thread ();
+  g_assert_cmpint (GPOINTER_TO_INT (isle_test_run_root (island, await_gated_with_timeout, NULL)), ==, 1);
+  gate_wait_for (&gate.started, 1);
+  if (free_island)
+    g_clear_pointer (&island, isle_local_set_unref);
+
+  gate_open ();
+  gate_wait_for (&gate.user_data_destroyed, 1);
+  wait_result_destroyed (1);
+  g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+  g_assert_cmpint (gate_get (&gate.result_wrong_thread), ==, 0);
+  g_clear_pointer (&island, isle_local_set_unref);
+  g_assert_cmpint (gate_get (&gate.result_destroyed), ==, 1);
+}
+
+static void
+test_blocking_timeout_releases_on_island (void)
+{
+  blocking_timeout_releases_at_home (FALSE);
+}
+
+static void
+test_blocking_timeout_then_teardown (void)
+{
+  blocking_timeout_releases_at_home (TRUE);
+}
+
+static gpointer
+done_job (gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  return g_strdup ("done");
+}
+
+static gpointer
+await_done_job (gpointer   user_data,
+                GError   **error)
+{
+  g_autoptr(IsleFuture) future = isle_spawn_blocking (done_job, NULL, NULL, g_free);
+  const char *value = isle_await (future, error);
+
+  return g_strdup (value);
+}
+
+/* fork() in a process with a live island and pool workers: the child has
+ * none of the workers, and its first blocking job must still run (the
+ * pool forgets them at the fork) rather than wait for a worker that does
+ * not exist. The child awaits it with a deadline and says how it went
+ * with its exit status. */
+static void
+test_blocking_after_fork (void)
+{
+#if !defined(G_OS_UNIX)
+  g_test_skip ("fork() is a POSIX call");
+#elif defined(__SANITIZE_THREAD__)
+  g_test_skip ("ThreadSanitizer does not follow threads started after a fork");
+#else
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island = isle_local_set_new ();
+      char *value;
+      pid_t pid;
+      int status;
+
+      value = isle_test_run_root (island, await_done_job, NULL);
+      g_assert_cmpstr (value, ==, "done");
+      g_free (value);
+      g_assert_cmpuint (_isle_blocking_pool_get_n_threads (), >, 0);
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          GError *error = NULL;
+          int code;
+
+          value = isle_local_set_run_until_deadline (island, isle_test_deadline (),
+                                                     await_done_job, NULL, NULL, NULL,
+                                                     &error);
+          if (g_strcmp0 (value, "done") == 0)
+            code = 0;
+          else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+            code = 3;
+          else
+            code = 4;
+          g_free (value);
+          g_clear_error (&error);
+          isle_local_set_unref (island);
+          _exit (code);
+        }
+
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+      /* The parent's pool is untouched. */
+      value = isle_test_run_root (island, await_done_job, NULL);
+      g_assert_cmpstr (value, ==, "done");
+      g_free (value);
+      isle_local_set_unref (island);
+      g_print ("the child's job ran\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*the child's job ran*");
+#endif
 }
 
 static gpointer
@@ -608,7 +772,10 @@ main (int   argc,
   g_test_add_func ("/Isle/Blocking/cancel-while-running", test_blocking_cancel_while_running);
   g_test_add_func ("/Isle/Blocking/abort-awaiter-drops-result", test_blocking_abort_awaiter);
   g_test_add_func ("/Isle/Blocking/island-teardown", test_blocking_island_teardown);
+  g_test_add_func ("/Isle/Blocking/timeout-releases-on-island", test_blocking_timeout_releases_on_island);
+  g_test_add_func ("/Isle/Blocking/timeout-then-teardown", test_blocking_timeout_then_teardown);
   g_test_add_func ("/Isle/Blocking/thread-name", test_blocking_thread_name);
+  g_test_add_func ("/Isle/Blocking/after-fork", test_blocking_after_fork);
   g_test_add_func ("/Isle/Blocking/then-callback", test_blocking_then);
   g_test_add_func ("/Isle/Blocking/max-threads", test_blocking_max_threads);
   g_test_add_func ("/Isle/Blocking/max-threads-bad-env", test_blocking_max_threads_bad_env);

@@ -718,6 +718,79 @@ test_gtask_free_from_destroy (void)
     }
 }
 
+/* The glue the bridge replaces, as first written: a per-call struct owns
+ * the task's join handle and the task's destroy notify frees it. It must
+ * not crash whichever way the task ends (fixed on branch harden-b). */
+typedef struct
+{
+  IsleJoinHandle *handle;   /* (owned) */
+  int            *freed;
+  int            *parked;
+  int             outcome;  /* 0 value, 1 error, 2 aborted while parked */
+} PerCall;
+
+static void
+per_call_free (gpointer data)
+{
+  PerCall *per_call = data;
+
+  g_clear_pointer (&per_call->handle, isle_join_handle_unref);
+  (*per_call->freed)++;
+  g_free (per_call);
+}
+
+static gpointer
+per_call_body (gpointer   data,
+               GError   **error)
+{
+  PerCall *per_call = data;
+
+  if (per_call->outcome == 2)
+    {
+      *per_call->parked = 1;
+      isle_sleep (60 * 1000, error);
+      return NULL;
+    }
+  if (per_call->outcome == 1)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "failed, and seen by nobody");
+      return NULL;
+    }
+  return g_strdup ("value");
+}
+
+static void
+test_gtask_handle_owned_by_data (void)
+{
+  for (int outcome = 0; outcome < 3; outcome++)
+    {
+      IsleLocalSet *island = isle_local_set_ref_thread_default ();
+      PerCall *per_call = g_new0 (PerCall, 1);
+      int freed = 0;
+      int parked = 0;
+
+      /* A failure nobody joins is reported; this one is expected. */
+      isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_IGNORE);
+      per_call->freed = &freed;
+      per_call->parked = &parked;
+      per_call->outcome = outcome;
+      per_call->handle = isle_local_set_spawn_local_full (island, "per-call", G_PRIORITY_DEFAULT, 0,
+                                                          per_call_body, per_call, per_call_free, g_free);
+      if (outcome == 2)
+        {
+          IsleJoinHandle *handle = per_call->handle;
+
+          isle_test_iterate_until (NULL, &parked);
+          isle_join_handle_abort (handle);
+        }
+      while (freed == 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (freed, ==, 1);
+      isle_local_set_unref (island);
+      drain_island (NULL);
+    }
+}
+
 /* ----- Misuse ----- */
 
 static gpointer
@@ -1000,6 +1073,7 @@ main (int   argc,
   g_test_add_func ("/Isle/GTask/concurrent", test_gtask_concurrent);
   g_test_add_func ("/Isle/GTask/keeps-island", test_gtask_keeps_island);
   g_test_add_func ("/Isle/GTask/free-from-destroy", test_gtask_free_from_destroy);
+  g_test_add_func ("/Isle/GTask/handle-owned-by-data", test_gtask_handle_owned_by_data);
   g_test_add_func ("/Isle/GTask/misuse-null", test_gtask_misuse_null);
   g_test_add_func ("/Isle/GTask/misuse-completed", test_gtask_misuse_completed);
   g_test_add_func ("/Isle/GTask/misuse-twice", test_gtask_misuse_twice);

@@ -632,6 +632,118 @@ test_teardown_stubborn_task (void)
                              "keeps waiting*isle_task_is_cancelled()*");
 }
 
+/* A destroy notify that the teardown runs takes a reference to the island
+ * and keeps it: a critical says so, the island stays closed (what is
+ * spawned on it is aborted at once) and goes when that reference does. */
+static IsleLocalSet *teardown_island;
+static IsleLocalSet *kept_island;
+static int keeper_destroyed;
+static int late_destroyed;
+
+static void
+keeper_destroy (gpointer data)
+{
+  keeper_destroyed++;
+  kept_island = isle_local_set_ref (teardown_island);
+}
+
+static void
+late_destroy (gpointer data)
+{
+  late_destroyed++;
+}
+
+static gpointer
+never_runs (gpointer   user_data,
+            GError   **error)
+{
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_teardown_kept_reference (void)
+{
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island = isle_local_set_new ();
+      IsleJoinHandle *handle;
+      GError *error = NULL;
+
+      teardown_island = island;
+      isle_test_make_criticals_non_fatal ();
+      isle_local_set_enter (island);
+      handle = isle_local_set_spawn_local (island, park_forever, NULL, keeper_destroy);
+      isle_join_handle_unref (handle);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+      isle_local_set_leave (island);
+
+      isle_local_set_unref (island);
+      g_assert_cmpint (keeper_destroyed, ==, 1);
+      g_assert_true (kept_island == island);
+      g_assert_cmpuint (isle_local_set_get_n_tasks (kept_island), ==, 0);
+
+      /* Closed: a spawn is aborted at once, a run_until fails. */
+      handle = isle_local_set_spawn_local (kept_island, never_runs, NULL, late_destroy);
+      g_assert_null (isle_local_set_run_until (kept_island, never_runs, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      isle_join_handle_unref (handle);
+
+      /* The last reference finalizes it, running what is left. */
+      isle_local_set_unref (g_steal_pointer (&kept_island));
+      g_assert_cmpint (late_destroyed, ==, 1);
+      g_assert_cmpint (keeper_destroyed, ==, 1);
+      g_print ("finalized\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*finalized*");
+  g_test_trap_assert_stderr ("*Island * is being freed, but code that its "
+                             "teardown ran (a destroy notify) took 1 reference "
+                             "to it and kept it*finalized when the last "
+                             "reference goes*");
+}
+
+/* One unref too many from code the teardown runs must not free the island
+ * a second time from inside its own teardown. */
+static void
+extra_unref_destroy (gpointer data)
+{
+  isle_local_set_unref (teardown_island);
+  keeper_destroyed++;
+}
+
+static void
+test_teardown_extra_unref (void)
+{
+  if (g_test_subprocess ())
+    {
+      IsleLocalSet *island = isle_local_set_new ();
+      IsleJoinHandle *handle;
+
+      teardown_island = island;
+      isle_test_make_criticals_non_fatal ();
+      isle_local_set_enter (island);
+      handle = isle_local_set_spawn_local (island, park_forever, NULL, extra_unref_destroy);
+      isle_join_handle_unref (handle);
+      isle_local_set_leave (island);
+
+      isle_local_set_unref (island);
+      g_assert_cmpint (keeper_destroyed, ==, 1);
+      g_print ("freed once\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*freed once*");
+  g_test_trap_assert_stderr ("*isle_local_set_unref() called on island * while "
+                             "it is being freed, for a reference nobody took*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -641,6 +753,8 @@ main (int   argc,
   g_test_add_func ("/Isle/Teardown/every-wait", test_teardown_every_wait);
   g_test_add_func ("/Isle/Teardown/remote-race", test_teardown_remote_race);
   g_test_add_func ("/Isle/Teardown/stubborn-task", test_teardown_stubborn_task);
+  g_test_add_func ("/Isle/Teardown/kept-reference", test_teardown_kept_reference);
+  g_test_add_func ("/Isle/Teardown/extra-unref", test_teardown_extra_unref);
 
   return g_test_run ();
 }
