@@ -791,6 +791,118 @@ test_gtask_handle_owned_by_data (void)
     }
 }
 
+/* ----- Cancellation reaching awaited work ----- */
+
+static gpointer
+spin_until_cancelled (gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  int *seen = data;
+  gint64 deadline = isle_test_deadline ();
+
+  g_atomic_int_set (&seen[0], 1);
+  while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_atomic_int_set (&seen[1], g_cancellable_is_cancelled (cancellable) ? 1 : -1);
+  return NULL;
+}
+
+static gpointer
+await_blocking (gpointer   data,
+                GError   **error)
+{
+  g_autoptr(IsleFuture) job = isle_spawn_blocking (spin_until_cancelled, data, NULL, NULL);
+
+  return isle_await (job, error);
+}
+
+static void
+test_await_abort_cancels_job (void)
+{
+  IsleLocalSet *island = isle_local_set_ref_thread_default ();
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  int seen[2] = { 0, 0 };
+
+  handle = isle_local_set_spawn_local (island, await_blocking, seen, NULL);
+  isle_test_iterate_until (NULL, &seen[0]);
+  isle_join_handle_abort (handle);
+  /* Nobody else held the job's future: the job's GCancellable is
+   * cancelled and its thread stops. */
+  isle_test_iterate_until (NULL, &seen[1]);
+  g_assert_cmpint (g_atomic_int_get (&seen[1]), ==, 1);
+  while (!isle_join_handle_is_finished (handle))
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&handle, isle_join_handle_unref);
+  isle_local_set_unref (island);
+  drain_island (NULL);
+}
+
+typedef struct
+{
+  int      released;
+  int      returned;
+  guint    sleep_ms;
+} Sub;
+
+static void
+sub_release (gpointer data)
+{
+  ((Sub *) data)->released++;
+}
+
+static gpointer
+sub_body (gpointer   data,
+          GError   **error)
+{
+  Sub *sub = data;
+
+  if (!isle_sleep (sub->sleep_ms, error))
+    {
+      sub->returned = 1;
+      return NULL;
+    }
+  sub->returned = 2;
+  return g_strdup ("in time");
+}
+
+static gpointer
+join_with_deadline (gpointer   data,
+                    GError   **error)
+{
+  Sub *subs = data;
+  g_autoptr(IsleJoinHandle) slow = isle_spawn_local_full ("slow", G_PRIORITY_DEFAULT, 0, sub_body,
+                                                          &subs[0], sub_release, g_free);
+  g_autoptr(IsleJoinHandle) quick = isle_spawn_local_full ("quick", G_PRIORITY_DEFAULT, 0, sub_body,
+                                                           &subs[1], sub_release, g_free);
+  g_autoptr(GError) local_error = NULL;
+  char *value;
+
+  g_assert_null (isle_join_handle_join_timeout_msec (slow, 20, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  /* Aborted and returned: its data is released before the call returns. */
+  g_assert_cmpint (subs[0].returned, ==, 1);
+  g_assert_cmpint (subs[0].released, ==, 1);
+  g_assert_true (isle_join_handle_is_finished (slow));
+
+  value = isle_join_handle_join_timeout_msec (quick, 60 * 1000, error);
+  g_assert_cmpstr (value, ==, "in time");
+  g_free (value);
+  return NULL;
+}
+
+static void
+test_join_timeout_aborts (void)
+{
+  IsleLocalSet *island = isle_local_set_ref_thread_default ();
+  Sub subs[2] = { { 0, 0, 60 * 1000 }, { 0, 0, 1 } };
+
+  isle_test_run_root (island, join_with_deadline, subs);
+  g_assert_cmpint (subs[1].released, ==, 1);
+  isle_local_set_unref (island);
+  drain_island (NULL);
+}
+
 /* ----- Misuse ----- */
 
 static gpointer
@@ -1074,6 +1186,8 @@ main (int   argc,
   g_test_add_func ("/Isle/GTask/keeps-island", test_gtask_keeps_island);
   g_test_add_func ("/Isle/GTask/free-from-destroy", test_gtask_free_from_destroy);
   g_test_add_func ("/Isle/GTask/handle-owned-by-data", test_gtask_handle_owned_by_data);
+  g_test_add_func ("/Isle/GTask/await-abort-cancels-job", test_await_abort_cancels_job);
+  g_test_add_func ("/Isle/GTask/join-timeout-aborts", test_join_timeout_aborts);
   g_test_add_func ("/Isle/GTask/misuse-null", test_gtask_misuse_null);
   g_test_add_func ("/Isle/GTask/misuse-completed", test_gtask_misuse_completed);
   g_test_add_func ("/Isle/GTask/misuse-twice", test_gtask_misuse_twice);
