@@ -42,6 +42,11 @@ BENCH_PKGS="$GTK_DEMO_PKGS libxtst-dev"
 # (which pulls in the Python modules it uses) renders the reference.
 DOCS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docgen"
 
+# The gio-export suite: an example library over Isle's GTask bridge, with
+# its own GIR, typelib and VAPI, called from Python (PyGObject), GJS and
+# Vala (valac, with vapigen for the VAPI), besides C.
+GIO_EXPORT_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 python3-gi gjs valac"
+
 usage ()
 {
   echo "usage: $0 build|test|demo|bench|docs|fuzz" >&2
@@ -52,7 +57,7 @@ usage ()
 
 case "$1" in
   build) wanted="$BUILD_PKGS" ;;
-  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS" ;;
+  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS $GIO_EXPORT_PKGS" ;;
   demo)  wanted="$BUILD_PKGS $GTK_DEMO_PKGS" ;;
   bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
   docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;

@@ -397,8 +397,9 @@ pool_push (BlockingJob *job)
  * it with %G_IO_ERROR_CANCELLED at once. A job that has not started then
  * never runs; a running one sees the #GCancellable it was given cancelled,
  * and its result, when it returns, is released. Aborting a task that
- * awaits the future is different: the job keeps running (a thread cannot
- * be stopped from outside), and its result is released with
+ * awaits the future does the same when nobody else holds the future (see
+ * [func@Isle.await]); otherwise the job keeps running (a thread cannot be
+ * stopped from outside), and its result is released with
  * @result_destroy on the island's thread the next time the island runs:
  * a future made on an island is given back to it when its promise goes.
  * The same holds for a result that comes back after the future was

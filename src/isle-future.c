@@ -613,6 +613,28 @@ isle_future_poll (IsleFuture  *self,
   return ISLE_POLL_READY;
 }
 
+/* An aborted task gave up awaiting @future. If nobody else waits for it
+ * and nobody holds it but the awaiting task (the caller's reference and
+ * the await's own) and its producer (a promise, a GIO callback's
+ * reference), the work behind it is pointless: cancel it, so a blocking
+ * job's GCancellable and a GIO operation's are cancelled and their
+ * threads stop, as g_task_run_in_thread() passes the caller's. */
+#define ISLE_AWAIT_HOLDERS 3
+
+static void
+cancel_if_abandoned (IsleFuture *future)
+{
+  gboolean abandoned;
+
+  g_mutex_lock (&future->lock);
+  abandoned = future->waiters == NULL &&
+              g_atomic_int_get ((gint *) &future->ref_count) <= ISLE_AWAIT_HOLDERS;
+  g_mutex_unlock (&future->lock);
+
+  if (abandoned && !isle_future_is_ready (future))
+    isle_future_cancel (future);
+}
+
 /**
  * isle_await:
  * @future: (transfer none): a future
@@ -620,7 +642,12 @@ isle_future_poll (IsleFuture  *self,
  *
  * Suspends the running fiber task until @future is ready, and returns its
  * outcome. If the task is aborted meanwhile, this returns
- * %G_IO_ERROR_CANCELLED (the future itself is left alone).
+ * %G_IO_ERROR_CANCELLED; the future is then cancelled too
+ * ([method@Isle.Future.cancel]) if nobody else awaits or holds it (its
+ * producer aside: the promise, the GIO callback's reference), so that the
+ * work behind it stops: a blocking job sees its #GCancellable cancelled, a
+ * GIO call made with [func@Isle.gio_future_get_cancellable] stops. Hold
+ * another reference to keep a future's work going past an abort.
  *
  * Call it on the island's thread, inside a fiber task.
  *
@@ -661,6 +688,7 @@ isle_await (IsleFuture  *future,
       if (!_isle_task_park_on (task, &_isle_wait_future, future, error))
         {
           remove_waker (future, (IsleWaker *) task);
+          cancel_if_abandoned (future);
           isle_future_unref (future);
           return NULL;
         }

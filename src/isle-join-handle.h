@@ -25,6 +25,10 @@ ISLE_AVAILABLE_IN_ALL
 gpointer        isle_join_handle_join        (IsleJoinHandle  *self,
                                               GError         **error);
 ISLE_AVAILABLE_IN_ALL
+gpointer        isle_join_handle_join_timeout_msec (IsleJoinHandle  *self,
+                                                    guint            timeout_msec,
+                                                    GError         **error);
+ISLE_AVAILABLE_IN_ALL
 IslePoll        isle_join_handle_poll        (IsleJoinHandle  *self,
                                               IsleWaker       *waker,
                                               gpointer        *result,

@@ -12,6 +12,7 @@
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
 #include "isle-nested-private.h"
+#include "isle-local-set-shared-private.h"
 #include "isle-overflow-private.h"
 #include "isle-task-private.h"
 
@@ -500,6 +501,8 @@ isle_local_set_new_for_context (GMainContext *context)
   /* The default queue exists from the start: most tasks use it. */
   _isle_local_set_get_queue (self, G_PRIORITY_DEFAULT);
 
+  _isle_shared_register (self);
+
   return self;
 }
 
@@ -619,6 +622,7 @@ isle_local_set_finalize (IsleLocalSet *self)
    * notify must still run once. So the wait goes on, but not silently:
    * after ISLE_TEARDOWN_REPORT_AFTER the stubborn tasks are named, and
    * again each time the wait doubles. */
+  _isle_shared_unregister (self);
   self->closing = TRUE;
   self->finalizing = TRUE;
   g_atomic_int_set (&self->ref_count, 1);   /* tasks may take and drop references meanwhile */

@@ -22,6 +22,10 @@ IsleLocalSet   *isle_local_set_new                    (void) G_GNUC_WARN_UNUSED_
 ISLE_AVAILABLE_IN_ALL
 IsleLocalSet   *isle_local_set_new_for_context        (GMainContext    *context) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
+IsleLocalSet   *isle_local_set_ref_for_context        (GMainContext    *context) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+IsleLocalSet   *isle_local_set_ref_thread_default     (void) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
 IsleLocalSet   *isle_local_set_ref                    (IsleLocalSet    *self);
 ISLE_AVAILABLE_IN_ALL
 void            isle_local_set_unref                  (IsleLocalSet    *self);

@@ -17,6 +17,7 @@
 #include "isle-future.h"
 #include "isle-gio.h"
 #include "isle-gobject.h"
+#include "isle-gtask.h"
 #include "isle-join-handle.h"
 #include "isle-join-set.h"
 #include "isle-local-set.h"

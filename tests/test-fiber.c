@@ -519,7 +519,9 @@ static gpointer
 outer_root (gpointer   user_data,
             GError   **error)
 {
-  g_autoptr(IsleLocalSet) inner = isle_local_set_new ();
+  g_autoptr(GMainContext) inner_context = g_main_context_new ();
+  /* One island per context: the inner one has a context of its own. */
+  g_autoptr(IsleLocalSet) inner = isle_local_set_new_for_context (inner_context);
   g_autoptr(IsleJoinHandle) sibling = isle_spawn_local (yield_once, NULL, NULL);
   IsleLocalSet *outer = isle_local_set_get_current ();
   gpointer result;

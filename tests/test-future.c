@@ -228,7 +228,18 @@ await_pending (gpointer   user_data,
 
   g_assert_null (isle_await (user_data, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  /* The future itself is untouched. */
+  return g_strdup ("aborted");
+}
+
+static gpointer
+await_pending_held (gpointer   user_data,
+                    GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_null (isle_await (user_data, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Someone else holds the future: it is left alone. */
   g_assert_false (isle_future_is_ready (user_data));
   return g_strdup ("aborted");
 }
@@ -247,6 +258,29 @@ test_future_await_aborted (void)
   isle_join_handle_abort (handle);
   isle_test_run_all (island);
   g_assert_true (isle_join_handle_is_finished (handle));
+  /* Nobody but its promise held the future: it was cancelled too, so the
+   * work behind it stops. */
+  g_assert_true (isle_future_is_ready (isle_promise_get_future (promise)));
+}
+
+static void
+test_future_await_aborted_held (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IslePromise) promise = isle_promise_new ();
+  /* The awaiting task's reference, and someone else's. */
+  g_autoptr(IsleFuture) kept = isle_future_ref (isle_promise_get_future (promise));
+  g_autoptr(IsleFuture) other = isle_future_ref (kept);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+
+  handle = isle_local_set_spawn_local_full (island, NULL, G_PRIORITY_DEFAULT, 0, await_pending_held,
+                                            kept, NULL, g_free);
+  while (isle_local_set_get_n_tasks (island) > 0 && g_main_context_iteration (NULL, FALSE))
+    ;
+  isle_join_handle_abort (handle);
+  isle_test_run_all (island);
+  g_assert_true (isle_join_handle_is_finished (handle));
+  g_assert_false (isle_future_is_ready (kept));
 }
 
 static void
@@ -415,7 +449,9 @@ test_future_teardown (void)
 
   isle_local_set_unref (island);
   g_assert_cmpint (n_destroyed, ==, 5);
-  g_assert_false (isle_future_is_ready (isle_promise_get_future (promise)));
+  /* The last of the five to give up found nobody else holding the future
+   * but its promise, and cancelled it. */
+  g_assert_true (isle_future_is_ready (isle_promise_get_future (promise)));
 }
 
 static GThread *destroyed_on;
@@ -482,6 +518,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Future/then", test_future_then);
   g_test_add_func ("/Isle/Future/poll", test_future_poll);
   g_test_add_func ("/Isle/Future/await-aborted", test_future_await_aborted);
+  g_test_add_func ("/Isle/Future/await-aborted-held", test_future_await_aborted_held);
   g_test_add_func ("/Isle/Future/all", test_future_all);
   g_test_add_func ("/Isle/Future/all-fails-fast", test_future_all_fails_fast);
   g_test_add_func ("/Isle/Future/any", test_future_any);

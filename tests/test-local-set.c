@@ -547,8 +547,10 @@ report_local_set_task (gpointer   user_data,
 static void
 test_local_set_enter_leave (void)
 {
+  g_autoptr(GMainContext) inner_context = g_main_context_new ();
   g_autoptr(IsleLocalSet) outer = isle_local_set_new ();
-  g_autoptr(IsleLocalSet) inner = isle_local_set_new ();
+  /* One island per context: the second one has a context of its own. */
+  g_autoptr(IsleLocalSet) inner = isle_local_set_new_for_context (inner_context);
   g_autoptr(IsleJoinHandle) handle = NULL;
   IsleLocalSet *seen = NULL;
 
@@ -598,7 +600,7 @@ test_local_set_leave_not_innermost (void)
   if (g_test_subprocess ())
     {
       IsleLocalSet *outer = isle_local_set_new ();
-      IsleLocalSet *inner = isle_local_set_new ();
+      IsleLocalSet *inner = isle_local_set_new_for_context (g_main_context_new ());
 
       isle_local_set_enter (outer);
       isle_local_set_enter (inner);

@@ -122,7 +122,10 @@ shut_down_a_set (void)
 static gboolean
 free_an_island (void)
 {
-  IsleLocalSet *island = isle_local_set_new_for_context (g_main_context_get_thread_default ());
+  /* A second island needs a context of its own: one context has one
+   * island, shared (isle_local_set_ref_for_context()). */
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  IsleLocalSet *island = isle_local_set_new_for_context (context);
   IsleJoinHandle *handle;
 
   cleaned_up = 0;
