@@ -61,6 +61,7 @@ typedef struct
   gpointer        finish_data;
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
+  GError         *poll_error;        /* (owned) (nullable) isle_task_set_poll_error() */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct

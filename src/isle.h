@@ -26,5 +26,6 @@
 #include "isle-thread-guard.h"
 #include "isle-time.h"
 #include "isle-waker.h"
+#include "isle-binding.h"
 
 #undef ISLE_INSIDE
