@@ -6,7 +6,8 @@
  * isle-binding-guard.c), and two things of the poll API do not reach them
  * through the GIR: g-ir-scanner pairs a callback with the last
  * GDestroyNotify after it, so the _full spawns pair @poll with
- * @result_destroy, and a binding's callback cannot set a GError.
+ * @result_destroy (and isle_spawn_blocking() its @func with its
+ * @result_destroy), and a binding's callback cannot set a GError.
  */
 
 #include "config.h"
@@ -94,4 +95,33 @@ isle_task_set_poll_error (IsleTask *self,
   extra = _isle_task_get_extra (self);
   g_clear_error (&extra->poll_error);
   extra->poll_error = error;
+}
+
+/**
+ * isle_binding_spawn_blocking:
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy) (not nullable):
+ *   the blocking function, run on a worker thread
+ * @user_data: (nullable): data for @func
+ * @user_data_destroy: (nullable): releases @user_data
+ *
+ * [func@Isle.spawn_blocking] without a result destroy notify: the form of
+ * it that language bindings can call (PyGObject runs a Python @func on the
+ * worker thread holding the GIL; GJS cannot run JavaScript on another
+ * thread at all). A binding's @func returns %NULL and keeps its value on
+ * its own side.
+ *
+ * Call it on an island's thread.
+ *
+ * Returns: (transfer full): a future for the function's result
+ *
+ * Since: 0.2
+ */
+IsleFuture *
+isle_binding_spawn_blocking (IsleBlockingFunc  func,
+                             gpointer          user_data,
+                             GDestroyNotify    user_data_destroy)
+{
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return isle_spawn_blocking (func, user_data, user_data_destroy, NULL);
 }

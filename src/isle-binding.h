@@ -9,6 +9,7 @@
 # error "Only <isle.h> can be included directly."
 #endif
 
+#include "isle-blocking.h"
 #include "isle-types.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,10 @@ IsleJoinHandle *isle_local_set_spawn_local_poll_named (IsleLocalSet   *self,
 ISLE_AVAILABLE_IN_ALL
 void            isle_task_set_poll_error              (IsleTask       *self,
                                                        GError         *error);
+
+ISLE_AVAILABLE_IN_ALL
+IsleFuture     *isle_binding_spawn_blocking           (IsleBlockingFunc  func,
+                                                       gpointer          user_data,
+                                                       GDestroyNotify    user_data_destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -147,6 +147,45 @@ test_poll_error_outside_poll (void)
                              "is not a poll task in its poll function*");
 }
 
+static gpointer
+blocking_job (gpointer       user_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_atomic_int_inc ((int *) user_data);
+  return NULL;
+}
+
+static void
+count_destroy (gpointer data)
+{
+  g_atomic_int_add ((int *) data, 10);
+}
+
+static gpointer
+blocking_root (gpointer   user_data,
+               GError   **error)
+{
+  g_autoptr(IsleFuture) future = isle_binding_spawn_blocking (blocking_job, user_data,
+                                                              count_destroy);
+  GError *local_error = NULL;
+
+  g_assert_null (isle_await (future, &local_error));
+  g_assert_no_error (local_error);
+  return NULL;
+}
+
+static void
+test_spawn_blocking (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  int count = 0;
+
+  isle_test_run_root (island, blocking_root, &count);
+  /* Ran once; its user data released once. */
+  g_assert_cmpint (g_atomic_int_get (&count), ==, 11);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +195,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Binding/poll-named-fails", test_poll_named_fails);
   g_test_add_func ("/Isle/Binding/own-error-wins", test_own_error_wins);
   g_test_add_func ("/Isle/Binding/poll-error-outside-poll", test_poll_error_outside_poll);
+  g_test_add_func ("/Isle/Binding/spawn-blocking", test_spawn_blocking);
 
   return g_test_run ();
 }
