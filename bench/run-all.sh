@@ -45,6 +45,7 @@ all_workloads=(
   spawn_remote_pinned
   spawn_remote_batch
   pool_scaling
+  python_yield_storm
 )
 
 build_dir=${1:-_build-bench}
@@ -85,6 +86,17 @@ for workload in "${workloads[@]}"; do
     program=$build_dir/bench/spawn_remote
     wrapper=(taskset -c 0)
     rename=(-e 's/^RESULT spawn_remote /RESULT spawn_remote_pinned /')
+  fi
+  # The Python workload is a script run against the build's typelib with
+  # Debian's python3-gi (bindings/); without the typelib it is skipped.
+  if [ "$workload" = python_yield_storm ]; then
+    if [ ! -f "$build_dir/src/Isle-1.typelib" ] || ! /usr/bin/python3 -c 'import gi' 2>/dev/null; then
+      echo "run-all.sh: skipping python_yield_storm: no typelib in $build_dir or no python3-gi" >&2
+      continue
+    fi
+    program=$(dirname "$0")/python_yield_storm.py
+    wrapper=(env GI_TYPELIB_PATH="$build_dir/src" LD_LIBRARY_PATH="$build_dir/src"
+             PYTHONPATH="$(dirname "$0")/../bindings/python" /usr/bin/python3)
   fi
   if [ ! -x "$program" ]; then
     if [ "$workload" = ui_frames ]; then

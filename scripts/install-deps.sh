@@ -47,6 +47,11 @@ DOCS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docge
 # Vala (valac, with vapigen for the VAPI), besides C.
 GIO_EXPORT_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 python3-gi gjs valac"
 
+# The "bindings" suite and the python_yield_storm benchmark: the typelib
+# (g-ir-scanner and GLib's GIRs), Debian's PyGObject for /usr/bin/python3,
+# GJS, and GTK 4's typelib for the Python GTK test.
+BINDINGS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 python3-gi gjs gir1.2-gtk-4.0"
+
 usage ()
 {
   echo "usage: $0 build|test|demo|bench|docs|fuzz" >&2
@@ -57,9 +62,9 @@ usage ()
 
 case "$1" in
   build) wanted="$BUILD_PKGS" ;;
-  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS $GIO_EXPORT_PKGS" ;;
+  test)  wanted="$BUILD_PKGS $TEST_PKGS $GTK_DEMO_PKGS $GIO_EXPORT_PKGS $BINDINGS_PKGS" ;;
   demo)  wanted="$BUILD_PKGS $GTK_DEMO_PKGS" ;;
-  bench) wanted="$BUILD_PKGS $BENCH_PKGS" ;;
+  bench) wanted="$BUILD_PKGS $BENCH_PKGS $BINDINGS_PKGS" ;;
   docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;
   fuzz)  wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
   *)     usage ;;

@@ -1369,7 +1369,8 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  * @self: an island
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified) (not nullable): the task's poll function
+ * @poll: (scope notified) (closure state) (destroy state_destroy) (not nullable):
+ *   the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished

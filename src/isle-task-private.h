@@ -71,6 +71,7 @@ typedef struct
   guint           n_borrows;         /* IsleCell borrows the task holds */
   const char     *borrow_site;       /* (unowned) where the latest was taken */
   int             nested_depth;      /* g_main_depth() it runs at, with ISLE_TASK_FLAG_NESTED_LOOP */
+  GError         *poll_error;        /* (owned) (nullable) isle_task_set_poll_error() */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct

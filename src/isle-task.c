@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "isle-binding-guard-private.h"
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
 #include "isle-nested-private.h"
@@ -52,6 +53,9 @@ _isle_task_new (IsleLocalSet   *island,
     _isle_task_get_extra (task)->name = g_strdup (name);
   if (G_UNLIKELY (island->debug_flags & ISLE_DEBUG_TASKS))
     _isle_task_get_extra (task)->spawn_time = g_get_monotonic_time ();
+  /* Python and JavaScript functions never run on a fiber stack. */
+  if (kind == ISLE_TASK_KIND_FIBER)
+    func = _isle_binding_guard_fiber_func ((IsleTaskFunc) func);
   task->func = func;
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
@@ -103,6 +107,7 @@ _isle_task_unref (IsleTask *task)
   if (task->extra != NULL)
     {
       g_clear_object (&task->extra->cancellable);
+      g_clear_error (&task->extra->poll_error);
       g_free (task->extra->name);
       g_free (task->extra);
     }
@@ -437,6 +442,13 @@ run_poll (IsleTask *task)
 
   if (ready)
     {
+      /* A binding's poll function fails through isle_task_set_poll_error(). */
+      if (G_UNLIKELY (task->extra != NULL && task->extra->poll_error != NULL))
+        {
+          if (error == NULL)
+            error = g_steal_pointer (&task->extra->poll_error);
+          g_clear_error (&task->extra->poll_error);
+        }
       task_finish (task, result, error);
       return;
     }
@@ -860,7 +872,8 @@ isle_spawn_local_poll (IslePollFunc   poll,
  * isle_spawn_local_poll_full:
  * @name: (nullable): a name for the task, shown in messages
  * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified) (not nullable): the task's poll function
+ * @poll: (scope notified) (closure state) (destroy state_destroy) (not nullable):
+ *   the task's poll function
  * @state: (closure poll): the task's state
  * @state_destroy: (nullable) (destroy state): releases @state when the task
  *   has finished

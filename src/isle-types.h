@@ -141,8 +141,11 @@ typedef gpointer (*IsleTaskFunc) (gpointer   user_data,
  * @state: the task's state, as given at spawn
  * @waker: (transfer none): the task's waker; take a reference with
  *   [method@Isle.Waker.ref] to keep it past this call
- * @result: (out) (transfer full) (nullable): where to store the result when
- *   returning %ISLE_POLL_READY
+ * @result: (out) (transfer none) (nullable): where to store the result when
+ *   returning %ISLE_POLL_READY; the task owns it from then on (the
+ *   spawn's `result_destroy` releases it). Marked `transfer none` for
+ *   language bindings, whose poll functions leave it %NULL: a `gpointer`
+ *   carries no value of theirs.
  * @error: return location for the task's error when returning
  *   %ISLE_POLL_READY
  *

@@ -30,5 +30,6 @@
 #include "isle-waker.h"
 #include "isle-remote-spawn.h"
 #include "isle-local-pool.h"
+#include "isle-binding.h"
 
 #undef ISLE_INSIDE

@@ -1,0 +1,693 @@
+# Isle.py: the PyGObject override of Isle: async def coroutines as Isle tasks
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Isle for Python: ``async def`` coroutines as stackless Isle tasks.
+
+Python code never runs on a fiber stack (CPython keeps per-thread frame
+state that a fiber switch does not save, so a suspended Python frame on a
+fiber corrupts the interpreter). Instead each coroutine is an Isle *poll
+task*: the island polls it on its thread, the override's driver sends the
+coroutine on until it awaits something that is not ready, and the waker of
+the task is registered with that thing. Nothing switches stacks.
+
+    import gi
+    gi.require_version('Isle', '1')
+    from gi.repository import Isle
+
+    async def child():
+        await Isle.yield_now()
+        return 1
+
+    async def root():
+        return await Isle.spawn(child()) + 1
+
+    island = Isle.LocalSet.new()
+    print(island.run_until(root()))      # 2
+
+What a coroutine can await: :func:`yield_now`, :func:`sleep`,
+:func:`sleep_seconds`, :func:`timeout`, :func:`gio` (any GIO
+``_async``/``_finish`` pair), a :class:`CoroutineTask` (what :func:`spawn`
+returns), an ``Isle.JoinHandle`` and an ``Isle.Future``. Aborting a task
+raises :class:`CancelledError` at its current await and at every later one.
+An exception that escapes a task is raised again by every ``await`` of
+its handle; a task that fails while nobody holds its handle is reported
+by Isle as C tasks are (``Unobserved failure: ...``).
+
+The functions of the C API that run their callback on a fiber stack
+(``spawn_local``, ``run_until`` with a plain function, ``JoinSet.spawn``)
+or suspend one (``Isle.await_``, ``JoinHandle.join``, ``Isle.park``,
+``Interval.tick``, the blocking ``recv``/``send``/``wait`` calls) raise
+:class:`FiberOnlyError`, which names what to use instead.
+"""
+
+import sys
+import traceback
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+from gi.repository import GLib, GObject, Gio
+
+Isle = get_introspection_module('Isle')
+
+__all__ = []
+
+_PENDING = Isle.Poll.PENDING
+_READY = Isle.Poll.READY
+_IO_ERROR = Gio.io_error_quark()
+_CANCELLED = Gio.IOErrorEnum.CANCELLED
+_TIMED_OUT = Gio.IOErrorEnum.TIMED_OUT
+
+# An aborted coroutine that keeps awaiting after its cancellation is thrown
+# in again this many times, then closed.
+_MAX_CANCELLED_AWAITS = 1000
+
+
+class CancelledError(BaseException):
+    """Raised inside a task's coroutine at the await where it was aborted,
+    and by awaiting the handle of an aborted task.
+
+    Like :class:`asyncio.CancelledError`, a :class:`BaseException`, so that
+    ``except Exception`` does not swallow it. ``error`` is the GLib error
+    (``G_IO_ERROR_CANCELLED``) that Isle reported, or ``None``.
+    """
+
+    def __init__(self, message='The task was aborted', error=None):
+        super().__init__(message)
+        self.error = error
+
+
+class FiberOnlyError(TypeError):
+    """Raised by the parts of the C API that only fiber tasks may use;
+    the message names the Python form to use instead."""
+
+
+__all__ += ['CancelledError', 'FiberOnlyError']
+
+
+def _error_to_exception(error):
+    """Maps a GLib.Error from Isle to the Python exception to raise."""
+    if error.matches(_IO_ERROR, _CANCELLED):
+        return CancelledError(error.message, error)
+    if error.matches(_IO_ERROR, _TIMED_OUT):
+        return TimeoutError(error.message)
+    return error
+
+
+# Leaves: what a coroutine's await chain yields to the driver. Each has
+# _isle_poll(task) returning the value or _PENDING, or raising.
+
+class _YieldNow:
+    __slots__ = ('_polled',)
+
+    def __init__(self):
+        self._polled = False
+
+    def _isle_poll(self, task):
+        if self._polled:
+            return None
+        self._polled = True
+        task._waker.wake()
+        return _PENDING
+
+    def __await__(self):
+        return (yield self)
+
+
+def yield_now():
+    """Returns an awaitable that goes to the back of the island's run
+    queue: every other ready task runs before the coroutine goes on
+    (``isle_yield_now()`` for coroutines). Use it as
+    ``await Isle.yield_now()``."""
+    return _YieldNow()
+
+
+class _FutureLeaf:
+    __slots__ = ('_future', '_make')
+
+    def __init__(self, future=None, make=None):
+        self._future = future
+        self._make = make
+
+    def _isle_poll(self, task):
+        if self._future is None:
+            self._future = self._make()
+        try:
+            poll, value = self._future.poll(task._waker)
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+        if poll == _PENDING:
+            return _PENDING
+        return value
+
+    def __await__(self):
+        return (yield self)
+
+
+def sleep(milliseconds):
+    """Returns an awaitable that finishes after ``milliseconds`` on the
+    island's clock (``isle_sleep()`` for coroutines)."""
+    return _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds))
+
+
+def sleep_seconds(seconds):
+    """Like :func:`sleep`, in whole seconds (``isle_sleep_seconds()``)."""
+    return _FutureLeaf(make=lambda: Isle.sleep_future_new_seconds(seconds))
+
+
+class _JoinLeaf:
+    __slots__ = ('_handle', '_record')
+
+    def __init__(self, handle, record=None):
+        self._handle = handle
+        self._record = record
+
+    def _isle_poll(self, task):
+        try:
+            poll, value = self._handle.poll(task._waker)
+        except GLib.Error as error:
+            record = self._record
+            if record is not None and record._exception is not None and \
+                    not isinstance(record._exception, CancelledError):
+                raise record._exception from None
+            raise _error_to_exception(error) from None
+        if poll == _PENDING:
+            return _PENDING
+        if self._record is not None:
+            return self._record._result
+        return value
+
+    def __await__(self):
+        return (yield self)
+
+
+class _GioLeaf:
+    __slots__ = ('_start', '_args', '_finish', '_started', '_done', '_result',
+                 '_waker')
+
+    def __init__(self, start, args, finish):
+        self._start = start
+        self._args = args
+        self._finish = finish
+        self._started = False
+        self._done = False
+        self._result = None
+        self._waker = None
+
+    def _callback(self, source, result, *user_data):
+        if isinstance(self._finish, str):
+            if source is None:
+                self._finish = TypeError(
+                    'Isle.gio: %s has no source object to find %s on; pass '
+                    'finish= explicitly' % (self._start, self._finish))
+            else:
+                self._finish = getattr(source, self._finish)
+        self._done = True
+        self._result = result
+        waker, self._waker = self._waker, None
+        if waker is not None:
+            waker.wake()
+
+    def _isle_poll(self, task):
+        if not self._started:
+            self._started = True
+            self._waker = task._waker
+            self._start(*self._args, task._cancellable(), self._callback, None)
+        if not self._done:
+            return _PENDING
+        if isinstance(self._finish, BaseException):
+            raise self._finish
+        try:
+            return self._finish(self._result)
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+    def __await__(self):
+        return (yield self)
+
+
+def gio(start, *args, finish=None):
+    """Awaits a GIO asynchronous operation: calls ``start(*args,
+    cancellable, callback, None)`` (``start`` is a bound ``..._async``
+    method or function) and returns what its ``..._finish`` returns.
+
+    The cancellable is the task's, so aborting the task cancels the
+    operation, which then raises :class:`CancelledError`. The finish
+    function is found by name on the operation's source object
+    (``load_contents_async`` -> ``load_contents_finish``); pass ``finish=``
+    where it is named otherwise or there is no source object::
+
+        ok, contents, etag = await Isle.gio(file.load_contents_async)
+    """
+    if finish is None:
+        name = getattr(start, '__name__', '')
+        if not name.endswith('_async'):
+            raise TypeError('Isle.gio: %r is not a ..._async function; pass '
+                            'finish= explicitly' % (start,))
+        # Found on the operation's source object when it completes.
+        finish = name[:-len('_async')] + '_finish'
+    return _GioLeaf(start, args, finish)
+
+
+async def _first_of(task_record, milliseconds):
+    sleeper = _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds))
+    return await _Race(task_record, sleeper)
+
+
+class _Race:
+    """Polls a task's handle and a sleep; aborts the task on timeout."""
+    __slots__ = ('_join', '_record', '_sleep', '_owned')
+
+    def __init__(self, record, sleeper, owned=False):
+        self._owned = owned
+        self._record = record
+        self._join = _JoinLeaf(record.handle, record)
+        self._sleep = sleeper
+
+    def _isle_poll(self, task):
+        value = self._join._isle_poll(task)
+        if value is not _PENDING:
+            return value
+        if self._sleep._isle_poll(task) is _PENDING:
+            return _PENDING
+        self._record.abort()
+        raise TimeoutError('Isle.timeout: %s did not finish in time'
+                           % self._record.name)
+
+    def _isle_cancel(self):
+        # The child that timeout() made for a coroutine goes with its
+        # awaiter.
+        if self._owned:
+            self._record.abort()
+
+    def __await__(self):
+        return (yield self)
+
+
+def timeout(awaitable, milliseconds):
+    """Awaits ``awaitable`` for at most ``milliseconds``; raises
+    :class:`TimeoutError` (``G_IO_ERROR_TIMED_OUT``) when it takes longer.
+
+    An ``Isle.Future`` goes through ``isle_timeout()``; a coroutine runs as
+    a child task, aborted on timeout (a :class:`CoroutineTask` is aborted too)."""
+    if isinstance(awaitable, Isle.Future):
+        return _FutureLeaf(Isle.timeout(awaitable, milliseconds))
+    if isinstance(awaitable, CoroutineTask):
+        return _Race(awaitable, _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds)))
+    return _Race(spawn(awaitable), _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds)),
+                 owned=True)
+
+
+class _BlockingLeaf:
+    __slots__ = ('_future', '_outcome')
+
+    def __init__(self, func, args):
+        outcome = self._outcome = []
+
+        def run(*_ignored):
+            # On a worker thread of Isle's pool; PyGObject holds the GIL
+            # only while Python code runs.
+            try:
+                outcome.append((True, func(*args)))
+            except BaseException as error:
+                outcome.append((False, error))
+            return None
+        self._future = Isle.binding_spawn_blocking(run)
+
+    def is_ready(self):
+        """Whether the job has finished."""
+        return self._future.is_ready()
+
+    def _isle_poll(self, task):
+        try:
+            poll, _ = self._future.poll(task._waker)
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+        if poll == _PENDING:
+            return _PENDING
+        ok, value = self._outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    def __await__(self):
+        return (yield self)
+
+
+def spawn_blocking(func, *args):
+    """Runs ``func(*args)`` on a worker thread of Isle's blocking pool
+    (``isle_spawn_blocking()``) and returns an awaitable for its return
+    value; an exception it raises is raised by the ``await``. The job
+    starts at once; ``is_ready()`` tells whether it has finished. The
+    function must not touch the island's objects (widgets): it runs on
+    another thread."""
+    return _BlockingLeaf(func, args)
+
+
+__all__ += ['yield_now', 'sleep', 'sleep_seconds', 'gio', 'timeout',
+            'spawn_blocking']
+
+
+def _task_name(coro):
+    return getattr(coro, '__qualname__', None) or type(coro).__name__
+
+
+def _describe(exception):
+    text = ''.join(traceback.format_exception_only(type(exception), exception)).strip()
+    tb = exception.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        text += ' (at %s:%d)' % (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    return text
+
+
+class CoroutineTask:
+    """A coroutine running as an Isle poll task: what :func:`spawn`
+    returns, and awaitable for the coroutine's result.
+
+    ``handle`` is the task's ``Isle.JoinHandle``; ``name`` is the
+    coroutine's ``__qualname__`` (the task's name in the dump and in
+    slow-poll reports). Dropping the last reference to a Task detaches
+    the task, which runs on."""
+
+    __slots__ = ('handle', 'name', '_coro', '_leaf', '_waker', '_task',
+                 '_result', '_exception', '_finished', '_running', '_aborted',
+                 '_report', '_cancel_id', '__weakref__')
+
+    def __init__(self, island, coro, name=None, priority=GLib.PRIORITY_DEFAULT,
+                 report=True):
+        if not hasattr(coro, 'send') or not hasattr(coro, 'throw'):
+            raise TypeError('Isle.spawn: expected a coroutine (the result of '
+                            'calling an async def), not %r' % (coro,))
+        self.name = name or _task_name(coro)
+        self._coro = coro
+        self._leaf = None
+        self._waker = None
+        self._task = None
+        self._result = None
+        self._exception = None
+        self._finished = False
+        self._running = False
+        self._aborted = False
+        self._report = report
+        self._cancel_id = 0
+        self.handle = island.spawn_local_poll_named(self.name, priority, self._poll)
+
+    # The island calls this on its thread, on the thread's own stack.
+    def _poll(self, *_args):
+        if self._waker is None:
+            self._task = Isle.task_get_current()
+            self._waker = self._task.ref_waker()
+            self._cancel_id = GObject.Object.connect(
+                self._task.get_cancellable(), 'cancelled', self._on_cancelled)
+        send = None
+        exception = None
+        leaf = self._leaf
+        self._running = True
+        try:
+            if leaf is not None:
+                try:
+                    send = leaf._isle_poll(self)
+                except BaseException as error:
+                    exception = error
+                else:
+                    if send is _PENDING:
+                        return _PENDING, None
+            return self._advance(send, exception)
+        finally:
+            self._running = False
+
+    def _advance(self, send, exception):
+        coro = self._coro
+        n_cancelled = 0
+        while True:
+            if self._aborted and exception is None:
+                exception = CancelledError('Task “%s” was aborted' % self.name)
+                cancel = getattr(self._leaf, '_isle_cancel', None)
+                self._leaf = None
+                if cancel is not None:
+                    cancel()
+            try:
+                if exception is not None:
+                    if isinstance(exception, CancelledError):
+                        n_cancelled += 1
+                        if n_cancelled > _MAX_CANCELLED_AWAITS:
+                            coro.close()
+                            raise exception
+                    leaf, exception = coro.throw(exception), None
+                else:
+                    leaf = coro.send(send)
+            except StopIteration as stop:
+                return self._finish(stop.value, None)
+            except BaseException as error:
+                return self._finish(None, error)
+            if self._aborted:
+                # After an abort every await raises at once.
+                self._leaf = leaf
+                continue
+            poll = getattr(leaf, '_isle_poll', None)
+            if poll is None:
+                exception = TypeError(
+                    'An Isle task awaited %r, which is not an Isle awaitable: '
+                    'await Isle.yield_now(), Isle.sleep(), Isle.gio(...), '
+                    'Isle.timeout(...), a Task, an Isle.JoinHandle or an '
+                    'Isle.Future (asyncio futures need an asyncio loop)' % (leaf,))
+                continue
+            try:
+                send = poll(self)
+            except BaseException as error:
+                exception = error
+                continue
+            if send is _PENDING:
+                self._leaf = leaf
+                return _PENDING, None
+
+    def _finish(self, result, exception):
+        self._finished = True
+        self._leaf = None
+        self._coro = None
+        self._waker = None
+        if self._cancel_id:
+            # The task's cancellable lives as long as the task: a handler
+            # left connected would keep this record, and so the handle
+            # and the task, alive for ever.
+            GObject.Object.disconnect(self._task.get_cancellable(), self._cancel_id)
+            self._cancel_id = 0
+        if exception is None:
+            self._result = result
+            return _READY, None
+        self._exception = exception
+        if self._aborted:
+            # An aborted task reports cancellation whatever its coroutine
+            # made of it, as C tasks do.
+            return _READY, None
+        if isinstance(exception, CancelledError):
+            if self._task is not None:
+                # Raised by an await of an aborted thing, not by this
+                # task's own abort: it fails with the cancellation.
+                self._task.set_poll_error(GLib.Error.new_literal(
+                    _IO_ERROR, str(exception), _CANCELLED))
+            return _READY, None
+        if self._report and self._task is not None:
+            self._task.set_poll_error(GLib.Error.new_literal(
+                _IO_ERROR, 'Python task “%s” raised %s' % (self.name, _describe(exception)),
+                Gio.IOErrorEnum.FAILED))
+        return _READY, None
+
+    def _on_cancelled(self, *_args):
+        self._aborted = True
+        if self._running or self._finished:
+            return
+        # Not polled again: run the coroutine's cancellation now; every
+        # await it reaches raises CancelledError at once.
+        self._running = True
+        try:
+            self._advance(None, None)
+        finally:
+            self._running = False
+
+    def _cancellable(self):
+        return self._task.get_cancellable()
+
+    def abort(self):
+        """Aborts the task: its current await raises
+        :class:`CancelledError`, as does every later one. A task that has
+        not started never runs."""
+        if self._waker is None and not self._finished:
+            # Never polled: the island will not poll it.
+            self._aborted = True
+            self._finished = True
+            self._exception = CancelledError('Task “%s” was aborted' % self.name)
+            self._coro.close()
+            self._coro = None
+        self.handle.abort()
+
+    def is_finished(self):
+        """Whether the task has finished (``isle_join_handle_is_finished()``)."""
+        return self.handle.is_finished()
+
+    @property
+    def id(self):
+        """The task's id (``isle_join_handle_get_id()``)."""
+        return self.handle.get_id()
+
+    def result(self):
+        """The finished task's result; raises its exception, or
+        :class:`CancelledError` if it was aborted, or
+        :class:`RuntimeError` if it has not finished."""
+        if not self._finished:
+            raise RuntimeError('Task “%s” has not finished' % self.name)
+        if self._exception is not None:
+            raise self._exception
+        return self._result
+
+    def __await__(self):
+        return (yield _JoinLeaf(self.handle, self))
+
+    def __repr__(self):
+        return '<Isle.CoroutineTask %s id=%d%s>' % (
+            self.name, self.id, ' finished' if self._finished else '')
+
+
+def _current_island(function):
+    island = Isle.LocalSet.get_current()
+    if island is None:
+        raise RuntimeError('%s: no island is running or entered on this '
+                           'thread; use island.spawn(coro) or '
+                           'island.run_until(coro)' % function)
+    return island
+
+
+def spawn(coro, name=None, priority=GLib.PRIORITY_DEFAULT):
+    """Spawns the coroutine ``coro`` as a task on the island being driven
+    (or entered) on this thread (``isle_spawn_local()`` for coroutines);
+    returns its :class:`CoroutineTask`."""
+    return CoroutineTask(_current_island('Isle.spawn'), coro, name, priority)
+
+
+__all__ += ['CoroutineTask', 'spawn']
+
+
+def _fiber_only(what, instead):
+    def refuse(*args, **kwargs):
+        raise FiberOnlyError(
+            '%s runs or suspends a fiber task, and Python code cannot run on a '
+            'fiber stack; %s' % (what, instead))
+    refuse.__name__ = what.rsplit('.', 1)[-1]
+    refuse.__doc__ = 'Not for Python: %s' % instead
+    return refuse
+
+
+_USE_SPAWN = 'write an async def and use Isle.spawn(coro) or island.spawn(coro)'
+_USE_AWAIT = 'inside an async def task, await %s instead'
+
+spawn_local = _fiber_only('Isle.spawn_local', _USE_SPAWN)
+spawn_local_full = _fiber_only('Isle.spawn_local_full', _USE_SPAWN)
+spawn_local_for_object = _fiber_only('Isle.spawn_local_for_object', _USE_SPAWN)
+spawn_local_for_object_full = _fiber_only('Isle.spawn_local_for_object_full', _USE_SPAWN)
+await_ = _fiber_only('Isle.await_', _USE_AWAIT % 'the future itself (await future)')
+park = _fiber_only('Isle.park', _USE_AWAIT % 'an Isle awaitable')
+test_run = _fiber_only('Isle.test_run', 'use island.run_until(coro)')
+
+__all__ += ['spawn_local', 'spawn_local_full', 'spawn_local_for_object',
+            'spawn_local_for_object_full', 'await_', 'park', 'test_run']
+
+
+@override
+class LocalSet(Isle.LocalSet):
+    """An island; see the C ``IsleLocalSet``. ``spawn`` and ``run_until``
+    take coroutines."""
+
+    def spawn(self, coro, name=None, priority=GLib.PRIORITY_DEFAULT):
+        """Spawns the coroutine ``coro`` as a task on this island; returns
+        its :class:`CoroutineTask`. The task starts when the island next runs."""
+        return CoroutineTask(self, coro, name, priority)
+
+    def run_until(self, coro, timeout_ms=-1):
+        """Runs the island's context until the coroutine ``coro`` (the root
+        task) finishes; returns its result or raises its exception
+        (``isle_local_set_run_until()`` for coroutines). With
+        ``timeout_ms`` (for tests), aborts the root and raises
+        :class:`TimeoutError` when it has not finished by then."""
+        if not hasattr(coro, 'send'):
+            raise FiberOnlyError(
+                'LocalSet.run_until: expected a coroutine (call your async def); '
+                'a plain function would run on a fiber stack, which Python code '
+                'cannot do')
+        if Isle.task_get_current() is not None:
+            raise RuntimeError('LocalSet.run_until called from inside a task; '
+                               'await the coroutine (or Isle.spawn it) instead')
+        context = self.get_context()
+        deadline = None
+        if timeout_ms is not None and timeout_ms >= 0:
+            deadline = GLib.get_monotonic_time() + timeout_ms * 1000
+        self.enter()
+        try:
+            # The root's exception is raised here, so Isle does not report
+            # it as unobserved.
+            root = CoroutineTask(self, coro, report=False)
+            while not root.handle.is_finished():
+                if deadline is not None:
+                    if GLib.get_monotonic_time() >= deadline:
+                        root.abort()
+                        raise TimeoutError('LocalSet.run_until: the root task '
+                                           '“%s” did not finish in %d ms'
+                                           % (root.name, timeout_ms))
+                    source = GLib.timeout_source_new(
+                        max(1, (deadline - GLib.get_monotonic_time()) // 1000))
+                    source.set_callback(lambda *a: False)
+                    source.attach(context)
+                    context.iteration(True)
+                    source.destroy()
+                else:
+                    context.iteration(True)
+        finally:
+            self.leave()
+        return root.result()
+
+    spawn_local = _fiber_only('LocalSet.spawn_local', 'use island.spawn(coro)')
+    spawn_local_full = _fiber_only('LocalSet.spawn_local_full', 'use island.spawn(coro, name=...)')
+    run_until_deadline = _fiber_only('LocalSet.run_until_deadline',
+                                     'use island.run_until(coro, timeout_ms=...)')
+
+
+__all__ += ['LocalSet']
+
+
+@override
+class JoinHandle(Isle.JoinHandle):
+    """A task's handle; ``await handle`` joins it from a coroutine."""
+
+    def __await__(self):
+        return (yield _JoinLeaf(self))
+
+    join = _fiber_only('JoinHandle.join', _USE_AWAIT % 'the handle (await handle)')
+
+
+@override
+class Future(Isle.Future):
+    """A one-shot result; ``await future`` from a coroutine."""
+
+    def __await__(self):
+        return (yield _FutureLeaf(self))
+
+
+__all__ += ['JoinHandle', 'Future']
+
+
+# JoinSet and Interval are plain structs without a GType, which @override
+# does not take: their fiber-only methods are replaced in place.
+Isle.JoinSet.spawn = _fiber_only('JoinSet.spawn', _USE_SPAWN + ' (keep the Tasks in a list)')
+Isle.JoinSet.spawn_full = _fiber_only('JoinSet.spawn_full', _USE_SPAWN)
+Isle.JoinSet.join_next = _fiber_only('JoinSet.join_next', _USE_AWAIT % 'each Task')
+Isle.JoinSet.shutdown = _fiber_only('JoinSet.shutdown', 'abort each Task and await it')
+Isle.Interval.tick = _fiber_only('Interval.tick', _USE_AWAIT % 'Isle.sleep(ms) in a loop')
+
+
+@override
+class Notify(Isle.Notify):
+    wait = _fiber_only('Notify.wait', 'Notify.wait is not yet awaitable from Python')
+
+
+__all__ += ['Notify']
