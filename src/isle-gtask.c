@@ -603,11 +603,11 @@ isle_task_run_for_gtask (GTask          *task,
  *   once the body has returned, or at once if it never runs
  *
  * Runs @func as the fiber task that is the operation of @task, as
- * [func@Isle.task_run_for_gtask] does, for a `_finish` function that calls
+ * `isle_task_run_for_gtask()` does, for a `_finish` function that calls
  * g_task_propagate_boolean(): @func's boolean completes the GTask with
  * g_task_return_boolean(), its error with g_task_return_error().
  *
- * Safe to call from any thread, as [func@Isle.task_run_for_gtask] is.
+ * Safe to call from any thread, as `isle_task_run_for_gtask()` is.
  *
  * Since: 0.2
  */
@@ -631,11 +631,11 @@ isle_task_run_for_gtask_boolean (GTask               *task,
  *   once the body has returned, or at once if it never runs
  *
  * Runs @func as the fiber task that is the operation of @task, as
- * [func@Isle.task_run_for_gtask] does, for a `_finish` function that calls
+ * `isle_task_run_for_gtask()` does, for a `_finish` function that calls
  * g_task_propagate_int(): @func's number completes the GTask with
  * g_task_return_int(), its error with g_task_return_error().
  *
- * Safe to call from any thread, as [func@Isle.task_run_for_gtask] is.
+ * Safe to call from any thread, as `isle_task_run_for_gtask()` is.
  *
  * Since: 0.2
  */

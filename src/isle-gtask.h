@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /**
  * IsleTaskBooleanFunc:
- * @user_data: the data given to [func@Isle.task_run_for_gtask_boolean]
+ * @user_data: the data given to `isle_task_run_for_gtask_boolean()`
  * @error: return location for the operation's error
  *
  * The body of a fiber task whose outcome is a boolean, for a `_finish`
@@ -34,7 +34,7 @@ typedef gboolean (*IsleTaskBooleanFunc) (gpointer   user_data,
 
 /**
  * IsleTaskIntFunc:
- * @user_data: the data given to [func@Isle.task_run_for_gtask_int]
+ * @user_data: the data given to `isle_task_run_for_gtask_int()`
  * @error: return location for the operation's error
  *
  * The body of a fiber task whose outcome is a number, for a `_finish`

@@ -16,8 +16,8 @@
  * @error: return location for a #GError
  *
  * Joins the task as [method@Isle.JoinHandle.join] does, but for at most
- * @timeout_msec: if the task has not finished by then, it is aborted, this
- * waits until it has returned (so its user data has been released and
+ * @timeout_msec milliseconds. If the task has not finished by then, it is
+ * aborted, this waits until it has returned (so its user data has been released and
  * nothing it was given is in use any more), and the call fails with
  * %G_IO_ERROR_TIMED_OUT. Its result, should it have made one meanwhile,
  * is released.

@@ -173,7 +173,7 @@ ref_for_context (GMainContext *context,
  *
  * The island is owned by its references: the caller's, the application's
  * and every other library's, and one for each operation in flight on it
- * (see [func@Isle.task_run_for_gtask]), held until the operation has
+ * (see `isle_task_run_for_gtask()`), held until the operation has
  * completed its `GTask`. When an operation drops the last reference the
  * island stays until the context is next idle, so a chain of operations
  * reuses it; then it is freed, and the next call makes a new one. Keep a

@@ -64,6 +64,7 @@ REAL (g_cond_wait, void, (GCond *, GMutex *))
 REAL (g_cond_wait_until, gboolean, (GCond *, GMutex *, gint64))
 REAL (g_main_context_invoke_full, void, (GMainContext *, gint, GSourceFunc, gpointer, GDestroyNotify))
 REAL (g_idle_add_full, guint, (gint, GSourceFunc, gpointer, GDestroyNotify))
+REAL (g_source_set_callback, void, (GSource *, GSourceFunc, gpointer, GDestroyNotify))
 
 void
 g_mutex_lock (GMutex *mutex)
@@ -286,4 +287,22 @@ g_idle_add_full (gint           priority,
   return get_g_idle_add_full () (priority, handed_run,
                                  handed_new (function, data, notify),
                                  handed_free);
+}
+
+/* An idle source that Isle makes on one thread and attaches to another
+ * thread's context (a late result released at its island's home) hands
+ * its data over the same way. Only idle sources are wrapped: other kinds
+ * call their callbacks with other signatures. */
+void
+g_source_set_callback (GSource        *source,
+                       GSourceFunc     func,
+                       gpointer        data,
+                       GDestroyNotify  notify)
+{
+  if (source->source_funcs == &g_idle_funcs)
+    get_g_source_set_callback () (source, handed_run,
+                                  handed_new (func, data, notify),
+                                  handed_free);
+  else
+    get_g_source_set_callback () (source, func, data, notify);
 }
