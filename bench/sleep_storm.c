@@ -40,7 +40,7 @@ storm_poll (gpointer    state,
   if (task->sleep == NULL)
     {
       task->deadline_ns = bench_now_ns () + (gint64) task->msec * 1000000;
-      task->sleep = isle_sleep_future_new (task->msec);
+      task->sleep = isle_future_new_sleep_msec (task->msec);
     }
   if (isle_future_poll (task->sleep, waker, &value, error) == ISLE_POLL_PENDING)
     return ISLE_POLL_PENDING;

@@ -168,7 +168,7 @@ soak_step (guint              step,
       }
 
     case 4:
-      return isle_sleep (step % 16 == 4 ? 1 : 0, error);
+      return isle_sleep_msec (step % 16 == 4 ? 1 : 0, error);
 
     case 5:
       {

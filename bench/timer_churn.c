@@ -1,14 +1,14 @@
 /* timer_churn.c: a million timeouts over futures that are ready already
  *
  * N = 1,000,000 times in one fiber task: wrap a ready future in a
- * one-hour isle_timeout(), await it (ready at once, not timed out), drop
- * it. Like Tokio's timeout, isle_timeout() does not arm a timer over a
+ * one-hour isle_future_new_timeout_msec(), await it (ready at once, not timed out), drop
+ * it. Like Tokio's timeout, isle_future_new_timeout_msec() does not arm a timer over a
  * future that is ready already: armed=no. A second loop, armed=yes, wraps
  * a pending promise's future instead and resolves the promise before the
  * await, so each timer really joins the island's timer queue and leaves
  * it when the inner future wins.
  * RSS: VmHWM is reset (clear_refs) and VmRSS read just before the loop,
- * VmHWM just after; growth = VmHWM - that VmRSS. An isle_sleep(1) is
+ * VmHWM just after; growth = VmHWM - that VmRSS. An isle_sleep_msec(1) is
  * timed before and after the loop (median of 5 each): timers left behind
  * would slow down every later trip through the main loop.
  * Figures: ns_per_timeout and rss_growth_kib, one line each per loop,
@@ -79,8 +79,8 @@ time_sleep_1_ms (void)
       gint64 start = bench_now_ns ();
       GError *error = NULL;
 
-      isle_sleep (1, &error);
-      bench_check_error (error, "isle_sleep");
+      isle_sleep_msec (1, &error);
+      bench_check_error (error, "isle_sleep_msec");
       us[i] = (bench_now_ns () - start) / 1000.0;
     }
   qsort (us, TIMER_CHURN_SLEEPS, sizeof us[0], compare_doubles);
@@ -105,8 +105,8 @@ timer_churn_root (gpointer   user_data,
   for (guint i = 0; i < run->n; i++)
     {
       IslePromise *promise = run->armed ? isle_promise_new () : NULL;
-      IsleFuture *limited = isle_timeout (promise != NULL ? isle_promise_get_future (promise) : ready,
-                                          3600 * 1000);
+      IsleFuture *limited = isle_future_new_timeout_msec (promise != NULL ? isle_promise_get_future (promise) : ready,
+                                                          3600 * 1000);
       GError *await_error = NULL;
 
       if (promise != NULL)

@@ -1,7 +1,7 @@
 /* timer_trip.c: a trip through the timer beside many sleeping tasks
  *
  * For each P in {0, 1,000, 10,000, 100,000}, on a fresh island: P fiber
- * tasks each isle_sleep() for an hour, all started (each has registered
+ * tasks each isle_sleep_msec() for an hour, all started (each has registered
  * its timer) before the clock starts; then one fiber task does M = 2,000
  * zero-length sleeps one after another, each a trip through the main
  * loop and the timer. Only that loop is timed. A timer that is a GSource
@@ -55,7 +55,7 @@ sleep_an_hour (gpointer   user_data,
   TimerTripRun *run = user_data;
 
   run->n_started++;
-  isle_sleep (3600 * 1000, NULL);   /* aborted after the phase */
+  isle_sleep_msec (3600 * 1000, NULL);   /* aborted after the phase */
   return NULL;
 }
 
@@ -71,10 +71,10 @@ trip_task (gpointer   user_data,
 
   for (i = 0; i < run->n_trips; i++)
     {
-      IsleFuture *sleep = isle_sleep_future_new (0);
+      IsleFuture *sleep = isle_future_new_sleep_msec (0);
       GError *await_error = NULL;
 
-      if (!isle_future_is_ready (sleep))
+      if (!isle_future_is_finished (sleep))
         run->pending_trips++;
       isle_await (sleep, &await_error);
       bench_check_error (await_error, "isle_await");

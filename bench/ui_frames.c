@@ -164,7 +164,7 @@ measure_fps (guint     ms,
   guint64 frames = state.frames;
   gint64 start = g_get_monotonic_time ();
 
-  if (!isle_sleep (ms, error))
+  if (!isle_sleep_msec (ms, error))
     return -1;
 
   return (state.frames - frames) * (double) G_TIME_SPAN_SECOND / (g_get_monotonic_time () - start);
@@ -236,7 +236,7 @@ root (gpointer   user_data,
 
   /* Until the window is on screen and has drawn a few frames. */
   while (state.frames < 10)
-    if (!isle_sleep (20, error))
+    if (!isle_sleep_msec (20, error))
       return NULL;
 
   state.xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
@@ -265,7 +265,7 @@ root (gpointer   user_data,
    * delivered while the tasks are yielding. */
   deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
   while (!all_presses_back (NULL) && g_get_monotonic_time () < deadline)
-    if (!isle_sleep (5, error))
+    if (!isle_sleep_msec (5, error))
       return NULL;
 
   stop_tasks = TRUE;

@@ -70,7 +70,7 @@ wait_for_page (Walkthrough  *walkthrough,
                        (int) (WALKTHROUGH_PAGE_TIMEOUT / G_TIME_SPAN_SECOND));
           return FALSE;
         }
-      if (!isle_sleep (WALKTHROUGH_POLL_MS, error))
+      if (!isle_sleep_msec (WALKTHROUGH_POLL_MS, error))
         return FALSE;
     }
 
@@ -87,7 +87,7 @@ await_frames (GtkWidget  *window,
 
   for (guint i = 0; i < n_frames; i++)
     {
-      g_autoptr(IsleFuture) painted = isle_signal_future_new (clock, "after-paint");
+      g_autoptr(IsleFuture) painted = isle_future_new_for_signal (clock, "after-paint");
 
       gtk_widget_queue_draw (window);
       if (isle_await (painted, error) == NULL)
@@ -174,7 +174,7 @@ tour_workers (Walkthrough  *walkthrough,
   gtk_spin_button_set_value (spin, 1000);
   press (walkthrough, "workers_start");
   g_print ("started 1000 workers\n");
-  if (!isle_sleep (600, error))
+  if (!isle_sleep_msec (600, error))
     return FALSE;
   g_print ("after 0.6 s: %s\n", part_text (walkthrough, "workers_summary"));
   if (!screenshot (walkthrough, "workers", error))
@@ -309,7 +309,7 @@ tour_dialog (Walkthrough  *walkthrough,
                                "The question never appeared");
           return FALSE;
         }
-      if (!isle_sleep (WALKTHROUGH_POLL_MS, error))
+      if (!isle_sleep_msec (WALKTHROUGH_POLL_MS, error))
         return FALSE;
     }
 
@@ -346,7 +346,7 @@ tour_inspector (Walkthrough  *walkthrough,
   show_page (walkthrough, "inspector", "Inspector");
 
   /* Long enough for two refreshes, the second with a frame rate. */
-  if (!isle_sleep (1100, error))
+  if (!isle_sleep_msec (1100, error))
     return FALSE;
 
   g_print ("%s\n", part_text (walkthrough, "inspector_fps"));

@@ -113,7 +113,7 @@ static GList *report_windows;
 static gboolean
 task_was_aborted (void)
 {
-  return isle_task_is_cancelled (isle_task_get_current ());
+  return isle_task_is_aborted (isle_task_get_current ());
 }
 
 /* Counter ---------------------------------------------------------------- */
@@ -173,7 +173,7 @@ counter_increment (gpointer   user_data,
 
   /* Between here and the next step any other task of the island may run
    * and touch the counter; no other thread ever can. */
-  if (!isle_yield_now (error) || !isle_sleep (COUNTER_STEP_MS, error))
+  if (!isle_yield_now (error) || !isle_sleep_msec (COUNTER_STEP_MS, error))
     return NULL;
 
   *data->counter += 1;
@@ -201,7 +201,7 @@ counter_root (gpointer   user_data,
   counter_step (self, *counter, "root: counter = %u (a plain guint in a GRcBox)",
                 *counter);
 
-  if (!isle_sleep (COUNTER_STEP_MS, error))
+  if (!isle_sleep_msec (COUNTER_STEP_MS, error))
     {
       g_rc_box_release (counter);
       return NULL;
@@ -286,9 +286,9 @@ worker_run (gpointer   user_data,
 
   for (guint step = 1; step <= WORKER_STEPS; step++)
     {
-      g_autoptr(IsleFuture) clicked = isle_signal_future_new (worker->cancel, "clicked");
-      g_autoptr(IsleFuture) nap = isle_sleep_future_new (g_random_int_range (WORKER_NAP_MIN_MS,
-                                                                             WORKER_NAP_MAX_MS));
+      g_autoptr(IsleFuture) clicked = isle_future_new_for_signal (worker->cancel, "clicked");
+      g_autoptr(IsleFuture) nap = isle_future_new_sleep_msec (g_random_int_range (WORKER_NAP_MIN_MS,
+                                                              WORKER_NAP_MAX_MS));
       IsleFuture *either[] = { nap, clicked };
       g_autoptr(IsleFuture) first = isle_future_race (either, G_N_ELEMENTS (either));
       GError *local_error = NULL;
@@ -319,7 +319,7 @@ static void
 workers_update_summary (IsleDemoWindow *self)
 {
   g_autofree char *text = NULL;
-  guint running = self->worker_set != NULL ? isle_join_set_len (self->worker_set) : 0;
+  guint running = self->worker_set != NULL ? isle_join_set_get_n_tasks (self->worker_set) : 0;
 
   text = g_strdup_printf ("%u running, %u finished, %u cancelled",
                           running, self->workers_finished, self->workers_cancelled);
@@ -574,7 +574,7 @@ blocking_count (gpointer   user_data,
   limit = g_ascii_strtoull (gtk_editable_get_text (GTK_EDITABLE (self->blocking_entry)), NULL, 10);
 
   /* A frame with the spinner turning, before the work starts. */
-  if (!isle_sleep (100, error))
+  if (!isle_sleep_msec (100, error))
     return NULL;
 
   start = g_get_monotonic_time ();
@@ -752,19 +752,19 @@ read_head (GFile   *file,
   GAsyncResult *res;
 
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_file_read_async (file, G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || (stream = g_file_read_finish (file, res, error)) == NULL)
       return NULL;
   }
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_input_stream_read_bytes_async (G_INPUT_STREAM (stream), FILES_PREVIEW_BYTES, G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || (bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (stream), res, error)) == NULL)
       return NULL;
   }
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_input_stream_close_async (G_INPUT_STREAM (stream), G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || !g_input_stream_close_finish (G_INPUT_STREAM (stream), res, error))
       return NULL;
@@ -782,7 +782,7 @@ files_list_folder (FilesJob   *job,
   GAsyncResult *res;
 
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_file_enumerate_children_async (job->folder,
                                      G_FILE_ATTRIBUTE_STANDARD_NAME ","
                                      G_FILE_ATTRIBUTE_STANDARD_TYPE ","
@@ -795,7 +795,7 @@ files_list_folder (FilesJob   *job,
 
   for (;;)
     {
-      g_autoptr(IsleFuture) op = isle_gio_future_new ();
+      g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
       g_autoptr(GError) local_error = NULL;
       GList *batch;
 
@@ -927,7 +927,7 @@ files_choose (gpointer   user_data,
   chooser = gtk_file_chooser_native_new ("Choose a folder", GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                          "_Open", "_Cancel");
-  response = isle_signal_future_new (chooser, "response");
+  response = isle_future_new_for_signal (chooser, "response");
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 
   if ((args = isle_await (response, error)) == NULL)
@@ -1006,7 +1006,7 @@ dialog_ask (gpointer   user_data,
   destroy_id = g_signal_connect (dialog, "destroy", G_CALLBACK (mark_destroyed), &destroyed);
   self->question = GTK_WINDOW (dialog);
 
-  response = isle_signal_future_new (dialog, "response");
+  response = isle_future_new_for_signal (dialog, "response");
   gtk_window_present (GTK_WINDOW (dialog));
   args = isle_await (response, error);
 
@@ -1204,7 +1204,7 @@ inspector_run (gpointer   user_data,
   for (;;)
     {
       inspector_refresh (self);
-      if (!isle_sleep (INSPECTOR_REFRESH_MS, error))
+      if (!isle_sleep_msec (INSPECTOR_REFRESH_MS, error))
         return NULL;
     }
 }
@@ -1375,7 +1375,7 @@ isle_demo_window_get_question (IsleDemoWindow *self)
 guint
 isle_demo_window_get_n_workers (IsleDemoWindow *self)
 {
-  return self->worker_set != NULL ? isle_join_set_len (self->worker_set) : 0;
+  return self->worker_set != NULL ? isle_join_set_get_n_tasks (self->worker_set) : 0;
 }
 
 /**

@@ -223,7 +223,7 @@ test_blocking (void)
 
   /* On the UI thread: Isle reports the slow poll, and the page shows it.
    * A threshold of 1 ms makes that certain on any machine. */
-  isle_local_set_set_slow_poll_threshold (island, 1);
+  isle_local_set_set_slow_poll_threshold_msec (island, 1);
   gtk_editable_set_text (entry, "300000");
   gtk_switch_set_active (on_ui_thread, TRUE);
   click (part ("blocking_start"));
@@ -231,7 +231,7 @@ test_blocking (void)
   g_assert_true (g_str_has_prefix (label_text ("blocking_result"), "25997 primes below 300000, counted on the UI thread"));
   g_assert_nonnull (strstr (label_text ("blocking_report"), "Slow poll: task"));
   g_assert_nonnull (strstr (label_text ("blocking_report"), "“prime counter”"));
-  isle_local_set_set_slow_poll_threshold (island, 10);
+  isle_local_set_set_slow_poll_threshold_msec (island, 10);
   gtk_switch_set_active (on_ui_thread, FALSE);
 
   /* Not a number. */
@@ -494,7 +494,7 @@ test_frame_rate (void)
 static gboolean
 future_ready (gconstpointer data)
 {
-  return isle_future_is_ready ((IsleFuture *) data);
+  return isle_future_is_finished ((IsleFuture *) data);
 }
 
 static void

@@ -15,7 +15,7 @@ static gpointer
 wait_forever (gpointer   data,
               GError   **error)
 {
-  isle_sleep (60 * 1000, error);
+  isle_sleep_msec (60 * 1000, error);
   return NULL;
 }
 

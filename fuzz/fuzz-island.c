@@ -138,7 +138,7 @@ fiber_body (gpointer   user_data,
           break;
 
         case 3:
-          isle_sleep (0, &local_error);
+          isle_sleep_msec (0, &local_error);
           break;
 
         case 4:
@@ -194,7 +194,7 @@ fiber_body (gpointer   user_data,
         {
           /* Aborted: every suspension now fails; return. Other errors
            * (a rejected or cancelled promise) are part of the game. */
-          if (isle_task_is_cancelled (isle_task_get_current ()))
+          if (isle_task_is_aborted (isle_task_get_current ()))
             {
               g_propagate_error (error, local_error);
               return NULL;

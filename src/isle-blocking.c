@@ -177,7 +177,7 @@ job_run (BlockingJob *job)
 
   /* Only a cancel can make the future ready before the job runs: then the
    * job does not run at all. */
-  if (!isle_future_is_ready (future))
+  if (!isle_future_is_finished (future))
     {
       result = job->func (job->user_data, job->cancellable, &error);
       ran = TRUE;

@@ -379,31 +379,31 @@ isle_cell_new (gpointer       value,
 
 /**
  * isle_cell_ref:
- * @cell: a cell
+ * @self: a cell
  *
  * Takes another reference to the cell, as cloning an `Rc` does: for
  * another task that shares the state.
  *
  * Call it on the cell's owner thread.
  *
- * Returns: (transfer full): @cell
+ * Returns: (transfer full): @self
  *
  * Since: 1.0
  */
 IsleCell *
-isle_cell_ref (IsleCell *cell)
+isle_cell_ref (IsleCell *self)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
-  g_return_val_if_fail (cell->ref_count > 0, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->ref_count > 0, NULL);
 
-  check_thread (cell, "isle_cell_ref");
-  cell->ref_count++;
-  return cell;
+  check_thread (self, "isle_cell_ref");
+  self->ref_count++;
+  return self;
 }
 
 /**
  * isle_cell_unref:
- * @cell: (transfer full): a cell
+ * @self: (transfer full): a cell
  *
  * Drops a reference to the cell. The last one destroys the value with the
  * destroy notify given to [ctor@Isle.Cell.new]. Dropping the last reference
@@ -415,40 +415,40 @@ isle_cell_ref (IsleCell *cell)
  * Since: 1.0
  */
 void
-isle_cell_unref (IsleCell *cell)
+isle_cell_unref (IsleCell *self)
 {
-  g_return_if_fail (cell != NULL);
-  g_return_if_fail (cell->ref_count > 0);
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->ref_count > 0);
 
-  check_thread (cell, "isle_cell_unref");
-  if (--cell->ref_count > 0)
+  check_thread (self, "isle_cell_unref");
+  if (--self->ref_count > 0)
     return;
 
-  if (G_UNLIKELY (cell->n_borrows > 0))
+  if (G_UNLIKELY (self->n_borrows > 0))
     {
-      g_autofree char *holder = describe_holder (cell);
+      g_autofree char *holder = describe_holder (self);
 
       g_critical ("The last reference to IsleCell %p was dropped while it "
                   "has %s: the value is leaked, not destroyed under its "
                   "borrower. End every borrow before dropping the cell",
-                  (gpointer) cell, holder);
+                  (gpointer) self, holder);
       return;
     }
 
-  if (cell->destroy != NULL)
-    cell->destroy (g_steal_pointer (&cell->value));
-  if (cell->borrows != cell->inline_borrows)
-    g_free (cell->borrows);
-  _isle_owner_clear (&cell->owner);
-  g_free (cell);
+  if (self->destroy != NULL)
+    self->destroy (g_steal_pointer (&self->value));
+  if (self->borrows != self->inline_borrows)
+    g_free (self->borrows);
+  _isle_owner_clear (&self->owner);
+  g_free (self);
 }
 
 /**
  * isle_cell_borrow_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes a shared borrow of @cell, to read its value until
+ * Takes a shared borrow of @self, to read its value until
  * [method@Isle.Cell.release]. Shared borrows nest and count; while any is
  * held, an exclusive borrow aborts.
  *
@@ -464,17 +464,17 @@ isle_cell_unref (IsleCell *cell)
  * Since: 1.0
  */
 gconstpointer
-isle_cell_borrow_at (IsleCell   *cell,
+isle_cell_borrow_at (IsleCell   *self,
                      const char *site)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  return borrow_shared (cell, site, "isle_cell_borrow");
+  return borrow_shared (self, site, "isle_cell_borrow");
 }
 
 /**
  * isle_cell_release:
- * @cell: a cell
+ * @self: a cell
  *
  * Ends a shared borrow taken with [func@Isle.cell_borrow]: the latest one the
  * calling task (or plain code) took. Releasing a cell that has no shared
@@ -485,19 +485,19 @@ isle_cell_borrow_at (IsleCell   *cell,
  * Since: 1.0
  */
 void
-isle_cell_release (IsleCell *cell)
+isle_cell_release (IsleCell *self)
 {
-  g_return_if_fail (cell != NULL);
+  g_return_if_fail (self != NULL);
 
-  release_shared (cell, "isle_cell_release");
+  release_shared (self, "isle_cell_release");
 }
 
 /**
  * isle_cell_borrow_mut_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes the exclusive borrow of @cell, to read and change its value until
+ * Takes the exclusive borrow of @self, to read and change its value until
  * [method@Isle.Cell.release_mut].
  *
  * If the cell has any borrow, this aborts the program with a message that
@@ -512,17 +512,17 @@ isle_cell_release (IsleCell *cell)
  * Since: 1.0
  */
 gpointer
-isle_cell_borrow_mut_at (IsleCell   *cell,
+isle_cell_borrow_mut_at (IsleCell   *self,
                          const char *site)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  return borrow_exclusive (cell, site, "isle_cell_borrow_mut");
+  return borrow_exclusive (self, site, "isle_cell_borrow_mut");
 }
 
 /**
  * isle_cell_release_mut:
- * @cell: a cell
+ * @self: a cell
  *
  * Ends the exclusive borrow taken with [func@Isle.cell_borrow_mut]. Releasing
  * a cell that is not borrowed exclusively is reported with a critical.
@@ -532,20 +532,20 @@ isle_cell_borrow_mut_at (IsleCell   *cell,
  * Since: 1.0
  */
 void
-isle_cell_release_mut (IsleCell *cell)
+isle_cell_release_mut (IsleCell *self)
 {
-  g_return_if_fail (cell != NULL);
+  g_return_if_fail (self != NULL);
 
-  release_exclusive (cell, "isle_cell_release_mut");
+  release_exclusive (self, "isle_cell_release_mut");
 }
 
 /**
  * isle_cell_try_borrow_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  * @error: return location for a #GError
  *
- * Takes a shared borrow of @cell like [method@Isle.Cell.borrow_at], but fails
+ * Takes a shared borrow of @self like [method@Isle.Cell.borrow_at], but fails
  * with %ISLE_CELL_ERROR_BORROWED_MUT instead of aborting if the cell is
  * borrowed exclusively. End a borrow taken this way with
  * [method@Isle.Cell.release].
@@ -558,32 +558,32 @@ isle_cell_release_mut (IsleCell *cell)
  * Since: 1.0
  */
 gconstpointer
-isle_cell_try_borrow_at (IsleCell    *cell,
+isle_cell_try_borrow_at (IsleCell    *self,
                          const char  *site,
                          GError     **error)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_thread (cell, "isle_cell_try_borrow");
+  check_thread (self, "isle_cell_try_borrow");
 
-  if (cell->exclusive)
+  if (self->exclusive)
     {
-      set_conflict_error (cell, error);
+      set_conflict_error (self, error);
       return NULL;
     }
 
-  add_borrow (cell, site, FALSE);
-  return cell->value;
+  add_borrow (self, site, FALSE);
+  return self->value;
 }
 
 /**
  * isle_cell_try_borrow_mut_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  * @error: return location for a #GError
  *
- * Takes the exclusive borrow of @cell like [method@Isle.Cell.borrow_mut_at],
+ * Takes the exclusive borrow of @self like [method@Isle.Cell.borrow_mut_at],
  * but fails instead of aborting if the cell has a borrow: with
  * %ISLE_CELL_ERROR_BORROWED for shared borrows,
  * %ISLE_CELL_ERROR_BORROWED_MUT for an exclusive one. End a borrow taken
@@ -597,31 +597,31 @@ isle_cell_try_borrow_at (IsleCell    *cell,
  * Since: 1.0
  */
 gpointer
-isle_cell_try_borrow_mut_at (IsleCell    *cell,
+isle_cell_try_borrow_mut_at (IsleCell    *self,
                              const char  *site,
                              GError     **error)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_thread (cell, "isle_cell_try_borrow_mut");
+  check_thread (self, "isle_cell_try_borrow_mut");
 
-  if (cell->n_borrows > 0)
+  if (self->n_borrows > 0)
     {
-      set_conflict_error (cell, error);
+      set_conflict_error (self, error);
       return NULL;
     }
 
-  add_borrow (cell, site, TRUE);
-  return cell->value;
+  add_borrow (self, site, TRUE);
+  return self->value;
 }
 
 /**
  * isle_cell_borrow_scoped_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes a shared borrow of @cell like [method@Isle.Cell.borrow_at] and returns
+ * Takes a shared borrow of @self like [method@Isle.Cell.borrow_at] and returns
  * a guard that ends it when released, meant for `g_autoptr(IsleCellRef)`:
  *
  * |[<!-- language="C" -->
@@ -642,20 +642,20 @@ isle_cell_try_borrow_mut_at (IsleCell    *cell,
  * Since: 1.0
  */
 IsleCellRef *
-isle_cell_borrow_scoped_at (IsleCell   *cell,
+isle_cell_borrow_scoped_at (IsleCell   *self,
                             const char *site)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   /* The guard is the cell seen through another type: a scoped borrow
    * costs no allocation. */
-  borrow_shared (cell, site, "isle_cell_borrow_scoped");
-  return (IsleCellRef *) cell;
+  borrow_shared (self, site, "isle_cell_borrow_scoped");
+  return (IsleCellRef *) self;
 }
 
 /**
  * isle_cell_ref_get:
- * @guard: a guard from [func@Isle.cell_borrow_scoped]
+ * @self: a guard from [func@Isle.cell_borrow_scoped]
  *
  * Gets the value the guard's borrow reaches.
  *
@@ -666,11 +666,11 @@ isle_cell_borrow_scoped_at (IsleCell   *cell,
  * Since: 1.0
  */
 gconstpointer
-isle_cell_ref_get (IsleCellRef *guard)
+isle_cell_ref_get (IsleCellRef *self)
 {
-  IsleCell *cell = (IsleCell *) guard;
+  IsleCell *cell = (IsleCell *) self;
 
-  g_return_val_if_fail (guard != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   check_thread (cell, "isle_cell_ref_get");
   g_return_val_if_fail (cell->n_borrows > 0 && !cell->exclusive, NULL);
@@ -680,7 +680,7 @@ isle_cell_ref_get (IsleCellRef *guard)
 
 /**
  * isle_cell_ref_release:
- * @guard: (transfer full): a guard from [func@Isle.cell_borrow_scoped]
+ * @self: (transfer full): a guard from [func@Isle.cell_borrow_scoped]
  *
  * Ends the guard's shared borrow, as [method@Isle.Cell.release] does. A
  * `g_autoptr(IsleCellRef)` calls it at the end of its scope.
@@ -690,19 +690,19 @@ isle_cell_ref_get (IsleCellRef *guard)
  * Since: 1.0
  */
 void
-isle_cell_ref_release (IsleCellRef *guard)
+isle_cell_ref_release (IsleCellRef *self)
 {
-  g_return_if_fail (guard != NULL);
+  g_return_if_fail (self != NULL);
 
-  release_shared ((IsleCell *) guard, "isle_cell_ref_release");
+  release_shared ((IsleCell *) self, "isle_cell_ref_release");
 }
 
 /**
  * isle_cell_borrow_mut_scoped_at:
- * @cell: a cell
+ * @self: a cell
  * @site: (nullable): where the borrow is taken, as `G_STRLOC`, for messages
  *
- * Takes the exclusive borrow of @cell like [method@Isle.Cell.borrow_mut_at]
+ * Takes the exclusive borrow of @self like [method@Isle.Cell.borrow_mut_at]
  * and returns a guard that ends it when released, meant for
  * `g_autoptr(IsleCellRefMut)`:
  *
@@ -723,18 +723,18 @@ isle_cell_ref_release (IsleCellRef *guard)
  * Since: 1.0
  */
 IsleCellRefMut *
-isle_cell_borrow_mut_scoped_at (IsleCell   *cell,
+isle_cell_borrow_mut_scoped_at (IsleCell   *self,
                                 const char *site)
 {
-  g_return_val_if_fail (cell != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  borrow_exclusive (cell, site, "isle_cell_borrow_mut_scoped");
-  return (IsleCellRefMut *) cell;
+  borrow_exclusive (self, site, "isle_cell_borrow_mut_scoped");
+  return (IsleCellRefMut *) self;
 }
 
 /**
  * isle_cell_ref_mut_get:
- * @guard: a guard from [func@Isle.cell_borrow_mut_scoped]
+ * @self: a guard from [func@Isle.cell_borrow_mut_scoped]
  *
  * Gets the value the guard's exclusive borrow reaches.
  *
@@ -745,11 +745,11 @@ isle_cell_borrow_mut_scoped_at (IsleCell   *cell,
  * Since: 1.0
  */
 gpointer
-isle_cell_ref_mut_get (IsleCellRefMut *guard)
+isle_cell_ref_mut_get (IsleCellRefMut *self)
 {
-  IsleCell *cell = (IsleCell *) guard;
+  IsleCell *cell = (IsleCell *) self;
 
-  g_return_val_if_fail (guard != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   check_thread (cell, "isle_cell_ref_mut_get");
   g_return_val_if_fail (cell->exclusive, NULL);
@@ -759,7 +759,7 @@ isle_cell_ref_mut_get (IsleCellRefMut *guard)
 
 /**
  * isle_cell_ref_mut_release:
- * @guard: (transfer full): a guard from [func@Isle.cell_borrow_mut_scoped]
+ * @self: (transfer full): a guard from [func@Isle.cell_borrow_mut_scoped]
  *
  * Ends the guard's exclusive borrow, as [method@Isle.Cell.release_mut] does. A
  * `g_autoptr(IsleCellRefMut)` calls it at the end of its scope.
@@ -769,18 +769,18 @@ isle_cell_ref_mut_get (IsleCellRefMut *guard)
  * Since: 1.0
  */
 void
-isle_cell_ref_mut_release (IsleCellRefMut *guard)
+isle_cell_ref_mut_release (IsleCellRefMut *self)
 {
-  g_return_if_fail (guard != NULL);
+  g_return_if_fail (self != NULL);
 
-  release_exclusive ((IsleCell *) guard, "isle_cell_ref_mut_release");
+  release_exclusive ((IsleCell *) self, "isle_cell_ref_mut_release");
 }
 
 /**
  * isle_cell_get_borrow_state:
- * @cell: a cell
+ * @self: a cell
  *
- * Tells whether @cell is borrowed, and how: for tests and assertions.
+ * Tells whether @self is borrowed, and how: for tests and assertions.
  *
  * Call it on the cell's owner thread.
  *
@@ -789,22 +789,22 @@ isle_cell_ref_mut_release (IsleCellRefMut *guard)
  * Since: 1.0
  */
 IsleCellBorrowState
-isle_cell_get_borrow_state (IsleCell *cell)
+isle_cell_get_borrow_state (IsleCell *self)
 {
-  g_return_val_if_fail (cell != NULL, ISLE_CELL_UNBORROWED);
+  g_return_val_if_fail (self != NULL, ISLE_CELL_UNBORROWED);
 
-  check_thread (cell, "isle_cell_get_borrow_state");
+  check_thread (self, "isle_cell_get_borrow_state");
 
-  if (cell->n_borrows == 0)
+  if (self->n_borrows == 0)
     return ISLE_CELL_UNBORROWED;
-  return cell->exclusive ? ISLE_CELL_BORROWED_MUT : ISLE_CELL_BORROWED;
+  return self->exclusive ? ISLE_CELL_BORROWED_MUT : ISLE_CELL_BORROWED;
 }
 
 /**
  * isle_cell_get_n_borrows:
- * @cell: a cell
+ * @self: a cell
  *
- * Counts the borrows @cell has: the shared borrows, or 1 while it is
+ * Counts the borrows @self has: the shared borrows, or 1 while it is
  * borrowed exclusively.
  *
  * Call it on the cell's owner thread.
@@ -814,11 +814,11 @@ isle_cell_get_borrow_state (IsleCell *cell)
  * Since: 1.0
  */
 guint
-isle_cell_get_n_borrows (IsleCell *cell)
+isle_cell_get_n_borrows (IsleCell *self)
 {
-  g_return_val_if_fail (cell != NULL, 0);
+  g_return_val_if_fail (self != NULL, 0);
 
-  check_thread (cell, "isle_cell_get_n_borrows");
+  check_thread (self, "isle_cell_get_n_borrows");
 
-  return cell->n_borrows;
+  return self->n_borrows;
 }

@@ -193,48 +193,48 @@ ISLE_AVAILABLE_IN_ALL
 IsleCell            *isle_cell_new                  (gpointer         value,
                                                      GDestroyNotify   destroy) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-IsleCell            *isle_cell_ref                  (IsleCell        *cell);
+IsleCell            *isle_cell_ref                  (IsleCell        *self);
 ISLE_AVAILABLE_IN_ALL
-void                 isle_cell_unref                (IsleCell        *cell);
+void                 isle_cell_unref                (IsleCell        *self);
 
 ISLE_AVAILABLE_IN_ALL
-gconstpointer        isle_cell_borrow_at            (IsleCell        *cell,
+gconstpointer        isle_cell_borrow_at            (IsleCell        *self,
                                                      const char      *site);
 ISLE_AVAILABLE_IN_ALL
-void                 isle_cell_release              (IsleCell        *cell);
+void                 isle_cell_release              (IsleCell        *self);
 ISLE_AVAILABLE_IN_ALL
-gpointer             isle_cell_borrow_mut_at        (IsleCell        *cell,
+gpointer             isle_cell_borrow_mut_at        (IsleCell        *self,
                                                      const char      *site);
 ISLE_AVAILABLE_IN_ALL
-void                 isle_cell_release_mut          (IsleCell        *cell);
+void                 isle_cell_release_mut          (IsleCell        *self);
 ISLE_AVAILABLE_IN_ALL
-gconstpointer        isle_cell_try_borrow_at        (IsleCell        *cell,
+gconstpointer        isle_cell_try_borrow_at        (IsleCell        *self,
                                                      const char      *site,
                                                      GError         **error);
 ISLE_AVAILABLE_IN_ALL
-gpointer             isle_cell_try_borrow_mut_at    (IsleCell        *cell,
+gpointer             isle_cell_try_borrow_mut_at    (IsleCell        *self,
                                                      const char      *site,
                                                      GError         **error);
 
 ISLE_AVAILABLE_IN_ALL
-IsleCellRef         *isle_cell_borrow_scoped_at     (IsleCell        *cell,
+IsleCellRef         *isle_cell_borrow_scoped_at     (IsleCell        *self,
                                                      const char      *site) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-gconstpointer        isle_cell_ref_get              (IsleCellRef     *guard);
+gconstpointer        isle_cell_ref_get              (IsleCellRef     *self);
 ISLE_AVAILABLE_IN_ALL
-void                 isle_cell_ref_release          (IsleCellRef     *guard);
+void                 isle_cell_ref_release          (IsleCellRef     *self);
 ISLE_AVAILABLE_IN_ALL
-IsleCellRefMut      *isle_cell_borrow_mut_scoped_at (IsleCell        *cell,
+IsleCellRefMut      *isle_cell_borrow_mut_scoped_at (IsleCell        *self,
                                                      const char      *site) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-gpointer             isle_cell_ref_mut_get          (IsleCellRefMut  *guard);
+gpointer             isle_cell_ref_mut_get          (IsleCellRefMut  *self);
 ISLE_AVAILABLE_IN_ALL
-void                 isle_cell_ref_mut_release      (IsleCellRefMut  *guard);
+void                 isle_cell_ref_mut_release      (IsleCellRefMut  *self);
 
 ISLE_AVAILABLE_IN_ALL
-IsleCellBorrowState  isle_cell_get_borrow_state     (IsleCell        *cell);
+IsleCellBorrowState  isle_cell_get_borrow_state     (IsleCell        *self);
 ISLE_AVAILABLE_IN_ALL
-guint                isle_cell_get_n_borrows        (IsleCell        *cell);
+guint                isle_cell_get_n_borrows        (IsleCell        *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleCell, isle_cell_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleCellRef, isle_cell_ref_release)

@@ -191,7 +191,7 @@ describe_timer (IsleFuture    *future,
 
 const IsleFutureOrigin _isle_origin_timer = { "timeout", describe_timer };
 
-/* isle_timeout(): a race of the future and its timer. */
+/* isle_future_new_timeout_msec(): a race of the future and its timer. */
 static void
 describe_timeout (IsleFuture    *future,
                   gconstpointer  data,

@@ -365,7 +365,7 @@ _isle_future_free (IsleFuture *self)
 }
 
 /**
- * isle_future_is_ready:
+ * isle_future_is_finished:
  * @self: a future
  *
  * Whether the future has a value or an error.
@@ -377,7 +377,7 @@ _isle_future_free (IsleFuture *self)
  * Since: 1.0
  */
 gboolean
-isle_future_is_ready (IsleFuture *self)
+isle_future_is_finished (IsleFuture *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -466,7 +466,7 @@ isle_future_cancel (IsleFuture *self)
   /* A GError costs a lock and a hash lookup in GLib 2.74: make none for
    * a future that is ready already (the winner of a race, cancelled with
    * its siblings). */
-  if (!isle_future_is_ready (self))
+  if (!isle_future_is_finished (self))
     future_settle (self, NULL, NULL,
                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                         "The future was cancelled"));
@@ -602,10 +602,10 @@ isle_future_poll (IsleFuture  *self,
   g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
 
   *value = NULL;
-  if (!isle_future_is_ready (self))
+  if (!isle_future_is_finished (self))
     {
       add_waker (self, waker);
-      if (!isle_future_is_ready (self))
+      if (!isle_future_is_finished (self))
         return ISLE_POLL_PENDING;
     }
 
@@ -631,7 +631,7 @@ cancel_if_abandoned (IsleFuture *future)
               g_atomic_int_get ((gint *) &future->ref_count) <= ISLE_AWAIT_HOLDERS;
   g_mutex_unlock (&future->lock);
 
-  if (abandoned && !isle_future_is_ready (future))
+  if (abandoned && !isle_future_is_finished (future))
     isle_future_cancel (future);
 }
 
@@ -646,7 +646,7 @@ cancel_if_abandoned (IsleFuture *future)
  * ([method@Isle.Future.cancel]) if nobody else awaits or holds it (its
  * producer aside: the promise, the GIO callback's reference), so that the
  * work behind it stops: a blocking job sees its #GCancellable cancelled, a
- * GIO call made with [func@Isle.gio_future_get_cancellable] stops. Hold
+ * GIO call made with [method@Isle.Future.get_cancellable] stops. Hold
  * another reference to keep a future's work going past an abort.
  *
  * Call it on the island's thread, inside a fiber task.
@@ -675,7 +675,7 @@ isle_await (IsleFuture  *future,
 
   /* Held while suspended: whoever else owns the future may drop it. */
   isle_future_ref (future);
-  while (!isle_future_is_ready (future))
+  while (!isle_future_is_finished (future))
     {
       /* Park wakes spuriously (a wake meant for something else); the
        * waker stays registered across those. */
@@ -812,7 +812,7 @@ isle_future_wait (IsleFuture    *self,
       return NULL;
     }
 
-  if (!isle_future_is_ready (self))
+  if (!isle_future_is_finished (self))
     {
       wait = g_new0 (BlockedWait, 1);
       g_atomic_ref_count_init (&wait->ref_count);
@@ -836,7 +836,7 @@ isle_future_wait (IsleFuture    *self,
       blocked_wait_unref (wait);
     }
 
-  if (!isle_future_is_ready (self))
+  if (!isle_future_is_finished (self))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                            "The wait for the future was cancelled");
@@ -1394,7 +1394,7 @@ report_settled_twice (const char *function)
 {
   g_critical ("%s() called on a promise whose future is already ready: a "
               "promise is resolved once. (A future cancelled meanwhile also "
-              "counts; check isle_future_is_ready() first if that can happen)",
+              "counts; check isle_future_is_finished() first if that can happen)",
               function);
 }
 
@@ -1491,7 +1491,7 @@ join_into_promise (gpointer    state,
 
   /* Nobody awaits it any more: stop waiting, leave the task alone. */
   if (g_atomic_ref_count_compare (&promise->future->ref_count, 1) &&
-      !isle_future_is_ready (promise->future))
+      !isle_future_is_finished (promise->future))
     return ISLE_POLL_READY;
 
   if (isle_join_handle_poll (handle, waker, &value, &join_error) == ISLE_POLL_PENDING)
@@ -1517,7 +1517,7 @@ join_parts_free (gpointer data)
 
 /**
  * isle_join_handle_ref_future:
- * @handle: a join handle
+ * @self: a join handle
  *
  * Gets a future for the task's result, to await with [func@Isle.await] or
  * combine with [func@Isle.Future.all] and its kin. The future takes the result
@@ -1534,7 +1534,7 @@ join_parts_free (gpointer data)
  * Since: 1.0
  */
 IsleFuture *
-isle_join_handle_ref_future (IsleJoinHandle *handle)
+isle_join_handle_ref_future (IsleJoinHandle *self)
 {
   IsleTask *task;
   IslePromise *promise;
@@ -1542,9 +1542,9 @@ isle_join_handle_ref_future (IsleJoinHandle *handle)
   IsleJoinHandle *mover;
   IsleLocalSet *island;
 
-  g_return_val_if_fail (handle != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  task = ISLE_TASK_FROM_HANDLE (handle);
+  task = ISLE_TASK_FROM_HANDLE (self);
   promise = isle_promise_new ();
 
   if (_isle_task_is_finished (task))
@@ -1576,7 +1576,7 @@ isle_join_handle_ref_future (IsleJoinHandle *handle)
       _isle_local_set_check_thread (island, "isle_join_handle_ref_future");
 
       parts = g_new (IsleJoinHandle *, 2);
-      parts[0] = isle_join_handle_ref (handle);
+      parts[0] = isle_join_handle_ref (self);
       parts[1] = (IsleJoinHandle *) isle_promise_ref (promise);
       mover = isle_local_set_spawn_local_poll_full (island, "join future",
                                                     task->queue->priority,

@@ -44,7 +44,7 @@ IsleFuture  *isle_future_ref              (IsleFuture          *self);
 ISLE_AVAILABLE_IN_ALL
 void         isle_future_unref            (IsleFuture          *self);
 ISLE_AVAILABLE_IN_ALL
-gboolean     isle_future_is_ready         (IsleFuture          *self);
+gboolean     isle_future_is_finished      (IsleFuture          *self);
 ISLE_AVAILABLE_IN_ALL
 gpointer     isle_future_get_value        (IsleFuture          *self,
                                            GError             **error);
@@ -97,7 +97,7 @@ void         isle_promise_reject          (IslePromise         *self,
                                            GError              *error);
 
 ISLE_AVAILABLE_IN_ALL
-IsleFuture  *isle_join_handle_ref_future  (IsleJoinHandle      *handle) G_GNUC_WARN_UNUSED_RESULT;
+IsleFuture  *isle_join_handle_ref_future  (IsleJoinHandle      *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleFuture, isle_future_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IslePromise, isle_promise_unref)

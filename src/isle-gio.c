@@ -15,14 +15,14 @@
  * future costs nothing but that reference until the operation finishes. */
 
 /**
- * isle_gio_future_new:
+ * isle_future_new_for_gio:
  *
  * Creates a pending future for one GIO asynchronous call, to be resolved
  * by [func@Isle.gio_callback] with the call's [iface@Gio.AsyncResult].
  * Awaiting a GIO `_async`/`_finish` pair takes three lines:
  *
  * |[<!-- language="C" -->
- * g_autoptr(IsleFuture) op = isle_gio_future_new ();
+ * g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
  * g_file_load_contents_async (file, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
  * if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &data, &len, NULL, error))
  *   return NULL;
@@ -33,7 +33,7 @@
  * was cancelled with [method@Isle.Future.cancel] (or lost a race or a
  * timeout), or, through [func@Isle.await], when the awaiting task is aborted.
  * The operation's own error comes from its `_finish` function. Pass
- * [func@Isle.gio_future_get_cancellable] to the `_async` call so that
+ * [method@Isle.Future.get_cancellable] to the `_async` call so that
  * cancelling the future, or aborting the task, stops the operation.
  *
  * Aborting the task cancels its cancellable, so the operation finishes
@@ -84,7 +84,7 @@ link_free (gpointer data)
 }
 
 IsleFuture *
-isle_gio_future_new (void)
+isle_future_new_for_gio (void)
 {
   IsleFuture *future = _isle_future_new ();
   g_autoptr(GCancellable) own = g_cancellable_new ();
@@ -110,12 +110,12 @@ isle_gio_future_new (void)
 }
 
 /**
- * isle_gio_future_get_cancellable:
- * @future: (transfer none): a future made by [func@Isle.gio_future_new]
+ * isle_future_get_cancellable:
+ * @self: (transfer none): a future made by [ctor@Isle.Future.new_for_gio]
  *
  * Gets the cancellable to pass to the `_async` call: it is cancelled when
  * the future is cancelled ([method@Isle.Future.cancel], or losing an
- * [func@Isle.Future.race] or an [func@Isle.timeout]) and when the task that
+ * [func@Isle.Future.race] or an [ctor@Isle.Future.new_timeout_msec]) and when the task that
  * made the future is aborted, so the operation stops in either case. Passing
  * [func@Isle.current_cancellable] instead stops it only when the task is
  * aborted.
@@ -127,11 +127,11 @@ isle_gio_future_new (void)
  * Since: 1.0
  */
 GCancellable *
-isle_gio_future_get_cancellable (IsleFuture *future)
+isle_future_get_cancellable (IsleFuture *self)
 {
-  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  return _isle_future_get_cancellable (future);
+  return _isle_future_get_cancellable (self);
 }
 
 /**
@@ -139,7 +139,7 @@ isle_gio_future_get_cancellable (IsleFuture *future)
  * @source_object: (nullable) (transfer none): the operation's source object
  * @result: (transfer none): the operation's result
  * @user_data: (transfer full): a reference to a future made by
- *   [func@Isle.gio_future_new], as `isle_future_ref (op)`
+ *   [ctor@Isle.Future.new_for_gio], as `isle_future_ref (op)`
  *
  * A [callback@Gio.AsyncReadyCallback] that resolves the future in
  * @user_data with @result (a new reference), waking the task awaiting it,

@@ -17,14 +17,14 @@
 G_BEGIN_DECLS
 
 ISLE_AVAILABLE_IN_ALL
-IsleFuture   *isle_gio_future_new       (void) G_GNUC_WARN_UNUSED_RESULT;
+IsleFuture   *isle_future_new_for_gio     (void) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-GCancellable *isle_gio_future_get_cancellable (IsleFuture *future);
+GCancellable *isle_future_get_cancellable (IsleFuture     *self);
 ISLE_AVAILABLE_IN_ALL
-void          isle_gio_callback         (GObject        *source_object,
-                                         GAsyncResult   *result,
-                                         gpointer        user_data);
+void          isle_gio_callback           (GObject        *source_object,
+                                           GAsyncResult   *result,
+                                           gpointer        user_data);
 ISLE_AVAILABLE_IN_ALL
-GCancellable *isle_current_cancellable  (void);
+GCancellable *isle_current_cancellable    (void);
 
 G_END_DECLS

@@ -17,7 +17,7 @@
  * IsleSignalArgs:
  *
  * The arguments of one signal emission, copied when the signal was
- * emitted: the value of a future made by [func@Isle.signal_future_new]. The
+ * emitted: the value of a future made by [ctor@Isle.Future.new_for_signal]. The
  * emitting instance is not among them.
  *
  * Values of type %G_TYPE_POINTER are copied as bare pointers: what they
@@ -258,7 +258,7 @@ signal_closure_marshal (GClosure     *closure,
 }
 
 /**
- * isle_signal_future_new:
+ * isle_future_new_for_signal:
  * @instance: (type GObject.Object): the object that emits the signal
  * @detailed_signal: a signal name, as "clicked" or "notify::label"
  *
@@ -266,7 +266,7 @@ signal_closure_marshal (GClosure     *closure,
  * arguments as [struct@Isle.SignalArgs]:
  *
  * |[<!-- language="C" -->
- * g_autoptr(IsleFuture) response = isle_signal_future_new (dialog, "response");
+ * g_autoptr(IsleFuture) response = isle_future_new_for_signal (dialog, "response");
  * IsleSignalArgs *args = isle_await (response, error);
  *
  * if (args != NULL && g_value_get_int (isle_signal_args_get (args, 0)) == GTK_RESPONSE_ACCEPT)
@@ -292,8 +292,8 @@ signal_closure_marshal (GClosure     *closure,
  * Since: 1.0
  */
 IsleFuture *
-isle_signal_future_new (gpointer    instance,
-                        const char *detailed_signal)
+isle_future_new_for_signal (gpointer    instance,
+                            const char *detailed_signal)
 {
   SignalClosure *self;
   GClosure *closure;
@@ -307,7 +307,7 @@ isle_signal_future_new (gpointer    instance,
   if (!g_signal_parse_name (detailed_signal, G_OBJECT_TYPE (instance),
                             &signal_id, &detail, TRUE))
     {
-      g_critical ("isle_signal_future_new(): objects of type %s have no "
+      g_critical ("isle_future_new_for_signal(): objects of type %s have no "
                   "signal “%s”",
                   G_OBJECT_TYPE_NAME (instance), detailed_signal);
       return NULL;

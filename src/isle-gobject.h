@@ -33,7 +33,7 @@ const GValue   *isle_signal_args_get               (IsleSignalArgs  *self,
                                                     guint            index);
 
 ISLE_AVAILABLE_IN_ALL
-IsleFuture     *isle_signal_future_new             (gpointer         instance,
+IsleFuture     *isle_future_new_for_signal         (gpointer         instance,
                                                     const char      *detailed_signal) G_GNUC_WARN_UNUSED_RESULT;
 
 ISLE_AVAILABLE_IN_ALL

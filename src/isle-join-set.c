@@ -443,7 +443,7 @@ isle_join_set_shutdown (IsleJoinSet  *self,
 }
 
 /**
- * isle_join_set_len:
+ * isle_join_set_get_n_tasks:
  * @self: a join set
  *
  * Counts the tasks in the set: running, and finished but not yet taken out
@@ -456,11 +456,11 @@ isle_join_set_shutdown (IsleJoinSet  *self,
  * Since: 1.0
  */
 guint
-isle_join_set_len (IsleJoinSet *self)
+isle_join_set_get_n_tasks (IsleJoinSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  check_thread (self, "isle_join_set_len");
+  check_thread (self, "isle_join_set_get_n_tasks");
   return g_hash_table_size (self->running) + self->finished.length;
 }
 
@@ -472,14 +472,14 @@ isle_join_set_len (IsleJoinSet *self)
  *
  * Call it on the set's thread.
  *
- * Returns: %TRUE if [method@Isle.JoinSet.len] is 0
+ * Returns: %TRUE if [method@Isle.JoinSet.get_n_tasks] is 0
  *
  * Since: 1.0
  */
 gboolean
 isle_join_set_is_empty (IsleJoinSet *self)
 {
-  return isle_join_set_len (self) == 0;
+  return isle_join_set_get_n_tasks (self) == 0;
 }
 
 /**

@@ -23,7 +23,7 @@
  * is released.
  *
  * This is the one call for "time out a subtask and stop it":
- * [func@Isle.timeout] over a join future gives up waiting but leaves the
+ * [ctor@Isle.Future.new_timeout_msec] over a join future gives up waiting but leaves the
  * task running.
  *
  * If the calling task is aborted while it waits, this returns
@@ -57,7 +57,7 @@ isle_join_handle_join_timeout_msec (IsleJoinHandle  *self,
     return NULL;
   task = ISLE_TASK_FROM_HANDLE (self);
 
-  timer = isle_sleep_future_new (timeout_msec);
+  timer = isle_future_new_sleep_msec (timeout_msec);
   for (;;)
     {
       if (isle_join_handle_poll (self, (IsleWaker *) me, &value, error) == ISLE_POLL_READY)

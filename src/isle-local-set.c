@@ -596,7 +596,7 @@ report_stubborn_tasks (IsleLocalSet *self,
               "keeps waiting (its thread is blocked here) and says so again "
               "each time the wait doubles. Return from the task once a "
               "suspension point fails with G_IO_ERROR_CANCELLED or "
-              "isle_task_is_cancelled() is true",
+              "isle_task_is_aborted() is true",
               (gpointer) self, waited / (double) G_USEC_PER_SEC,
               self->n_live, self->n_live == 1 ? "" : "s", names->str);
   g_string_free (names, TRUE);
@@ -1102,7 +1102,7 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
 }
 
 /**
- * isle_local_set_get_slow_poll_threshold:
+ * isle_local_set_get_slow_poll_threshold_msec:
  * @self: an island
  *
  * Gets how long a task's turn may take before %ISLE_DEBUG_SLOW_POLLS
@@ -1115,19 +1115,19 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
  * Since: 1.0
  */
 guint
-isle_local_set_get_slow_poll_threshold (IsleLocalSet *self)
+isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_slow_poll_threshold");
+  _isle_local_set_check_thread (self, "isle_local_set_get_slow_poll_threshold_msec");
 
   return (guint) (self->slow_poll_threshold / 1000);
 }
 
 /**
- * isle_local_set_set_slow_poll_threshold:
+ * isle_local_set_set_slow_poll_threshold_msec:
  * @self: an island
- * @threshold_ms: a duration in milliseconds, at least 1
+ * @threshold_msec: a duration in milliseconds, at least 1
  *
  * Sets how long a task may run without suspending before
  * %ISLE_DEBUG_SLOW_POLLS reports it: 10 ms unless the `ISLE_SLOW_POLL_MS`
@@ -1139,14 +1139,14 @@ isle_local_set_get_slow_poll_threshold (IsleLocalSet *self)
  * Since: 1.0
  */
 void
-isle_local_set_set_slow_poll_threshold (IsleLocalSet *self,
-                                        guint         threshold_ms)
+isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet *self,
+                                             guint         threshold_msec)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (threshold_ms > 0);
+  g_return_if_fail (threshold_msec > 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_set_slow_poll_threshold");
-  self->slow_poll_threshold = (gint64) threshold_ms * 1000;
+  _isle_local_set_check_thread (self, "isle_local_set_set_slow_poll_threshold_msec");
+  self->slow_poll_threshold = (gint64) threshold_msec * 1000;
 }
 
 /* The current island ---------------------------------------------------- */

@@ -54,10 +54,10 @@ ISLE_AVAILABLE_IN_ALL
 void            isle_local_set_set_debug_flags        (IsleLocalSet         *self,
                                                        IsleDebugFlags        flags);
 ISLE_AVAILABLE_IN_ALL
-guint           isle_local_set_get_slow_poll_threshold (IsleLocalSet        *self);
+guint           isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet        *self);
 ISLE_AVAILABLE_IN_ALL
-void            isle_local_set_set_slow_poll_threshold (IsleLocalSet        *self,
-                                                        guint                threshold_ms);
+void            isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet        *self,
+                                                             guint                threshold_msec);
 ISLE_AVAILABLE_IN_ALL
 char           *isle_local_set_dump_tasks             (IsleLocalSet         *self) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -159,7 +159,7 @@ isle_local_set_enter_scoped (IsleLocalSet *self)
 
 /**
  * isle_local_set_enter_guard_free:
- * @guard: (transfer full): a guard from isle_local_set_enter_scoped()
+ * @self: (transfer full): a guard from isle_local_set_enter_scoped()
  *
  * Leaves the island the guard entered.
  *
@@ -168,9 +168,9 @@ isle_local_set_enter_scoped (IsleLocalSet *self)
  * Since: 1.0
  */
 static inline void
-isle_local_set_enter_guard_free (IsleLocalSetEnterGuard *guard)
+isle_local_set_enter_guard_free (IsleLocalSetEnterGuard *self)
 {
-  isle_local_set_leave ((IsleLocalSet *) guard);
+  isle_local_set_leave ((IsleLocalSet *) self);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleLocalSet, isle_local_set_unref)

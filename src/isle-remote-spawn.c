@@ -35,7 +35,7 @@ remote_spawn_free (gpointer data)
 
   if (spawn->user_data_destroy != NULL)
     spawn->user_data_destroy (spawn->user_data);
-  if (!isle_future_is_ready (isle_promise_get_future (spawn->promise)))
+  if (!isle_future_is_finished (isle_promise_get_future (spawn->promise)))
     isle_promise_reject (spawn->promise,
                          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                               "The task was aborted before it started"));

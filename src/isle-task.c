@@ -935,7 +935,7 @@ check_task (IsleTask   *task,
 
 /**
  * isle_task_get_id:
- * @task: a task
+ * @self: a task
  *
  * Gets the task's id: a number above zero, unique in the process, the same
  * as [method@Isle.JoinHandle.get_id] of its handle. It never changes, so this
@@ -946,16 +946,16 @@ check_task (IsleTask   *task,
  * Since: 1.0
  */
 guint64
-isle_task_get_id (IsleTask *task)
+isle_task_get_id (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, 0);
+  g_return_val_if_fail (self != NULL, 0);
 
-  return task->id;
+  return self->id;
 }
 
 /**
  * isle_task_get_name:
- * @task: a task
+ * @self: a task
  *
  * Gets the name the task was spawned with. It never changes, so this is
  * safe to call from any thread while the task exists.
@@ -965,16 +965,16 @@ isle_task_get_id (IsleTask *task)
  * Since: 1.0
  */
 const char *
-isle_task_get_name (IsleTask *task)
+isle_task_get_name (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  return _isle_task_get_name (task);
+  return _isle_task_get_name (self);
 }
 
 /**
  * isle_task_get_priority:
- * @task: a live task
+ * @self: a live task
  *
  * Gets the GLib priority the task runs at.
  *
@@ -985,17 +985,17 @@ isle_task_get_name (IsleTask *task)
  * Since: 1.0
  */
 int
-isle_task_get_priority (IsleTask *task)
+isle_task_get_priority (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, G_PRIORITY_DEFAULT);
-  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, G_PRIORITY_DEFAULT);
+  g_return_val_if_fail (self != NULL, G_PRIORITY_DEFAULT);
+  g_return_val_if_fail (self->state != ISLE_TASK_STATE_FINISHED, G_PRIORITY_DEFAULT);
 
-  return check_task (task, "isle_task_get_priority")->queue->priority;
+  return check_task (self, "isle_task_get_priority")->queue->priority;
 }
 
 /**
  * isle_task_get_local_set:
- * @task: a live task
+ * @self: a live task
  *
  * Gets the island the task belongs to.
  *
@@ -1006,17 +1006,17 @@ isle_task_get_priority (IsleTask *task)
  * Since: 1.0
  */
 IsleLocalSet *
-isle_task_get_local_set (IsleTask *task)
+isle_task_get_local_set (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, NULL);
-  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->state != ISLE_TASK_STATE_FINISHED, NULL);
 
-  return _isle_task_get_island (task);
+  return _isle_task_get_island (self);
 }
 
 /**
  * isle_task_get_cancellable:
- * @task: a live task
+ * @self: a live task
  *
  * Gets a #GCancellable that is cancelled when the task is aborted. Pass it
  * to GIO calls the task makes, so that aborting the task stops them.
@@ -1028,19 +1028,19 @@ isle_task_get_local_set (IsleTask *task)
  * Since: 1.0
  */
 GCancellable *
-isle_task_get_cancellable (IsleTask *task)
+isle_task_get_cancellable (IsleTask *self)
 {
   IsleTaskExtra *extra;
 
-  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  check_task (task, "isle_task_get_cancellable");
+  check_task (self, "isle_task_get_cancellable");
 
-  extra = _isle_task_get_extra (task);
+  extra = _isle_task_get_extra (self);
   if (extra->cancellable == NULL)
     {
       extra->cancellable = g_cancellable_new ();
-      if (task->flags & ISLE_TASK_FLAG_ABORTED)
+      if (self->flags & ISLE_TASK_FLAG_ABORTED)
         g_cancellable_cancel (extra->cancellable);
     }
 
@@ -1048,8 +1048,8 @@ isle_task_get_cancellable (IsleTask *task)
 }
 
 /**
- * isle_task_is_cancelled:
- * @task: a task
+ * isle_task_is_aborted:
+ * @self: a task
  *
  * Whether the task has been aborted. Its suspension points return
  * %G_IO_ERROR_CANCELLED from then on; a long computation can check this
@@ -1062,16 +1062,16 @@ isle_task_get_cancellable (IsleTask *task)
  * Since: 1.0
  */
 gboolean
-isle_task_is_cancelled (IsleTask *task)
+isle_task_is_aborted (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
 
-  return (check_task (task, "isle_task_is_cancelled")->flags & ISLE_TASK_FLAG_ABORTED) != 0;
+  return (check_task (self, "isle_task_is_aborted")->flags & ISLE_TASK_FLAG_ABORTED) != 0;
 }
 
 /**
  * isle_task_ref_waker:
- * @task: a live task
+ * @self: a live task
  *
  * Gets a new reference to the task's waker. Hand it to whatever the task
  * waits for: waking it (from any thread) resumes the task's [func@Isle.park],
@@ -1086,14 +1086,14 @@ isle_task_is_cancelled (IsleTask *task)
  * Since: 1.0
  */
 IsleWaker *
-isle_task_ref_waker (IsleTask *task)
+isle_task_ref_waker (IsleTask *self)
 {
-  g_return_val_if_fail (task != NULL, NULL);
-  g_return_val_if_fail (task->state != ISLE_TASK_STATE_FINISHED, NULL);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->state != ISLE_TASK_STATE_FINISHED, NULL);
 
-  check_task (task, "isle_task_ref_waker");
+  check_task (self, "isle_task_ref_waker");
 
-  return (IsleWaker *) _isle_task_ref (task);
+  return (IsleWaker *) _isle_task_ref (self);
 }
 
 /* A task as messages name it: "task 3 “fetch”", "task 3" without a name,

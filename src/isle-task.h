@@ -45,18 +45,18 @@ gboolean        isle_park                  (GError         **error);
 ISLE_AVAILABLE_IN_ALL
 IsleTask       *isle_task_get_current      (void);
 ISLE_AVAILABLE_IN_ALL
-guint64         isle_task_get_id           (IsleTask        *task);
+guint64         isle_task_get_id           (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-const char     *isle_task_get_name         (IsleTask        *task);
+const char     *isle_task_get_name         (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-int             isle_task_get_priority     (IsleTask        *task);
+int             isle_task_get_priority     (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-IsleLocalSet   *isle_task_get_local_set    (IsleTask        *task);
+IsleLocalSet   *isle_task_get_local_set    (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-GCancellable   *isle_task_get_cancellable  (IsleTask        *task);
+GCancellable   *isle_task_get_cancellable  (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-gboolean        isle_task_is_cancelled     (IsleTask        *task);
+gboolean        isle_task_is_aborted       (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
-IsleWaker      *isle_task_ref_waker        (IsleTask        *task) G_GNUC_WARN_UNUSED_RESULT;
+IsleWaker      *isle_task_ref_waker        (IsleTask        *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -14,8 +14,8 @@
  * suite until meson's own timeout kills it without a word. */
 #define ISLE_TEST_TIMEOUT_DEFAULT_MS 10000
 
-/* Set with isle_test_set_timeout(); 0 when it was not. (atomic) */
-static guint timeout_set_ms;
+/* Set with isle_test_set_timeout_msec(); 0 when it was not. (atomic) */
+static guint timeout_set_msec;
 
 typedef struct
 {
@@ -28,10 +28,10 @@ static GPtrArray *test_cases;
 G_LOCK_DEFINE_STATIC (test_cases);
 
 /**
- * isle_test_get_timeout:
+ * isle_test_get_timeout_msec:
  *
  * Gets how long isle_test_run() lets a test body run: the value given to
- * isle_test_set_timeout(); else the `ISLE_TEST_TIMEOUT` environment
+ * isle_test_set_timeout_msec(); else the `ISLE_TEST_TIMEOUT` environment
  * variable, in seconds (fractions allowed, such as `2.5`); else 10 seconds.
  *
  * Safe to call from any thread.
@@ -41,9 +41,9 @@ G_LOCK_DEFINE_STATIC (test_cases);
  * Since: 1.0
  */
 guint
-isle_test_get_timeout (void)
+isle_test_get_timeout_msec (void)
 {
-  guint set = g_atomic_int_get (&timeout_set_ms);
+  guint set = g_atomic_int_get (&timeout_set_msec);
   const char *env;
   char *end = NULL;
   double seconds;
@@ -67,8 +67,8 @@ isle_test_get_timeout (void)
 }
 
 /**
- * isle_test_set_timeout:
- * @timeout_ms: how long a test body may run, in milliseconds, or 0 to go
+ * isle_test_set_timeout_msec:
+ * @timeout_msec: how long a test body may run, in milliseconds, or 0 to go
  *   back to `ISLE_TEST_TIMEOUT` or the default
  *
  * Sets the timeout of isle_test_run() for the rest of the program; it
@@ -80,9 +80,9 @@ isle_test_get_timeout (void)
  * Since: 1.0
  */
 void
-isle_test_set_timeout (guint timeout_ms)
+isle_test_set_timeout_msec (guint timeout_msec)
 {
-  g_atomic_int_set (&timeout_set_ms, timeout_ms);
+  g_atomic_int_set (&timeout_set_msec, timeout_msec);
 }
 
 static void
@@ -194,7 +194,7 @@ fail_test (const char *format,
  * fails the current test (as a failed assertion does) when:
  *
  * - the body has not returned when the timeout passes
- *   (isle_test_get_timeout()); the message includes the island's task
+ *   (isle_test_get_timeout_msec()); the message includes the island's task
  *   dump (isle_local_set_dump_tasks()), so it shows what each task was
  *   waiting for;
  * - the body returns while tasks it spawned are still alive on the island:
@@ -226,7 +226,7 @@ isle_test_run (IsleTestFunc  test_func,
   GMainContext *context;
   IsleLocalSet *island;
   IsleTask *root;
-  guint timeout_ms;
+  guint timeout_msec;
   const char *path;
 
   g_return_if_fail (test_func != NULL);
@@ -239,7 +239,7 @@ isle_test_run (IsleTestFunc  test_func,
       return;
     }
 
-  timeout_ms = isle_test_get_timeout ();
+  timeout_msec = isle_test_get_timeout_msec ();
   path = g_test_get_path ();
   if (path == NULL || *path == '\0')
     path = "isle_test_run() body";
@@ -256,7 +256,7 @@ isle_test_run (IsleTestFunc  test_func,
                          (gconstpointer) test_func);
 
   _isle_local_set_drive_root (island, root,
-                              g_get_monotonic_time () + (gint64) timeout_ms * 1000);
+                              g_get_monotonic_time () + (gint64) timeout_msec * 1000);
 
   if (island->shutdown_error != NULL)
     {
@@ -271,7 +271,7 @@ isle_test_run (IsleTestFunc  test_func,
 
       fail_test ("The body of test %s did not finish within %u ms. "
                  "The tasks of its island:\n%s",
-                 path, timeout_ms, dump);
+                 path, timeout_msec, dump);
     }
   else
     {

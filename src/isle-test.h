@@ -26,18 +26,18 @@ G_BEGIN_DECLS
 typedef void (*IsleTestFunc) (gconstpointer test_data);
 
 ISLE_AVAILABLE_IN_ALL
-void  isle_test_add_func      (const char    *testpath,
-                               IsleTestFunc   test_func);
+void  isle_test_add_func         (const char    *testpath,
+                                  IsleTestFunc   test_func);
 ISLE_AVAILABLE_IN_ALL
-void  isle_test_add_data_func (const char    *testpath,
-                               gconstpointer  test_data,
-                               IsleTestFunc   test_func);
+void  isle_test_add_data_func    (const char    *testpath,
+                                  gconstpointer  test_data,
+                                  IsleTestFunc   test_func);
 ISLE_AVAILABLE_IN_ALL
-void  isle_test_run           (IsleTestFunc   test_func,
-                               gconstpointer  test_data);
+void  isle_test_run              (IsleTestFunc   test_func,
+                                  gconstpointer  test_data);
 ISLE_AVAILABLE_IN_ALL
-guint isle_test_get_timeout   (void);
+guint isle_test_get_timeout_msec (void);
 ISLE_AVAILABLE_IN_ALL
-void  isle_test_set_timeout   (guint          timeout_ms);
+void  isle_test_set_timeout_msec (guint          timeout_msec);
 
 G_END_DECLS

@@ -31,7 +31,7 @@ source_timer_fired (gpointer data)
 
   /* The future may have been cancelled meanwhile (a timeout whose inner
    * future won); settling it again is then a quiet no-op. */
-  if (!isle_future_is_ready (isle_promise_get_future (timer->promise)))
+  if (!isle_future_is_finished (isle_promise_get_future (timer->promise)))
     {
       if (timer->kind == ISLE_TIMER_TIME_OUT)
         isle_promise_reject (timer->promise,
@@ -98,9 +98,9 @@ timer_future_new (gint64        deadline,
 }
 
 static gint64
-deadline_after_msec (guint milliseconds)
+deadline_after_msec (guint msec)
 {
-  return g_get_monotonic_time () + (gint64) milliseconds * 1000;
+  return g_get_monotonic_time () + (gint64) msec * 1000;
 }
 
 /* Where in each second this process's whole-second timers fire, in µs.
@@ -145,11 +145,11 @@ deadline_after_seconds (guint seconds)
 }
 
 /**
- * isle_sleep_future_new:
- * @milliseconds: how long
+ * isle_future_new_sleep_msec:
+ * @msec: how long
  *
  * Creates a future that becomes ready, with no value, after
- * @milliseconds. Inside an island it is an entry of the island's timer
+ * @msec. Inside an island it is an entry of the island's timer
  * queue, which costs the main loop nothing while it waits, and it leaves
  * the queue as soon as it is cancelled or its last reference is dropped.
  * Outside an island it is a timeout source on the thread-default context.
@@ -161,16 +161,16 @@ deadline_after_seconds (guint seconds)
  * Since: 1.0
  */
 IsleFuture *
-isle_sleep_future_new (guint milliseconds)
+isle_future_new_sleep_msec (guint msec)
 {
-  return timer_future_new (deadline_after_msec (milliseconds), ISLE_TIMER_RESOLVE, 0);
+  return timer_future_new (deadline_after_msec (msec), ISLE_TIMER_RESOLVE, 0);
 }
 
 /**
- * isle_sleep_future_new_seconds:
+ * isle_future_new_sleep_seconds:
  * @seconds: how long
  *
- * Like [func@Isle.sleep_future_new], with a timer of whole seconds that
+ * Like [ctor@Isle.Future.new_sleep_msec], with a timer of whole seconds that
  * fires together with the process's other such timers, to save wake-ups
  * where the exact moment does not matter: like
  * g_timeout_source_new_seconds(), it fires at the same mark within a
@@ -178,14 +178,14 @@ isle_sleep_future_new (guint milliseconds)
  * a second early or three quarters late.
  *
  * Call it on the thread that iterates that context, as for
- * [func@Isle.sleep_future_new].
+ * [ctor@Isle.Future.new_sleep_msec].
  *
  * Returns: (transfer full): the future
  *
  * Since: 1.0
  */
 IsleFuture *
-isle_sleep_future_new_seconds (guint seconds)
+isle_future_new_sleep_seconds (guint seconds)
 {
   return timer_future_new (deadline_after_seconds (seconds), ISLE_TIMER_RESOLVE, 0);
 }
@@ -206,11 +206,11 @@ await_timer (IsleFuture  *future,
 }
 
 /**
- * isle_sleep:
- * @milliseconds: how long
+ * isle_sleep_msec:
+ * @msec: how long
  * @error: return location for a #GError
  *
- * Suspends the running fiber task for @milliseconds; the island's other
+ * Suspends the running fiber task for @msec; the island's other
  * tasks and the rest of the main loop run meanwhile.
  *
  * Call it on the island's thread, inside a fiber task.
@@ -221,13 +221,13 @@ await_timer (IsleFuture  *future,
  * Since: 1.0
  */
 gboolean
-isle_sleep (guint    milliseconds,
-            GError **error)
+isle_sleep_msec (guint    msec,
+                 GError **error)
 {
-  if (_isle_task_require_fiber ("isle_sleep", error) == NULL)
+  if (_isle_task_require_fiber ("isle_sleep_msec", error) == NULL)
     return FALSE;
 
-  return await_timer (isle_sleep_future_new (milliseconds), error);
+  return await_timer (isle_future_new_sleep_msec (msec), error);
 }
 
 /**
@@ -235,8 +235,8 @@ isle_sleep (guint    milliseconds,
  * @seconds: how long
  * @error: return location for a #GError
  *
- * Like [func@Isle.sleep], with a coalescing timer of whole seconds (see
- * [func@Isle.sleep_future_new_seconds]).
+ * Like [func@Isle.sleep_msec], with a coalescing timer of whole seconds (see
+ * [ctor@Isle.Future.new_sleep_seconds]).
  *
  * Call it on the island's thread, inside a fiber task.
  *
@@ -252,16 +252,16 @@ isle_sleep_seconds (guint    seconds,
   if (_isle_task_require_fiber ("isle_sleep_seconds", error) == NULL)
     return FALSE;
 
-  return await_timer (isle_sleep_future_new_seconds (seconds), error);
+  return await_timer (isle_future_new_sleep_seconds (seconds), error);
 }
 
 /**
- * isle_timeout:
+ * isle_future_new_timeout_msec: (constructor)
  * @future: (transfer none): the future to wait for
- * @milliseconds: how long to wait at most
+ * @msec: how long to wait at most
  *
  * Wraps @future in one that is ready with its outcome if it comes within
- * @milliseconds, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
+ * @msec, or else with %G_IO_ERROR_TIMED_OUT, in which case @future
  * is cancelled (see [method@Isle.Future.cancel]). A @future that is ready
  * already is returned itself, with a new reference, and no timer is armed.
  *
@@ -272,8 +272,8 @@ isle_sleep_seconds (guint    seconds,
  * Since: 1.0
  */
 IsleFuture *
-isle_timeout (IsleFuture *future,
-              guint       milliseconds)
+isle_future_new_timeout_msec (IsleFuture *future,
+                              guint       msec)
 {
   g_autoptr(IsleFuture) timer = NULL;
   IsleFuture *racers[2];
@@ -283,11 +283,11 @@ isle_timeout (IsleFuture *future,
 
   /* Already settled, it cannot time out: no timer to arm (as Tokio's
    * timeout does not arm its timer when the first poll is ready). */
-  if (isle_future_is_ready (future))
+  if (isle_future_is_finished (future))
     return isle_future_ref (future);
 
-  timer = timer_future_new (deadline_after_msec (milliseconds),
-                            ISLE_TIMER_TIME_OUT, milliseconds);
+  timer = timer_future_new (deadline_after_msec (msec),
+                            ISLE_TIMER_TIME_OUT, msec);
   racers[0] = future;
   racers[1] = timer;
   race = isle_future_race (racers, G_N_ELEMENTS (racers));
@@ -316,8 +316,8 @@ struct _IsleInterval
 };
 
 /**
- * isle_interval_new:
- * @milliseconds: the period, at least 1
+ * isle_interval_new_msec:
+ * @msec: the period, at least 1
  *
  * Creates an interval whose first tick is now, so the first
  * [method@Isle.Interval.tick] returns at once.
@@ -330,14 +330,14 @@ struct _IsleInterval
  * Since: 1.0
  */
 IsleInterval *
-isle_interval_new (guint milliseconds)
+isle_interval_new_msec (guint msec)
 {
   IsleInterval *self;
 
-  g_return_val_if_fail (milliseconds > 0, NULL);
+  g_return_val_if_fail (msec > 0, NULL);
 
   self = g_new0 (IsleInterval, 1);
-  self->period = (gint64) milliseconds * 1000;
+  self->period = (gint64) msec * 1000;
   self->next_tick = g_get_monotonic_time ();
   return self;
 }

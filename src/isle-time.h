@@ -17,21 +17,21 @@ G_BEGIN_DECLS
 typedef struct _IsleInterval IsleInterval;
 
 ISLE_AVAILABLE_IN_ALL
-gboolean      isle_sleep                    (guint          milliseconds,
+gboolean      isle_sleep_msec               (guint          msec,
                                              GError       **error);
 ISLE_AVAILABLE_IN_ALL
 gboolean      isle_sleep_seconds            (guint          seconds,
                                              GError       **error);
 ISLE_AVAILABLE_IN_ALL
-IsleFuture   *isle_sleep_future_new         (guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+IsleFuture   *isle_future_new_sleep_msec    (guint          msec) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-IsleFuture   *isle_sleep_future_new_seconds (guint          seconds) G_GNUC_WARN_UNUSED_RESULT;
+IsleFuture   *isle_future_new_sleep_seconds (guint          seconds) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
-IsleFuture   *isle_timeout                  (IsleFuture    *future,
-                                             guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+IsleFuture   *isle_future_new_timeout_msec  (IsleFuture    *future,
+                                             guint          msec) G_GNUC_WARN_UNUSED_RESULT;
 
 ISLE_AVAILABLE_IN_ALL
-IsleInterval *isle_interval_new             (guint          milliseconds) G_GNUC_WARN_UNUSED_RESULT;
+IsleInterval *isle_interval_new_msec        (guint          msec) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
 void          isle_interval_free            (IsleInterval  *self);
 ISLE_AVAILABLE_IN_ALL

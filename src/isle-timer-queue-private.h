@@ -16,7 +16,7 @@ typedef struct _IsleTimerQueue IsleTimerQueue;
 typedef enum
 {
   ISLE_TIMER_RESOLVE,     /* ready with no value (sleeps, ticks) */
-  ISLE_TIMER_TIME_OUT,    /* G_IO_ERROR_TIMED_OUT (isle_timeout()) */
+  ISLE_TIMER_TIME_OUT,    /* G_IO_ERROR_TIMED_OUT (isle_future_new_timeout_msec()) */
 } IsleTimerKind;
 
 /* The island's queue, made with its first timer; NULL outside an island. */

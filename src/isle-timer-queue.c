@@ -255,7 +255,7 @@ timer_fire (IsleTimer *timer)
   if (!_isle_future_try_ref (future))
     return;
 
-  if (!isle_future_is_ready (future))
+  if (!isle_future_is_finished (future))
     {
       GError *error = NULL;
 

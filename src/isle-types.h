@@ -72,7 +72,7 @@ typedef enum
  *   error on `SIGUSR1`
  * @ISLE_DEBUG_SLOW_POLLS: time every turn of every task and report, once
  *   per task, a turn that kept the island's thread longer than the slow
- *   poll threshold ([method@Isle.LocalSet.set_slow_poll_threshold])
+ *   poll threshold ([method@Isle.LocalSet.set_slow_poll_threshold_msec])
  *
  * Diagnostics an island can keep. They cost time on every turn, so they
  * are off by default; the `ISLE_DEBUG` environment variable (a

@@ -32,7 +32,7 @@ counted_result_destroy (gpointer data)
 static inline gint64
 isle_test_deadline (void)
 {
-  return g_get_monotonic_time () + isle_test_get_timeout () * G_TIME_SPAN_MILLISECOND;
+  return g_get_monotonic_time () + isle_test_get_timeout_msec () * G_TIME_SPAN_MILLISECOND;
 }
 
 /* Runs @func as the root task of @island and returns its result; fails the

@@ -355,14 +355,14 @@ test_blocking_cancel_before_start (void)
 
   victim = isle_spawn_blocking (gated_job, NULL, counted_user_data_destroy, counted_result_free);
   isle_future_cancel (victim);
-  g_assert_true (isle_future_is_ready (victim));
+  g_assert_true (isle_future_is_finished (victim));
   g_assert_null (isle_future_get_value (victim, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   gate_open ();
   gate_wait_for (&gate.user_data_destroyed, 2);
   g_assert_cmpint (gate_get (&gate.ran), ==, 1);
-  g_assert_true (isle_future_is_ready (blocker));
+  g_assert_true (isle_future_is_finished (blocker));
   g_assert_cmpstr (isle_future_get_value (blocker, NULL), ==, "gated");
 
   g_clear_pointer (&blocker, isle_future_unref);
@@ -524,16 +524,16 @@ await_gated_with_timeout (gpointer   user_data,
   GError *local_error = NULL;
 
   job = isle_spawn_blocking (gated_job, NULL, counted_user_data_destroy, counted_result_free);
-  timed = isle_timeout (job, 1);
+  timed = isle_future_new_timeout_msec (job, 1);
   g_assert_null (isle_await (timed, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_error_free (local_error);
-  g_assert_true (isle_future_is_ready (job));
+  g_assert_true (isle_future_is_finished (job));
 
   return GINT_TO_POINTER (1);
 }
 
-/* isle_timeout() over a blocking job times out and cancels the job's
+/* isle_future_new_timeout_msec() over a blocking job times out and cancels the job's
  * future; the job returns later, and its result, which nobody will see,
  * is released on the island's thread (docs/blocking.md), not on the
  * worker; with @free_island, on the thread that iterates the context of

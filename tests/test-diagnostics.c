@@ -332,8 +332,8 @@ test_diagnostics_slow_poll (void)
       g_autoptr(IsleLocalSet) island = isle_local_set_new ();
 
       isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
-      isle_local_set_set_slow_poll_threshold (island, 5);
-      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold (island), ==, 5);
+      isle_local_set_set_slow_poll_threshold_msec (island, 5);
+      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold_msec (island), ==, 5);
       g_assert_cmpint (isle_local_set_get_debug_flags (island), ==, ISLE_DEBUG_SLOW_POLLS);
       isle_test_run_root (island, spawn_busy_twice, NULL);
       return;
@@ -368,7 +368,7 @@ test_diagnostics_no_slow_poll_when_yielding (void)
       g_autoptr(IsleLocalSet) island = isle_local_set_new ();
 
       isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
-      isle_local_set_set_slow_poll_threshold (island, 250);
+      isle_local_set_set_slow_poll_threshold_msec (island, 250);
       isle_test_run_root (island, yield_for_30_ms, NULL);
       return;
     }
@@ -500,14 +500,14 @@ blocking_until_released (gpointer       user_data,
 static gpointer
 wait_sleep (gpointer user_data, GError **error)
 {
-  return GINT_TO_POINTER (isle_sleep (60000, error));
+  return GINT_TO_POINTER (isle_sleep_msec (60000, error));
 }
 
 static gpointer
 wait_race (gpointer user_data, GError **error)
 {
-  g_autoptr(IsleFuture) nap = isle_sleep_future_new (60000);
-  g_autoptr(IsleFuture) notified = isle_signal_future_new (user_data, "notify");
+  g_autoptr(IsleFuture) nap = isle_future_new_sleep_msec (60000);
+  g_autoptr(IsleFuture) notified = isle_future_new_for_signal (user_data, "notify");
   IsleFuture *both[] = { nap, notified };
   g_autoptr(IsleFuture) first = isle_future_race (both, G_N_ELEMENTS (both));
 
@@ -517,7 +517,7 @@ wait_race (gpointer user_data, GError **error)
 static gpointer
 wait_timeout (gpointer user_data, GError **error)
 {
-  g_autoptr(IsleFuture) limited = isle_timeout (isle_promise_get_future (user_data), 60000);
+  g_autoptr(IsleFuture) limited = isle_future_new_timeout_msec (isle_promise_get_future (user_data), 60000);
 
   return isle_await (limited, error);
 }
@@ -546,7 +546,7 @@ wait_blocking (gpointer user_data, GError **error)
 static gpointer
 wait_gio (gpointer user_data, GError **error)
 {
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
 
   return isle_await (op, error);
 }
@@ -760,7 +760,7 @@ test_diagnostics_env_and_signal (void)
       island = isle_local_set_new ();
       g_assert_cmpint (isle_local_set_get_debug_flags (island), ==,
                        ISLE_DEBUG_TASKS | ISLE_DEBUG_SLOW_POLLS);
-      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold (island), ==, 7);
+      g_assert_cmpuint (isle_local_set_get_slow_poll_threshold_msec (island), ==, 7);
 
       parked = isle_local_set_spawn_local_full (island, "waiting-room", G_PRIORITY_DEFAULT, 0,
                                                 park_forever, NULL, NULL, NULL);

@@ -34,9 +34,9 @@ test_future_ready (void)
   g_autoptr(GError) error = NULL;
 
   n_freed = 0;
-  g_assert_true (isle_future_is_ready (value));
+  g_assert_true (isle_future_is_finished (value));
   g_assert_cmpstr (isle_future_get_value (value, NULL), ==, "x");
-  g_assert_true (isle_future_is_ready (failed));
+  g_assert_true (isle_future_is_finished (failed));
   g_assert_null (isle_future_get_value (failed, &error));
   g_assert_error (error, TEST_ERROR, 1);
   g_assert_true (g_boxed_copy (ISLE_TYPE_FUTURE, value) == value);
@@ -130,9 +130,9 @@ test_future_promise_dropped (void)
   g_autoptr(IsleFuture) future = isle_future_ref (isle_promise_get_future (promise));
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (isle_future_is_ready (future));
+  g_assert_false (isle_future_is_finished (future));
   g_clear_pointer (&promise, isle_promise_unref);
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
   g_assert_null (isle_future_get_value (future, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
@@ -156,7 +156,7 @@ record_callback (IsleFuture *future,
 {
   GThread **thread = user_data;
 
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
   *thread = g_thread_self ();
 }
 
@@ -240,7 +240,7 @@ await_pending_held (gpointer   user_data,
   g_assert_null (isle_await (user_data, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Someone else holds the future: it is left alone. */
-  g_assert_false (isle_future_is_ready (user_data));
+  g_assert_false (isle_future_is_finished (user_data));
   return g_strdup ("aborted");
 }
 
@@ -260,7 +260,7 @@ test_future_await_aborted (void)
   g_assert_true (isle_join_handle_is_finished (handle));
   /* Nobody but its promise held the future: it was cancelled too, so the
    * work behind it stops. */
-  g_assert_true (isle_future_is_ready (isle_promise_get_future (promise)));
+  g_assert_true (isle_future_is_finished (isle_promise_get_future (promise)));
 }
 
 static void
@@ -280,7 +280,7 @@ test_future_await_aborted_held (void)
   isle_join_handle_abort (handle);
   isle_test_run_all (island);
   g_assert_true (isle_join_handle_is_finished (handle));
-  g_assert_false (isle_future_is_ready (kept));
+  g_assert_false (isle_future_is_finished (kept));
 }
 
 static void
@@ -294,9 +294,9 @@ test_future_all (void)
   GPtrArray *values;
 
   isle_promise_resolve (b, g_strdup ("b"), g_free);
-  g_assert_false (isle_future_is_ready (all));
+  g_assert_false (isle_future_is_finished (all));
   isle_promise_resolve (a, g_strdup ("a"), g_free);
-  g_assert_true (isle_future_is_ready (all));
+  g_assert_true (isle_future_is_finished (all));
   values = isle_future_get_value (all, NULL);
   g_assert_cmpuint (values->len, ==, 2);
   g_assert_cmpstr (values->pdata[0], ==, "a");
@@ -336,7 +336,7 @@ test_future_any (void)
   g_autoptr(GError) error = NULL;
 
   isle_promise_reject (a, g_error_new (TEST_ERROR, 3, "a failed"));
-  g_assert_false (isle_future_is_ready (any));
+  g_assert_false (isle_future_is_finished (any));
   isle_promise_resolve (c, g_strdup ("c"), g_free);
   g_assert_cmpstr (isle_future_get_value (any, NULL), ==, "c");
   /* b lost and was cancelled; the any of a and b has only failures. */
@@ -356,7 +356,7 @@ test_future_race (void)
   isle_promise_reject (b, g_error_new (TEST_ERROR, 4, "b first"));
   g_assert_null (isle_future_get_value (race, &error));
   g_assert_error (error, TEST_ERROR, 4);
-  g_assert_true (isle_future_is_ready (futures[0]));
+  g_assert_true (isle_future_is_finished (futures[0]));
 
   /* Cancelling a combined future cancels what it combines. */
   {
@@ -365,7 +365,7 @@ test_future_race (void)
     g_autoptr(IsleFuture) race_c = isle_future_race (one, 1);
 
     isle_future_cancel (race_c);
-    g_assert_true (isle_future_is_ready (one[0]));
+    g_assert_true (isle_future_is_finished (one[0]));
   }
 }
 
@@ -451,7 +451,7 @@ test_future_teardown (void)
   g_assert_cmpint (n_destroyed, ==, 5);
   /* The last of the five to give up found nobody else holding the future
    * but its promise, and cancelled it. */
-  g_assert_true (isle_future_is_ready (isle_promise_get_future (promise)));
+  g_assert_true (isle_future_is_finished (isle_promise_get_future (promise)));
 }
 
 static GThread *destroyed_on;

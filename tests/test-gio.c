@@ -76,7 +76,7 @@ join_finished (IsleJoinHandle  *handle,
 
   g_assert_true (isle_join_handle_is_finished (handle));
   future = isle_join_handle_ref_future (handle);
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
   return g_strdup (isle_future_get_value (future, error));
 }
 
@@ -91,7 +91,7 @@ load_contents (gpointer   user_data,
   char *contents;
   gsize length;
 
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   g_file_load_contents_async (file, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
   if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &contents, &length, NULL, error))
     return NULL;
@@ -153,7 +153,7 @@ read_bytes (gpointer   user_data,
   GAsyncResult *res;
   GBytes *bytes;
 
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   g_input_stream_read_bytes_async (stream, 5, G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
   if ((res = isle_await (op, error)) == NULL || (bytes = g_input_stream_read_bytes_finish (stream, res, error)) == NULL)
     return NULL;
@@ -191,7 +191,7 @@ wait_subprocess (gpointer   user_data,
     return NULL;
 
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_subprocess_wait_async (process, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || !g_subprocess_wait_finish (process, res, error))
       return NULL;
@@ -223,7 +223,7 @@ accept_and_read (gpointer   user_data,
   GAsyncResult *res;
 
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_socket_listener_accept_async (listener, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || (connection = g_socket_listener_accept_finish (listener, res, NULL, error)) == NULL)
       return NULL;
@@ -231,7 +231,7 @@ accept_and_read (gpointer   user_data,
 
   input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_input_stream_read_bytes_async (input, 64, G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || (bytes = g_input_stream_read_bytes_finish (input, res, error)) == NULL)
       return NULL;
@@ -253,7 +253,7 @@ connect_and_write (gpointer   user_data,
   /* Loopback only: no proxy resolver. */
   g_socket_client_set_enable_proxy (client, FALSE);
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_socket_client_connect_async (client, address, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || (connection = g_socket_client_connect_finish (client, res, error)) == NULL)
       return NULL;
@@ -261,7 +261,7 @@ connect_and_write (gpointer   user_data,
 
   output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   {
-    g_autoptr(IsleFuture) op = isle_gio_future_new ();
+    g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
     g_output_stream_write_all_async (output, "hello", 5, G_PRIORITY_DEFAULT, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
     if ((res = isle_await (op, error)) == NULL || !g_output_stream_write_all_finish (output, res, NULL, error))
       return NULL;
@@ -321,7 +321,7 @@ accept_forever (gpointer   user_data,
   GSocketListener *listener = user_data;
   GAsyncResult *res;
 
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   g_socket_listener_accept_async (listener, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
   accept_started = 1;
   if ((res = isle_await (op, error)) == NULL || !g_socket_listener_accept_finish (listener, res, NULL, error))
@@ -379,7 +379,7 @@ await_ping (gpointer   user_data,
             GError   **error)
 {
   TestPinger *pinger = user_data;
-  g_autoptr(IsleFuture) ping = isle_signal_future_new (pinger, "ping");
+  g_autoptr(IsleFuture) ping = isle_future_new_for_signal (pinger, "ping");
   g_autoptr(IsleJoinHandle) emitter = NULL;
   IsleSignalArgs *args;
 
@@ -419,12 +419,12 @@ static void
 test_signal_return_value (void)
 {
   TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
-  g_autoptr(IsleFuture) ask = isle_signal_future_new (pinger, "ask");
+  g_autoptr(IsleFuture) ask = isle_future_new_for_signal (pinger, "ask");
   int answer = 42;
 
   g_signal_emit (pinger, ask_signal, 0, &answer);
   g_assert_cmpint (answer, ==, 0);
-  g_assert_true (isle_future_is_ready (ask));
+  g_assert_true (isle_future_is_finished (ask));
   g_assert_cmpuint (isle_signal_args_get_n_values (isle_future_get_value (ask, NULL)), ==, 0);
   g_assert_false (g_signal_has_handler_pending (pinger, ask_signal, 0, FALSE));
   g_assert_finalize_object (pinger);
@@ -434,17 +434,17 @@ static void
 test_signal_detail (void)
 {
   TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
-  g_autoptr(IsleFuture) notify = isle_signal_future_new (pinger, "notify::nothing");
+  g_autoptr(IsleFuture) notify = isle_future_new_for_signal (pinger, "notify::nothing");
   GParamSpec *pspec;
 
   /* No property is called so; the detail still filters emissions. */
   g_signal_emit_by_name (pinger, "notify", NULL);
-  g_assert_false (isle_future_is_ready (notify));
+  g_assert_false (isle_future_is_finished (notify));
   pspec = g_param_spec_int ("nothing", NULL, NULL, 0, 1, 0, G_PARAM_READWRITE);
   g_signal_emit (pinger, g_signal_lookup ("notify", G_TYPE_OBJECT),
                  g_quark_from_static_string ("nothing"), pspec);
   g_param_spec_unref (g_param_spec_ref_sink (pspec));
-  g_assert_true (isle_future_is_ready (notify));
+  g_assert_true (isle_future_is_finished (notify));
   g_assert_finalize_object (pinger);
 }
 
@@ -452,7 +452,7 @@ static void
 test_signal_cancelled (void)
 {
   TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
-  g_autoptr(IsleFuture) ping = isle_signal_future_new (pinger, "ping");
+  g_autoptr(IsleFuture) ping = isle_future_new_for_signal (pinger, "ping");
   g_autoptr(GError) error = NULL;
 
   g_assert_true (has_ping_handler (pinger));
@@ -470,7 +470,7 @@ static void
 test_signal_dropped (void)
 {
   TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
-  IsleFuture *ping = isle_signal_future_new (pinger, "ping");
+  IsleFuture *ping = isle_future_new_for_signal (pinger, "ping");
 
   g_assert_true (has_ping_handler (pinger));
   isle_future_unref (ping);
@@ -491,7 +491,7 @@ static gpointer
 await_finalized (gpointer   user_data,
                  GError   **error)
 {
-  g_autoptr(IsleFuture) ping = isle_signal_future_new (user_data, "ping");
+  g_autoptr(IsleFuture) ping = isle_future_new_for_signal (user_data, "ping");
   g_autoptr(IsleJoinHandle) finalizer = NULL;
   GError *local_error = NULL;
 
@@ -519,13 +519,13 @@ static void
 test_signal_disposed (void)
 {
   TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
-  g_autoptr(IsleFuture) ping = isle_signal_future_new (pinger, "ping");
-  g_autoptr(IsleFuture) ask = isle_signal_future_new (pinger, "ask");
+  g_autoptr(IsleFuture) ping = isle_future_new_for_signal (pinger, "ping");
+  g_autoptr(IsleFuture) ask = isle_future_new_for_signal (pinger, "ask");
   g_autoptr(GError) error = NULL;
 
   isle_future_cancel (ask);
   g_object_run_dispose (G_OBJECT (pinger));
-  g_assert_true (isle_future_is_ready (ping));
+  g_assert_true (isle_future_is_finished (ping));
   g_assert_null (isle_future_get_value (ping, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_assert_false (has_ping_handler (pinger));
@@ -540,7 +540,7 @@ test_signal_invalid (void)
       TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
 
       isle_test_make_criticals_non_fatal ();
-      g_assert_null (isle_signal_future_new (pinger, "no-such-signal"));
+      g_assert_null (isle_future_new_for_signal (pinger, "no-such-signal"));
       g_object_unref (pinger);
       return;
     }
@@ -570,7 +570,7 @@ wait_forever (gpointer   user_data,
 
   g_atomic_int_set (&bound_started, 1);
   g_assert_null (isle_await (isle_promise_get_future (never), error));
-  g_assert_true (isle_task_is_cancelled (isle_task_get_current ()));
+  g_assert_true (isle_task_is_aborted (isle_task_get_current ()));
   g_assert_true (g_cancellable_is_cancelled (isle_current_cancellable ()));
   return NULL;
 }
@@ -692,16 +692,16 @@ accept_with_timeout (gpointer   user_data,
                      GError   **error)
 {
   GSocketListener *listener = user_data;
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   g_autoptr(IsleFuture) limited = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  g_socket_listener_accept_async (listener, isle_gio_future_get_cancellable (op),
+  g_socket_listener_accept_async (listener, isle_future_get_cancellable (op),
                                   isle_gio_callback, isle_future_ref (op));
-  limited = isle_timeout (op, 20);
+  limited = isle_future_new_timeout_msec (op, 20);
   g_assert_null (isle_await (limited, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_true (g_cancellable_is_cancelled (isle_gio_future_get_cancellable (op)));
+  g_assert_true (g_cancellable_is_cancelled (isle_future_get_cancellable (op)));
   return NULL;
 }
 

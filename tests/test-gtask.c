@@ -193,7 +193,7 @@ job_body (gpointer   data,
   call->name = g_strdup (isle_task_get_name (self));
   g_signal_connect (isle_current_cancellable (), "cancelled", G_CALLBACK (note_cancelled), call);
 
-  if (job->sleep_ms > 0 && !isle_sleep (job->sleep_ms, error))
+  if (job->sleep_ms > 0 && !isle_sleep_msec (job->sleep_ms, error))
     {
       call->saw_cancelled = g_cancellable_is_cancelled (isle_current_cancellable ());
       return NULL;
@@ -748,7 +748,7 @@ per_call_body (gpointer   data,
   if (per_call->outcome == 2)
     {
       *per_call->parked = 1;
-      isle_sleep (60 * 1000, error);
+      isle_sleep_msec (60 * 1000, error);
       return NULL;
     }
   if (per_call->outcome == 1)
@@ -857,7 +857,7 @@ sub_body (gpointer   data,
 {
   Sub *sub = data;
 
-  if (!isle_sleep (sub->sleep_ms, error))
+  if (!isle_sleep_msec (sub->sleep_ms, error))
     {
       sub->returned = 1;
       return NULL;
@@ -1058,7 +1058,7 @@ park_body (gpointer   data,
   gboolean *saw = data;
 
   saw[1] = TRUE;
-  if (!isle_sleep (60 * 1000, error))
+  if (!isle_sleep_msec (60 * 1000, error))
     *saw = g_cancellable_is_cancelled (isle_current_cancellable ());
   return NULL;
 }
@@ -1158,7 +1158,7 @@ test_future_to_gtask (void)
   g_assert_null (g_task_propagate_pointer (G_TASK (cancelled.result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_true (isle_future_is_ready (isle_promise_get_future (never)));
+  g_assert_true (isle_future_is_finished (isle_promise_get_future (never)));
   call_clear (&call);
   call_clear (&cancelled);
 }

@@ -288,7 +288,7 @@ abortable_task (gpointer   user_data,
       g_assert_not_reached ();
     }
   probe->first_cancelled = take_cancelled (&local_error);
-  probe->is_cancelled = isle_task_is_cancelled (isle_task_get_current ());
+  probe->is_cancelled = isle_task_is_aborted (isle_task_get_current ());
 
   /* Once aborted, every later suspension returns at once, cancelled. */
   g_assert_false (isle_park (&local_error));
@@ -400,7 +400,7 @@ abort_self_task (gpointer   user_data,
   g_autoptr(GError) local_error = NULL;
 
   isle_join_handle_abort (probe->handle);
-  g_assert_true (isle_task_is_cancelled (isle_task_get_current ()));
+  g_assert_true (isle_task_is_aborted (isle_task_get_current ()));
   g_assert_false (isle_yield_now (&local_error));
   probe->cancelled_after = g_error_matches (local_error, G_IO_ERROR,
                                             G_IO_ERROR_CANCELLED);

@@ -70,7 +70,7 @@ completion_order_root (gpointer   user_data,
   ids[1] = isle_join_set_spawn (set, yield_n_times, GUINT_TO_POINTER (1), NULL);
   ids[2] = isle_join_set_spawn (set, fail_after_yield, NULL, NULL);
   ids[3] = isle_join_set_spawn (set, yield_n_times, GUINT_TO_POINTER (3), NULL);
-  g_assert_cmpuint (isle_join_set_len (set), ==, 4);
+  g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 4);
   g_assert_false (isle_join_set_is_empty (set));
 
   while ((done = isle_join_set_join_next (set, error)) != NULL)
@@ -92,7 +92,7 @@ completion_order_root (gpointer   user_data,
           g_string_append_printf (order, "%s ", result);
         }
       i++;
-      g_assert_cmpuint (isle_join_set_len (set), ==, 4 - i);
+      g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 4 - i);
     }
 
   /* In the order they finished, not the order they were spawned. */
@@ -143,7 +143,7 @@ abort_all_root (gpointer   user_data,
   if (!isle_yield_now (error))
     return NULL;
   isle_join_set_abort_all (set);
-  g_assert_cmpuint (isle_join_set_len (set), ==, 3);
+  g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 3);
 
   while ((done = isle_join_set_join_next (set, error)) != NULL)
     {
@@ -296,7 +296,7 @@ test_join_set_poll (void)
 static gpointer
 join_next_from_other_thread (gpointer data)
 {
-  isle_join_set_len (data);
+  isle_join_set_get_n_tasks (data);
   return NULL;
 }
 
@@ -313,7 +313,7 @@ test_join_set_wrong_thread (void)
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*isle_join_set_len*thread*intruder*IsleJoinSet * belongs to thread*");
+  g_test_trap_assert_stderr ("*isle_join_set_get_n_tasks*thread*intruder*IsleJoinSet * belongs to thread*");
 }
 
 static void

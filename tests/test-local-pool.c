@@ -212,7 +212,7 @@ test_local_pool_least_loaded (void)
 
       /* Released one at a time: each notify_one wakes one waiter, and the
        * waiter count across islands is not ordered, so wake until done. */
-      while (!isle_future_is_ready (futures[i]))
+      while (!isle_future_is_finished (futures[i]))
         {
           isle_notify_notify_waiters (go);
           g_thread_yield ();
@@ -315,7 +315,7 @@ test_local_pool_shutdown (void)
     {
       g_autoptr(GError) task_error = NULL;
 
-      g_assert_true (isle_future_is_ready (futures[i]));
+      g_assert_true (isle_future_is_finished (futures[i]));
       g_assert_null (isle_future_get_value (futures[i], &task_error));
       g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       isle_future_unref (futures[i]);

@@ -586,7 +586,7 @@ test_misuse_slow_poll_env (void)
       g_setenv ("ISLE_SLOW_POLL_MS", "soon", TRUE);
       island = isle_local_set_new ();
       isle_local_set_set_debug_flags (island, ISLE_DEBUG_SLOW_POLLS);
-      g_print ("threshold %.0f ms\n", isle_local_set_get_slow_poll_threshold (island) / 1000.0);
+      g_print ("threshold %.0f ms\n", isle_local_set_get_slow_poll_threshold_msec (island) / 1000.0);
       isle_local_set_unref (island);
       return;
     }

@@ -55,7 +55,7 @@ quitter (gpointer   user_data,
   Shared *shared = user_data;
   g_autoptr(IsleFuture) future = isle_future_ref (isle_promise_get_future (shared->promise));
 
-  if (!isle_sleep (5, error))
+  if (!isle_sleep_msec (5, error))
     return NULL;
   if (isle_await (future, error) == NULL)
     return NULL;
@@ -294,7 +294,7 @@ static gpointer
 b_busy_root (gpointer   user_data,
              GError   **error)
 {
-  if (!isle_sleep (120, error))
+  if (!isle_sleep_msec (120, error))
     return NULL;
   return g_strdup ("slept");
 }

@@ -155,7 +155,7 @@ pending_forever_poll (gpointer    data,
   if (state->polls > 1)
     {
       /* Woken by nobody but an abort. */
-      g_assert_true (isle_task_is_cancelled (isle_task_get_current ()));
+      g_assert_true (isle_task_is_aborted (isle_task_get_current ()));
       state->saw_cancelled = TRUE;
     }
   return ISLE_POLL_PENDING;

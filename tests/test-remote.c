@@ -446,7 +446,7 @@ test_future_wait_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_thread_join (thread);
   /* The future itself is left alone. */
-  g_assert_false (isle_future_is_ready (isle_promise_get_future (promise)));
+  g_assert_false (isle_future_is_finished (isle_promise_get_future (promise)));
 }
 
 static void

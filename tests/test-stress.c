@@ -145,7 +145,7 @@ await_remote_promise (GError **error)
   g_mutex_unlock (&stress->lock);
 
   isle_await (future, &local_error);
-  if (local_error != NULL && isle_task_is_cancelled (isle_task_get_current ()))
+  if (local_error != NULL && isle_task_is_aborted (isle_task_get_current ()))
     {
       g_propagate_error (error, local_error);
       return FALSE;
@@ -168,7 +168,7 @@ await_blocking_job (GError **error)
   if (g_rand_boolean (stress->rand))
     {
       /* Often times out: the result comes back to nobody. */
-      g_autoptr(IsleFuture) timed = isle_timeout (job, g_rand_int_range (stress->rand, 0, 2));
+      g_autoptr(IsleFuture) timed = isle_future_new_timeout_msec (job, g_rand_int_range (stress->rand, 0, 2));
 
       isle_await (timed, &local_error);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -297,7 +297,7 @@ fiber_script (gpointer   user_data,
               gpointer result;
 
               result = isle_join_handle_join (handle, &local_error);
-              if (local_error != NULL && isle_task_is_cancelled (isle_task_get_current ()) &&
+              if (local_error != NULL && isle_task_is_aborted (isle_task_get_current ()) &&
                   !isle_join_handle_is_finished (handle))
                 {
                   isle_join_handle_unref (handle);
@@ -345,7 +345,7 @@ fiber_script (gpointer   user_data,
           break;
 
         case 10:
-          if (!isle_sleep (g_rand_int_range (stress->rand, 0, 2), &local_error))
+          if (!isle_sleep_msec (g_rand_int_range (stress->rand, 0, 2), &local_error))
             goto cancelled;
           break;
 

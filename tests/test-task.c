@@ -321,7 +321,7 @@ cancellable_task (gpointer   user_data,
   g_assert_true (G_IS_CANCELLABLE (probe->cancellable));
   /* Created once, the same each time. */
   g_assert_true (isle_task_get_cancellable (self) == probe->cancellable);
-  probe->cancelled_before = isle_task_is_cancelled (self) ||
+  probe->cancelled_before = isle_task_is_aborted (self) ||
                             g_cancellable_is_cancelled (probe->cancellable);
 
   probe->parked = 1;
@@ -329,7 +329,7 @@ cancellable_task (gpointer   user_data,
     probe->park_cancelled = g_error_matches (local_error, G_IO_ERROR,
                                              G_IO_ERROR_CANCELLED);
   g_clear_error (&local_error);
-  probe->cancelled_after = isle_task_is_cancelled (self) &&
+  probe->cancelled_after = isle_task_is_aborted (self) &&
                            g_cancellable_is_cancelled (probe->cancellable);
   return NULL;
 }
@@ -342,7 +342,7 @@ cancellable_root (gpointer   user_data,
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  g_assert_false (isle_task_is_cancelled (isle_task_get_current ()));
+  g_assert_false (isle_task_is_aborted (isle_task_get_current ()));
   handle = isle_spawn_local (cancellable_task, probe, NULL);
   while (!probe->parked)
     g_assert_true (isle_yield_now (NULL));

@@ -72,7 +72,7 @@ wait_sleep (gpointer   user_data,
   Waiter *waiter = user_data;
   GError *local_error = NULL;
 
-  isle_sleep (3600 * 1000, &local_error);
+  isle_sleep_msec (3600 * 1000, &local_error);
   note (waiter, local_error);
   g_propagate_error (error, local_error);
   return NULL;
@@ -83,7 +83,7 @@ wait_interval (gpointer   user_data,
                GError   **error)
 {
   Waiter *waiter = user_data;
-  g_autoptr(IsleInterval) interval = isle_interval_new (3600 * 1000);
+  g_autoptr(IsleInterval) interval = isle_interval_new_msec (3600 * 1000);
   GError *local_error = NULL;
 
   /* The first tick is now; the second an hour away. */
@@ -203,7 +203,7 @@ wait_gio (gpointer   user_data,
           GError   **error)
 {
   Waiter *waiter = user_data;
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   GError *local_error = NULL;
 
   /* Nobody ever connects. */
@@ -220,7 +220,7 @@ wait_signal (gpointer   user_data,
              GError   **error)
 {
   Waiter *waiter = user_data;
-  g_autoptr(IsleFuture) emitted = isle_signal_future_new (waiter->target, "notify");
+  g_autoptr(IsleFuture) emitted = isle_future_new_for_signal (waiter->target, "notify");
   GError *local_error = NULL;
 
   isle_await (emitted, &local_error);
@@ -633,7 +633,7 @@ test_teardown_stubborn_task (void)
   g_test_trap_assert_stderr ("*Island * has waited * s for 1 aborted task to return "
                              "while it is freed; they ignore cancellation: "
                              "task 1 *stubborn* spawned at *test-teardown*"
-                             "keeps waiting*isle_task_is_cancelled()*");
+                             "keeps waiting*isle_task_is_aborted()*");
 }
 
 /* A destroy notify that the teardown runs takes a reference to the island

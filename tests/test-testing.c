@@ -44,7 +44,7 @@ test_passing_body (gconstpointer test_data)
   g_assert_no_error (error);
   g_assert_cmpint (value, ==, 1);
 
-  g_assert_true (isle_sleep (1, &error));
+  g_assert_true (isle_sleep_msec (1, &error));
   g_assert_no_error (error);
 }
 
@@ -89,7 +89,7 @@ test_hang (void)
 {
   if (g_test_subprocess ())
     {
-      isle_test_set_timeout (200);
+      isle_test_set_timeout_msec (200);
       isle_test_run (hang_body, NULL);
       return;
     }
@@ -188,7 +188,7 @@ test_nonfatal_cleanup (void)
   if (g_test_subprocess ())
     {
       g_test_set_nonfatal_assertions ();
-      isle_test_set_timeout (100);
+      isle_test_set_timeout_msec (100);
       isle_test_run (hang_with_task_body, NULL);
       g_assert_true (g_test_failed ());
       g_assert_cmpint (hung_data_destroyed, ==, 1);
@@ -235,16 +235,16 @@ test_timeout (void)
   if (g_test_subprocess ())
     {
       g_unsetenv ("ISLE_TEST_TIMEOUT");
-      g_assert_cmpuint (isle_test_get_timeout (), ==, 10000);
+      g_assert_cmpuint (isle_test_get_timeout_msec (), ==, 10000);
       g_setenv ("ISLE_TEST_TIMEOUT", "2.5", TRUE);
-      g_assert_cmpuint (isle_test_get_timeout (), ==, 2500);
-      isle_test_set_timeout (300);
-      g_assert_cmpuint (isle_test_get_timeout (), ==, 300);
-      isle_test_set_timeout (0);
-      g_assert_cmpuint (isle_test_get_timeout (), ==, 2500);
+      g_assert_cmpuint (isle_test_get_timeout_msec (), ==, 2500);
+      isle_test_set_timeout_msec (300);
+      g_assert_cmpuint (isle_test_get_timeout_msec (), ==, 300);
+      isle_test_set_timeout_msec (0);
+      g_assert_cmpuint (isle_test_get_timeout_msec (), ==, 2500);
       g_setenv ("ISLE_TEST_TIMEOUT", "soon", TRUE);
       isle_test_make_criticals_non_fatal ();
-      g_assert_cmpuint (isle_test_get_timeout (), ==, 10000);
+      g_assert_cmpuint (isle_test_get_timeout_msec (), ==, 10000);
       return;
     }
 

@@ -197,7 +197,7 @@ static void
 use_join_set (gpointer object,
               gpointer user_data)
 {
-  isle_join_set_len (object);
+  isle_join_set_get_n_tasks (object);
 }
 
 static gpointer
@@ -232,7 +232,7 @@ static const Case cases[] = {
     "*isle_cell_borrow* called on thread 'thread-b' (tid *), but "
     "IsleCell * belongs to thread 'thread-a' (tid *): *" },
   { "join-set", make_join_set, use_join_set,
-    "*isle_join_set_len() called on thread 'thread-b' (tid *), but "
+    "*isle_join_set_get_n_tasks() called on thread 'thread-b' (tid *), but "
     "IsleJoinSet * belongs to thread 'thread-a' (tid *): *" },
   { "oneshot", make_oneshot, use_oneshot,
     "*isle_oneshot_try_recv() called on thread 'thread-b' (tid *), but "

@@ -37,7 +37,7 @@ sleep_20_ms (gpointer   user_data,
   g_autoptr(IsleJoinHandle) other = isle_spawn_local (count_turns, &stop, NULL);
   gint64 start = g_get_monotonic_time ();
 
-  g_assert_true (isle_sleep (20, error));
+  g_assert_true (isle_sleep_msec (20, error));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 20 * 1000);
   stop = TRUE;
   isle_join_handle_join (other, error);
@@ -61,7 +61,7 @@ sleep_long (gpointer   user_data,
 {
   g_autoptr(GError) local_error = NULL;
 
-  g_assert_false (isle_sleep (60 * 1000, &local_error));
+  g_assert_false (isle_sleep_msec (60 * 1000, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   return NULL;
 }
@@ -100,7 +100,7 @@ time_out_pending (gpointer   user_data,
                   GError   **error)
 {
   g_autoptr(IslePromise) promise = isle_promise_new ();
-  g_autoptr(IsleFuture) limited = isle_timeout (isle_promise_get_future (promise), 20);
+  g_autoptr(IsleFuture) limited = isle_future_new_timeout_msec (isle_promise_get_future (promise), 20);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GError) inner_error = NULL;
 
@@ -125,7 +125,7 @@ in_time (gpointer   user_data,
          GError   **error)
 {
   g_autoptr(IslePromise) promise = isle_promise_new ();
-  g_autoptr(IsleFuture) limited = isle_timeout (isle_promise_get_future (promise), 60 * 1000);
+  g_autoptr(IsleFuture) limited = isle_future_new_timeout_msec (isle_promise_get_future (promise), 60 * 1000);
   GThread *thread = g_thread_new ("resolver", resolve_soon, isle_promise_ref (promise));
   const char *value = isle_await (limited, error);
 
@@ -147,7 +147,7 @@ static gpointer
 tick_five_times (gpointer   user_data,
                  GError   **error)
 {
-  g_autoptr(IsleInterval) interval = isle_interval_new (10);
+  g_autoptr(IsleInterval) interval = isle_interval_new_msec (10);
   gint64 start = g_get_monotonic_time ();
   gint64 late;
   guint i;
@@ -181,11 +181,11 @@ test_time_interval (void)
 static void
 test_time_sleep_future_then (void)
 {
-  g_autoptr(IsleFuture) future = isle_sleep_future_new (5);
+  g_autoptr(IsleFuture) future = isle_future_new_sleep_msec (5);
   gint64 deadline = isle_test_deadline ();
 
   /* Outside any island: on the thread-default context. */
-  while (!isle_future_is_ready (future))
+  while (!isle_future_is_finished (future))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
@@ -201,14 +201,14 @@ test_time_outside_fiber (void)
       g_autoptr(GError) error = NULL;
 
       isle_test_make_criticals_non_fatal ();
-      g_assert_false (isle_sleep (1, &error));
+      g_assert_false (isle_sleep_msec (1, &error));
       g_assert_nonnull (error);
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("*CRITICAL*isle_sleep*outside a fiber task*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_sleep_msec*outside a fiber task*");
 }
 
 /* The island's timer queue ------------------------------------------------ */
@@ -231,7 +231,7 @@ sleep_and_note (gpointer   user_data,
                 GError   **error)
 {
   SleepAndNote *sleeper = user_data;
-  g_autoptr(IsleFuture) sleep = isle_sleep_future_new (sleeper->msec);
+  g_autoptr(IsleFuture) sleep = isle_future_new_sleep_msec (sleeper->msec);
 
   sleeper->deadline = _isle_timer_future_get_deadline (sleep);
   isle_await (sleep, error);
@@ -348,7 +348,7 @@ timers_leave_at_once (gpointer   user_data,
   IslePromise *promise;
 
   /* Cancelled. */
-  future = isle_sleep_future_new (3600 * 1000);
+  future = isle_future_new_sleep_msec (3600 * 1000);
   g_assert_cmpuint (n_pending (), ==, 1);
   g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive + 1);
   isle_future_cancel (future);
@@ -357,7 +357,7 @@ timers_leave_at_once (gpointer   user_data,
   g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
 
   /* Its last reference dropped. */
-  future = isle_sleep_future_new_seconds (3600);
+  future = isle_future_new_sleep_seconds (3600);
   g_assert_cmpuint (n_pending (), ==, 1);
   isle_future_unref (future);
   g_assert_cmpuint (n_pending (), ==, 0);
@@ -365,14 +365,14 @@ timers_leave_at_once (gpointer   user_data,
 
   /* Over a future that is ready already, no timer at all. */
   ready = isle_future_new_for_value (GINT_TO_POINTER (7), NULL);
-  limited = isle_timeout (ready, 3600 * 1000);
+  limited = isle_future_new_timeout_msec (ready, 3600 * 1000);
   g_assert_true (limited == ready);
   g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
   isle_future_unref (limited);
 
   /* Won by the inner future, which was pending when the timer was armed. */
   promise = isle_promise_new ();
-  limited = isle_timeout (isle_promise_get_future (promise), 3600 * 1000);
+  limited = isle_future_new_timeout_msec (isle_promise_get_future (promise), 3600 * 1000);
   g_assert_cmpuint (n_pending (), ==, 1);
   isle_promise_resolve (promise, GINT_TO_POINTER (7), NULL);
   isle_promise_unref (promise);
@@ -384,7 +384,7 @@ timers_leave_at_once (gpointer   user_data,
 
   /* Lost a race against a promise resolved later. */
   promise = isle_promise_new ();
-  future = isle_sleep_future_new (3600 * 1000);
+  future = isle_future_new_sleep_msec (3600 * 1000);
   {
     IsleFuture *racers[] = { isle_promise_get_future (promise), future };
 
@@ -400,7 +400,7 @@ timers_leave_at_once (gpointer   user_data,
 
   /* A timeout that wins reports the time it was given. */
   promise = isle_promise_new ();
-  limited = isle_timeout (isle_promise_get_future (promise), 1);
+  limited = isle_future_new_timeout_msec (isle_promise_get_future (promise), 1);
   g_assert_null (isle_await (limited, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpstr (local_error->message, ==, "Timed out after 1 ms");
@@ -441,8 +441,8 @@ timers_left_on_other_threads (gpointer   user_data,
 {
   guint alive = _isle_timer_get_n_alive ();
   gint64 deadline = isle_test_deadline ();
-  IsleFuture *future = isle_sleep_future_new (3600 * 1000);
-  IsleFuture *other = isle_sleep_future_new (3600 * 1000);
+  IsleFuture *future = isle_future_new_sleep_msec (3600 * 1000);
+  IsleFuture *other = isle_future_new_sleep_msec (3600 * 1000);
   GThread *thread;
 
   g_assert_cmpuint (n_pending (), ==, 2);
@@ -502,7 +502,7 @@ poll_sleep_an_hour (gpointer    state,
   gpointer value;
 
   if (*sleep == NULL)
-    *sleep = isle_sleep_future_new (3600 * 1000);
+    *sleep = isle_future_new_sleep_msec (3600 * 1000);
   return isle_future_poll (*sleep, waker, &value, error);
 }
 
@@ -544,7 +544,7 @@ test_time_teardown_with_many_timers (void)
 
   isle_local_set_enter (island);
   for (i = 0; i < N_TEARDOWN_HELD; i++)
-    g_ptr_array_add (held, isle_sleep_future_new (3600 * 1000 + i % 1000));
+    g_ptr_array_add (held, isle_future_new_sleep_msec (3600 * 1000 + i % 1000));
   isle_local_set_leave (island);
   g_assert_cmpuint (_isle_timer_queue_get_n_pending (island->timers), ==,
                     N_TEARDOWN_SLEEPERS + N_TEARDOWN_HELD);
@@ -560,7 +560,7 @@ test_time_teardown_with_many_timers (void)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (isle_future_is_ready (held->pdata[i]));
+      g_assert_true (isle_future_is_finished (held->pdata[i]));
       g_assert_null (isle_future_get_value (held->pdata[i], &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     }
@@ -579,7 +579,7 @@ whole_second_deadlines (gpointer   user_data,
    * a mismatch is retried. */
   for (attempt = 0; attempt < 5; attempt++)
     {
-      g_autoptr(IsleFuture) future = isle_sleep_future_new_seconds (2);
+      g_autoptr(IsleFuture) future = isle_future_new_sleep_seconds (2);
       GSource *glib = g_timeout_source_new_seconds (2);
       gint64 ours = _isle_timer_future_get_deadline (future);
       gint64 theirs = g_source_get_ready_time (glib);
@@ -605,7 +605,7 @@ read_deadlines (gpointer   user_data,
                 GError   **error)
 {
   gint64 before = g_get_monotonic_time ();
-  g_autoptr(IsleFuture) sleep = isle_sleep_future_new (3200);
+  g_autoptr(IsleFuture) sleep = isle_future_new_sleep_msec (3200);
   g_autoptr(IsleFuture) ready = isle_future_new_for_value (NULL, NULL);
   gint64 deadline = _isle_timer_future_get_deadline (sleep);
 

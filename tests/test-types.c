@@ -205,7 +205,7 @@ test_types_join_handle_copy (void)
   /* Plain code reads a finished task's result through its future. */
   future = isle_join_handle_ref_future (copy);
   g_boxed_free (ISLE_TYPE_JOIN_HANDLE, copy);
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
   result = isle_future_get_value (future, &error);
   g_assert_no_error (error);
   g_assert_cmpint (GPOINTER_TO_INT (result), ==, 42);
@@ -296,7 +296,7 @@ test_types_promise_copy (void)
   isle_promise_resolve (copy, GINT_TO_POINTER (7), NULL);
   g_boxed_free (ISLE_TYPE_PROMISE, copy);
 
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
   g_assert_cmpint (GPOINTER_TO_INT (isle_future_get_value (future, NULL)), ==, 7);
 }
 
@@ -420,9 +420,9 @@ test_types_signal_args_copy (void)
   g_autoptr(GError) error = NULL;
   guint n_values;
 
-  future = isle_signal_future_new (action, "notify::enabled");
+  future = isle_future_new_for_signal (action, "notify::enabled");
   g_simple_action_set_enabled (action, FALSE);
-  g_assert_true (isle_future_is_ready (future));
+  g_assert_true (isle_future_is_finished (future));
 
   args = isle_future_get_value (future, &error);
   g_assert_no_error (error);

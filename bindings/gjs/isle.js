@@ -12,7 +12,7 @@
 // nothing here spawns a fiber task. Instead:
 //
 //  * promise(x) turns an Isle.Future or Isle.JoinHandle into a Promise;
-//    sleep(), timeout() and joinPromise() are built on it.
+//    sleepMsec(), timeoutMsec() and joinPromise() are built on it.
 //  * spawn(asyncFn) gives a JS async function a task slot on the island: a
 //    poll task (no stack of its own) that is ready when the function's
 //    promise settles. The task has a name, shows in the dump, can be
@@ -76,26 +76,26 @@ export function promise(source, cancellable = null) {
 }
 
 /**
- * A Promise that resolves after @milliseconds (Isle.sleep_future_new).
+ * A Promise that resolves after @msec (Isle.Future.new_sleep_msec).
  *
- * @param {number} milliseconds how long
+ * @param {number} msec how long
  * @param {Gio.Cancellable} [cancellable] rejects it early
  * @returns {Promise}
  */
-export function sleep(milliseconds, cancellable = null) {
-    return promise(Isle.sleep_future_new(milliseconds), cancellable);
+export function sleepMsec(msec, cancellable = null) {
+    return promise(Isle.Future.new_sleep_msec(msec), cancellable);
 }
 
 /**
  * A Promise for @future that rejects with G_IO_ERROR_TIMED_OUT after
- * @milliseconds (Isle.timeout).
+ * @msec (Isle.Future.new_timeout_msec).
  *
  * @param {Isle.Future} future what to wait for
- * @param {number} milliseconds at most this long
+ * @param {number} msec at most this long
  * @returns {Promise}
  */
-export function timeout(future, milliseconds) {
-    return promise(Isle.timeout(future, milliseconds));
+export function timeoutMsec(future, msec) {
+    return promise(Isle.Future.new_timeout_msec(future, msec));
 }
 
 /**

@@ -15,7 +15,7 @@ let count = 0;
 const result = await IsleJs.runUntil(island, async function root() {
     const child = IsleJs.spawn(island, async function child() {
         count++;
-        await IsleJs.sleep(0);
+        await IsleJs.sleepMsec(0);
         count++;
         return 'child done';
     });

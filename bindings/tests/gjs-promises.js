@@ -21,12 +21,12 @@ const island = Isle.LocalSet.new();
 
 // A sleep.
 let start = GLib.get_monotonic_time();
-await IsleJs.sleep(30);
-check(GLib.get_monotonic_time() - start >= 30000, 'sleep(30) lasted 30 ms');
+await IsleJs.sleepMsec(30);
+check(GLib.get_monotonic_time() - start >= 30000, 'sleepMsec(30) lasted 30 ms');
 
 // A join handle of a task (a JS task slot), awaited as a promise.
 const task = IsleJs.spawn(island, async function sleeper() {
-    await IsleJs.sleep(10);
+    await IsleJs.sleepMsec(10);
     return 42;
 });
 check(!task.isFinished(), 'not finished at once');
@@ -54,7 +54,7 @@ check(ok && contents.length > 0, 'read a file');
 // A timeout rejects with G_IO_ERROR_TIMED_OUT.
 let timedOut = false;
 try {
-    await IsleJs.timeout(Isle.sleep_future_new(100000), 20);
+    await IsleJs.timeoutMsec(Isle.Future.new_sleep_msec(100000), 20);
 } catch (error) {
     timedOut = error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.TIMED_OUT);
 }
@@ -62,9 +62,9 @@ check(timedOut, 'timeout rejects with TIMED_OUT');
 
 // Aborting a task slot rejects its awaits through the cancellable.
 const aborted = IsleJs.spawn(island, async cancellable => {
-    await IsleJs.sleep(100000, cancellable);
+    await IsleJs.sleepMsec(100000, cancellable);
 });
-await IsleJs.sleep(5);
+await IsleJs.sleepMsec(5);
 aborted.abort();
 let cancelled = false;
 try {

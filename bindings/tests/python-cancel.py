@@ -11,7 +11,7 @@ seen = []
 
 
 async def forever():
-    await Isle.sleep(1000000)
+    await Isle.sleep_msec(1000000)
 
 
 def awaits():
@@ -23,19 +23,19 @@ def awaits():
         return body()
 
     def sleeping():
-        return Isle.sleep(1000000).__await__()
+        return Isle.sleep_msec(1000000).__await__()
 
     async def on_sleep():
-        await Isle.sleep(1000000)
+        await Isle.sleep_msec(1000000)
 
     async def on_sleep_seconds():
         await Isle.sleep_seconds(1000)
 
     async def on_timeout():
-        await Isle.timeout(Isle.sleep_future_new(1000000), 2000000)
+        await Isle.timeout_msec(Isle.Future.new_sleep_msec(1000000), 2000000)
 
     async def on_timeout_coro():
-        await Isle.timeout(forever(), 2000000)
+        await Isle.timeout_msec(forever(), 2000000)
 
     async def on_task():
         child = Isle.spawn(forever())
@@ -151,6 +151,6 @@ async def root():
 
 
 island = Isle.LocalSet.new()
-n = island.run_until(root(), timeout_ms=30000)
+n = island.run_until(root(), timeout_msec=30000)
 assert island.get_n_tasks() == 0, island.dump_tasks()
 print('cancelled at', n, 'await kinds:', seen)

@@ -27,7 +27,7 @@ async def root():
 
 
 island = Isle.LocalSet.new()
-result = island.run_until(root(), timeout_ms=10000)
+result = island.run_until(root(), timeout_msec=10000)
 assert result == ('child done', 2), result
 assert island.get_n_tasks() == 0
 print('count', count)

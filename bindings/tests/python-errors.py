@@ -23,7 +23,7 @@ if len(sys.argv) > 1 and sys.argv[1] == 'unobserved':
         for _ in range(5):
             await Isle.yield_now()
         print('root done')
-    Isle.LocalSet.new().run_until(root(), timeout_ms=10000)
+    Isle.LocalSet.new().run_until(root(), timeout_msec=10000)
     sys.exit(0)
 
 
@@ -37,7 +37,7 @@ async def fails():
 
 
 async def parked():
-    await Isle.sleep(1000000)
+    await Isle.sleep_msec(1000000)
 
 
 async def root():
@@ -87,11 +87,11 @@ async def root():
 
 
 island = Isle.LocalSet.new()
-assert island.run_until(root(), timeout_ms=10000) == 'ok'
+assert island.run_until(root(), timeout_msec=10000) == 'ok'
 
 # The root's exception comes out of run_until.
 try:
-    island.run_until(fails(), timeout_ms=10000)
+    island.run_until(fails(), timeout_msec=10000)
 except Failure:
     pass
 else:
@@ -99,7 +99,7 @@ else:
 
 # A root that does not finish in time.
 try:
-    island.run_until(parked(), timeout_ms=50)
+    island.run_until(parked(), timeout_msec=50)
 except TimeoutError as error:
     assert 'parked' in str(error)
 else:

@@ -26,7 +26,7 @@ for call in (lambda: island.run_until(root, None),
              lambda: Isle.spawn_local(child, None),
              lambda: island.spawn_local(child, None),
              lambda: island.run_until_deadline(-1, root, None),
-             lambda: Isle.await_(Isle.sleep_future_new(1)),
+             lambda: Isle.await_(Isle.Future.new_sleep_msec(1)),
              lambda: Isle.park()):
     try:
         call()
@@ -75,5 +75,5 @@ async def after():
     return sum(range(10))
 
 
-assert island.run_until(after(), timeout_ms=10000) == 45
+assert island.run_until(after(), timeout_msec=10000) == 45
 print('refused with clear errors')

@@ -28,13 +28,13 @@ async def update(label, window):
     labels.append(label.get_label())
     job = Isle.spawn_blocking(blocking_job, None)
     ticks = 0
-    while not job.is_ready():
+    while not job.is_finished():
         # The label changes while the job runs: the island (and GTK) go on.
         ticks += 1
         label.set_label('working %d' % ticks)
         if len(labels) < 3:
             labels.append(label.get_label())
-        await Isle.sleep(20)
+        await Isle.sleep_msec(20)
     assert await job == 'job result'
     label.set_label('done after %d ticks' % ticks)
     labels.append(label.get_label())

@@ -52,7 +52,7 @@ async def root():
 
 
 island = Isle.LocalSet.new()
-results = island.run_until(root(), timeout_ms=100000)
+results = island.run_until(root(), timeout_msec=100000)
 
 # Per task: 0..99, the multiples-of-ten-minus-one negated.
 expected = sum(-i if i % 10 == 9 else i for i in range(N_YIELDS))

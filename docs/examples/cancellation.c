@@ -42,7 +42,7 @@ download (gpointer   user_data,
 
       /* Each suspension may fail: return at once, and let g_autoptr
        * release what the task holds. */
-      if (!isle_sleep (10, error))
+      if (!isle_sleep_msec (10, error))
         return NULL;
     }
 }
@@ -72,8 +72,8 @@ abort_a_task (void)
 static gboolean
 time_out (void)
 {
-  g_autoptr(IsleFuture) slow = isle_sleep_future_new_seconds (60);
-  g_autoptr(IsleFuture) limited = isle_timeout (slow, 20);
+  g_autoptr(IsleFuture) slow = isle_future_new_sleep_seconds (60);
+  g_autoptr(IsleFuture) limited = isle_future_new_timeout_msec (slow, 20);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) inner_error = NULL;
 

@@ -22,7 +22,7 @@ load_settings (gpointer   user_data,
   /* The three lines: a pending future, the _async call resolving it
    * through isle_gio_callback, and the await followed by _finish. The
    * task's cancellable stops the operation if the task is aborted. */
-  g_autoptr(IsleFuture) op = isle_gio_future_new ();
+  g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
   g_file_load_contents_async (file, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
   if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &contents, &length, NULL, error))
     return NULL;

@@ -63,7 +63,7 @@ loader_get (Loader      *loader,
   loader->n_loads++;
 
   /* Stands for a GIO call: this task suspends, the island runs others. */
-  if (!isle_sleep (10, error))
+  if (!isle_sleep_msec (10, error))
     {
       g_hash_table_remove (loader->loading, key);
       isle_notify_notify_waiters (done);

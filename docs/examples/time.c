@@ -37,13 +37,13 @@ root (gpointer   user_data,
   guint ticks = 0;
 
   /* Only this task sleeps; the island's other tasks would run meanwhile. */
-  if (!isle_sleep (20, error))
+  if (!isle_sleep_msec (20, error))
     return NULL;
   CHECK (elapsed_ms (start) >= 20);
   g_print ("slept 20 ms\n");
 
   /* A promise nobody resolves: the timeout wins and cancels it. */
-  too_slow = isle_timeout (isle_promise_get_future (never), 30);
+  too_slow = isle_future_new_timeout_msec (isle_promise_get_future (never), 30);
   CHECK (isle_await (too_slow, &local_error) == NULL);
   CHECK (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
   g_print ("timeout: %s\n", local_error->message);
@@ -51,15 +51,15 @@ root (gpointer   user_data,
 
   /* A 5 ms sleep comes in time; a sleep's value is NULL, so success is
    * told apart by the error. */
-  short_sleep = isle_sleep_future_new (5);
-  in_time = isle_timeout (short_sleep, 40);
+  short_sleep = isle_future_new_sleep_msec (5);
+  in_time = isle_future_new_timeout_msec (short_sleep, 40);
   isle_await (in_time, &local_error);
   CHECK (local_error == NULL);
   g_print ("a 5 ms sleep beat its 40 ms timeout\n");
 
   /* The first tick is now; the next come every 20 ms. */
   start = g_get_monotonic_time ();
-  every_20ms = isle_interval_new (20);
+  every_20ms = isle_interval_new_msec (20);
   while (ticks < 3 && isle_interval_tick (every_20ms, error))
     g_print ("tick %u at %" G_GINT64_FORMAT " ms\n", ++ticks, elapsed_ms (start));
   CHECK (ticks == 3 && elapsed_ms (start) >= 40);

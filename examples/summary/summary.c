@@ -59,7 +59,7 @@ compute (gpointer   data,
          GError   **error)
 {
   Request *request = data;
-  g_autoptr(IsleFuture) opened = isle_gio_future_new ();
+  g_autoptr(IsleFuture) opened = isle_future_new_for_gio ();
   g_autoptr(GFileEnumerator) children = NULL;
   g_autofree Totals *totals = g_new0 (Totals, 1);
   GAsyncResult *result;
@@ -67,7 +67,7 @@ compute (gpointer   data,
   g_file_enumerate_children_async (request->folder,
                                    G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                    G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                                   isle_gio_future_get_cancellable (opened),
+                                   isle_future_get_cancellable (opened),
                                    isle_gio_callback, isle_future_ref (opened));
   if ((result = isle_await (opened, error)) == NULL ||
       (children = g_file_enumerate_children_finish (request->folder, result, error)) == NULL)
@@ -75,11 +75,11 @@ compute (gpointer   data,
 
   for (;;)
     {
-      g_autoptr(IsleFuture) next = isle_gio_future_new ();
+      g_autoptr(IsleFuture) next = isle_future_new_for_gio ();
       GList *infos;
 
       g_file_enumerator_next_files_async (children, 16, G_PRIORITY_DEFAULT,
-                                          isle_gio_future_get_cancellable (next),
+                                          isle_future_get_cancellable (next),
                                           isle_gio_callback, isle_future_ref (next));
       if ((result = isle_await (next, error)) == NULL)
         return NULL;
@@ -104,7 +104,7 @@ compute (gpointer   data,
                                          g_file_get_child (request->folder, g_file_info_get_name (info)),
                                          g_object_unref, g_free);
           if ((n_lines = isle_await (counted, error)) == NULL ||
-              (request->pause_msec > 0 && !isle_sleep (request->pause_msec, error)))
+              (request->pause_msec > 0 && !isle_sleep_msec (request->pause_msec, error)))
             {
               g_list_free_full (infos, g_object_unref);
               return NULL;

@@ -24,7 +24,7 @@ the task is registered with that thing. Nothing switches stacks.
     island = Isle.LocalSet.new()
     print(island.run_until(root()))      # 2
 
-What a coroutine can await: :func:`yield_now`, :func:`sleep`,
+What a coroutine can await: :func:`yield_now`, :func:`sleep_msec`,
 :func:`sleep_seconds`, :func:`timeout`, :func:`gio` (any GIO
 ``_async``/``_finish`` pair), a :class:`CoroutineTask` (what :func:`spawn`
 returns), an ``Isle.JoinHandle`` and an ``Isle.Future``. Aborting a task
@@ -144,15 +144,15 @@ class _FutureLeaf:
         return (yield self)
 
 
-def sleep(milliseconds):
-    """Returns an awaitable that finishes after ``milliseconds`` on the
-    island's clock (``isle_sleep()`` for coroutines)."""
-    return _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds))
+def sleep_msec(msec):
+    """Returns an awaitable that finishes after ``msec`` on the
+    island's clock (``isle_sleep_msec()`` for coroutines)."""
+    return _FutureLeaf(make=lambda: Isle.Future.new_sleep_msec(msec))
 
 
 def sleep_seconds(seconds):
-    """Like :func:`sleep`, in whole seconds (``isle_sleep_seconds()``)."""
-    return _FutureLeaf(make=lambda: Isle.sleep_future_new_seconds(seconds))
+    """Like :func:`sleep_msec`, in whole seconds (``isle_sleep_seconds()``)."""
+    return _FutureLeaf(make=lambda: Isle.Future.new_sleep_seconds(seconds))
 
 
 class _JoinLeaf:
@@ -249,8 +249,8 @@ def gio(start, *args, finish=None):
     return _GioLeaf(start, args, finish)
 
 
-async def _first_of(task_record, milliseconds):
-    sleeper = _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds))
+async def _first_of(task_record, msec):
+    sleeper = _FutureLeaf(make=lambda: Isle.Future.new_sleep_msec(msec))
     return await _Race(task_record, sleeper)
 
 
@@ -271,11 +271,11 @@ class _Race:
         if self._sleep._isle_poll(task) is _PENDING:
             return _PENDING
         self._record.abort()
-        raise TimeoutError('Isle.timeout: %s did not finish in time'
+        raise TimeoutError('Isle.timeout_msec: %s did not finish in time'
                            % self._record.name)
 
     def _isle_cancel(self):
-        # The child that timeout() made for a coroutine goes with its
+        # The child that timeout_msec() made for a coroutine goes with its
         # awaiter.
         if self._owned:
             self._record.abort()
@@ -284,17 +284,17 @@ class _Race:
         return (yield self)
 
 
-def timeout(awaitable, milliseconds):
-    """Awaits ``awaitable`` for at most ``milliseconds``; raises
+def timeout_msec(awaitable, msec):
+    """Awaits ``awaitable`` for at most ``msec``; raises
     :class:`TimeoutError` (``G_IO_ERROR_TIMED_OUT``) when it takes longer.
 
-    An ``Isle.Future`` goes through ``isle_timeout()``; a coroutine runs as
+    An ``Isle.Future`` goes through ``isle_future_new_timeout_msec()``; a coroutine runs as
     a child task, aborted on timeout (a :class:`CoroutineTask` is aborted too)."""
     if isinstance(awaitable, Isle.Future):
-        return _FutureLeaf(Isle.timeout(awaitable, milliseconds))
+        return _FutureLeaf(Isle.Future.new_timeout_msec(awaitable, msec))
     if isinstance(awaitable, CoroutineTask):
-        return _Race(awaitable, _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds)))
-    return _Race(spawn(awaitable), _FutureLeaf(make=lambda: Isle.sleep_future_new(milliseconds)),
+        return _Race(awaitable, _FutureLeaf(make=lambda: Isle.Future.new_sleep_msec(msec)))
+    return _Race(spawn(awaitable), _FutureLeaf(make=lambda: Isle.Future.new_sleep_msec(msec)),
                  owned=True)
 
 
@@ -314,9 +314,9 @@ class _BlockingLeaf:
             return None
         self._future = Isle.binding_spawn_blocking(run)
 
-    def is_ready(self):
+    def is_finished(self):
         """Whether the job has finished."""
-        return self._future.is_ready()
+        return self._future.is_finished()
 
     def _isle_poll(self, task):
         try:
@@ -338,13 +338,13 @@ def spawn_blocking(func, *args):
     """Runs ``func(*args)`` on a worker thread of Isle's blocking pool
     (``isle_spawn_blocking()``) and returns an awaitable for its return
     value; an exception it raises is raised by the ``await``. The job
-    starts at once; ``is_ready()`` tells whether it has finished. The
+    starts at once; ``is_finished()`` tells whether it has finished. The
     function must not touch the island's objects (widgets): it runs on
     another thread."""
     return _BlockingLeaf(func, args)
 
 
-__all__ += ['yield_now', 'sleep', 'sleep_seconds', 'gio', 'timeout',
+__all__ += ['yield_now', 'sleep_msec', 'sleep_seconds', 'gio', 'timeout_msec',
             'spawn_blocking']
 
 
@@ -450,8 +450,8 @@ class CoroutineTask:
             if poll is None:
                 exception = TypeError(
                     'An Isle task awaited %r, which is not an Isle awaitable: '
-                    'await Isle.yield_now(), Isle.sleep(), Isle.gio(...), '
-                    'Isle.timeout(...), a Task, an Isle.JoinHandle or an '
+                    'await Isle.yield_now(), Isle.sleep_msec(), Isle.gio(...), '
+                    'Isle.timeout_msec(...), a Task, an Isle.JoinHandle or an '
                     'Isle.Future (asyncio futures need an asyncio loop)' % (leaf,))
                 continue
             try:
@@ -604,11 +604,11 @@ class LocalSet(Isle.LocalSet):
         its :class:`CoroutineTask`. The task starts when the island next runs."""
         return CoroutineTask(self, coro, name, priority)
 
-    def run_until(self, coro, timeout_ms=-1):
+    def run_until(self, coro, timeout_msec=-1):
         """Runs the island's context until the coroutine ``coro`` (the root
         task) finishes; returns its result or raises its exception
         (``isle_local_set_run_until()`` for coroutines). With
-        ``timeout_ms`` (for tests), aborts the root and raises
+        ``timeout_msec`` (for tests), aborts the root and raises
         :class:`TimeoutError` when it has not finished by then."""
         if not hasattr(coro, 'send'):
             raise FiberOnlyError(
@@ -620,8 +620,8 @@ class LocalSet(Isle.LocalSet):
                                'await the coroutine (or Isle.spawn it) instead')
         context = self.get_context()
         deadline = None
-        if timeout_ms is not None and timeout_ms >= 0:
-            deadline = GLib.get_monotonic_time() + timeout_ms * 1000
+        if timeout_msec is not None and timeout_msec >= 0:
+            deadline = GLib.get_monotonic_time() + timeout_msec * 1000
         self.enter()
         try:
             # The root's exception is raised here, so Isle does not report
@@ -633,7 +633,7 @@ class LocalSet(Isle.LocalSet):
                         root.abort()
                         raise TimeoutError('LocalSet.run_until: the root task '
                                            '“%s” did not finish in %d ms'
-                                           % (root.name, timeout_ms))
+                                           % (root.name, timeout_msec))
                     source = GLib.timeout_source_new(
                         max(1, (deadline - GLib.get_monotonic_time()) // 1000))
                     source.set_callback(lambda *a: False)
@@ -649,7 +649,7 @@ class LocalSet(Isle.LocalSet):
     spawn_local = _fiber_only('LocalSet.spawn_local', 'use island.spawn(coro)')
     spawn_local_full = _fiber_only('LocalSet.spawn_local_full', 'use island.spawn(coro, name=...)')
     run_until_deadline = _fiber_only('LocalSet.run_until_deadline',
-                                     'use island.run_until(coro, timeout_ms=...)')
+                                     'use island.run_until(coro, timeout_msec=...)')
 
 
 __all__ += ['LocalSet']
@@ -682,7 +682,7 @@ Isle.JoinSet.spawn = _fiber_only('JoinSet.spawn', _USE_SPAWN + ' (keep the Tasks
 Isle.JoinSet.spawn_full = _fiber_only('JoinSet.spawn_full', _USE_SPAWN)
 Isle.JoinSet.join_next = _fiber_only('JoinSet.join_next', _USE_AWAIT % 'each Task')
 Isle.JoinSet.shutdown = _fiber_only('JoinSet.shutdown', 'abort each Task and await it')
-Isle.Interval.tick = _fiber_only('Interval.tick', _USE_AWAIT % 'Isle.sleep(ms) in a loop')
+Isle.Interval.tick = _fiber_only('Interval.tick', _USE_AWAIT % 'Isle.sleep_msec(ms) in a loop')
 
 
 @override
