@@ -28,7 +28,14 @@
  * taking a reference with _isle_future_try_ref(), which fails once the
  * last one is gone. Everything here runs on the island's thread; a future
  * settled or dropped on another thread sends its timer's part to the
- * island's thread through the island's remote queue. */
+ * island's thread through the island's remote queue.
+ *
+ * So every timer holds a reference to that remote queue, for as long as
+ * its future lives: its last unref reads the remote to find the island's
+ * thread, and a future may outlive its island (a binding's garbage
+ * collector drops it at exit). A timer that has left the heap, because it
+ * fired or was cancelled, is out of the queue's reach when the island
+ * goes, so the reference cannot be handed out then. */
 
 #define HEAP_ARITY 4
 #define NOT_QUEUED G_MAXUINT
@@ -40,9 +47,8 @@ typedef struct
   guint           index;          /* in the heap, or NOT_QUEUED */
   IsleTimerKind   kind;
   guint           timeout_msec;   /* for the ISLE_TIMER_TIME_OUT message */
-  gboolean        owns_remote;    /* holds a reference to remote: the island is gone */
   IsleTimerQueue *queue;          /* (unowned) (nullable) NULL once the island is gone */
-  IsleRemote     *remote;         /* borrowed from the queue while it lives */
+  IsleRemote     *remote;         /* (owned) immutable: other threads read it */
   IsleFuture     *future;         /* (unowned) the future owns the timer */
 } IsleTimer;
 
@@ -181,8 +187,7 @@ timer_destroy (gpointer data)
 
   timer_unqueue (timer);
   _isle_future_free (timer->future);
-  if (timer->owns_remote)
-    _isle_remote_unref (timer->remote);
+  _isle_remote_unref (timer->remote);
   g_free (timer);
   g_atomic_int_add (&n_alive, -1);
 }
@@ -391,9 +396,8 @@ _isle_timer_queue_add (IsleTimerQueue *self,
   timer->seq = self->next_seq++;
   timer->kind = kind;
   timer->timeout_msec = timeout_msec;
-  timer->owns_remote = FALSE;
   timer->queue = self;
-  timer->remote = self->remote;
+  timer->remote = _isle_remote_ref (self->remote);
   timer->future = future;
   _isle_future_set_hooks (future, &timer_hooks, timer);
   g_atomic_int_inc (&n_alive);
@@ -428,9 +432,6 @@ _isle_timer_queue_close (IsleTimerQueue *self)
 
       timer->index = NOT_QUEUED;
       timer->queue = NULL;
-      /* remote itself stays as it is: other threads read it. */
-      _isle_remote_ref (self->remote);
-      timer->owns_remote = TRUE;
       if (!_isle_future_try_ref (timer->future))
         pending[i] = NULL;
     }

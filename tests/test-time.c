@@ -568,6 +568,49 @@ test_time_teardown_with_many_timers (void)
   g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
 }
 
+/* Timer futures whose timers left the queue before the island went (one
+ * fired, one cancelled) and that are dropped after it, on its thread and
+ * on another: the island's remote queue, which each timer uses to find
+ * its thread, must live until the last of them goes. Valgrind's memcheck
+ * sees the read of a freed remote; a plain run sees it under
+ * MALLOC_PERTURB_, which meson sets (a lock in perturbed memory hangs, a
+ * perturbed reference count is a critical). */
+static void
+test_time_settled_timers_outlive_island (void)
+{
+  IsleLocalSet *island = isle_local_set_new ();
+  guint alive = _isle_timer_get_n_alive ();
+  gint64 deadline = isle_test_deadline ();
+  IsleFuture *fired;
+  IsleFuture *fired_elsewhere;
+  IsleFuture *cancelled;
+  GThread *thread;
+
+  isle_local_set_enter (island);
+  fired = isle_future_new_sleep_msec (0);
+  fired_elsewhere = isle_future_new_sleep_msec (0);
+  cancelled = isle_future_new_sleep_msec (3600 * 1000);
+  isle_local_set_leave (island);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive + 3);
+
+  isle_future_cancel (cancelled);
+  while (!isle_future_is_finished (fired) || !isle_future_is_finished (fired_elsewhere))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (_isle_timer_queue_get_n_pending (island->timers), ==, 0);
+
+  isle_local_set_unref (island);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive + 3);
+
+  isle_future_unref (fired);
+  isle_future_unref (cancelled);
+  thread = g_thread_new ("dropper", unref_elsewhere, fired_elsewhere);
+  g_thread_join (thread);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
+}
+
 static gpointer
 whole_second_deadlines (gpointer   user_data,
                         GError   **error)
@@ -643,6 +686,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Time/timers-left-on-other-threads", test_time_timers_left_on_other_threads);
   g_test_add_func ("/Isle/Time/aborted-sleeper-leaves-queue", test_time_aborted_sleeper_leaves_queue);
   g_test_add_func ("/Isle/Time/teardown-with-many-timers", test_time_teardown_with_many_timers);
+  g_test_add_func ("/Isle/Time/settled-timers-outlive-island", test_time_settled_timers_outlive_island);
   g_test_add_func ("/Isle/Time/whole-seconds-as-glib", test_time_whole_seconds_as_glib);
   g_test_add_func ("/Isle/Time/timer-deadline", test_time_timer_deadline);
 
