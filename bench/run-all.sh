@@ -45,6 +45,7 @@ all_workloads=(
   spawn_remote_pinned
   spawn_remote_batch
   pool_scaling
+  gio_export
   python_yield_storm
 )
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include <isle.h>
@@ -131,6 +133,7 @@ typedef struct
   GThread      *cancelled_thread; /* where the body's cancellable was cancelled */
   int           priority;
   char         *name;
+  char         *site;           /* the body's spawn site in the task list */
   GAsyncResult *result;         /* (owned) */
   GMainLoop    *loop;
 } Call;
@@ -140,6 +143,7 @@ call_clear (Call *call)
 {
   g_clear_object (&call->result);
   g_clear_pointer (&call->name, g_free);
+  g_clear_pointer (&call->site, g_free);
   g_clear_pointer (&call->loop, g_main_loop_unref);
 }
 
@@ -177,6 +181,22 @@ note_cancelled (GCancellable *cancellable,
   call->cancelled_thread = g_thread_self ();
 }
 
+/* Where the island's task list says @task was spawned. */
+static char *
+spawn_site_of (IsleTask *task)
+{
+  g_autoptr(GListModel) tasks = isle_local_set_list_tasks (isle_task_get_local_set (task));
+
+  for (guint i = 0; i < g_list_model_get_n_items (tasks); i++)
+    {
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (tasks, i);
+
+      if (isle_task_info_get_id (info) == isle_task_get_id (task))
+        return g_strdup (isle_task_info_get_spawn_site (info));
+    }
+  return NULL;
+}
+
 static gpointer
 job_body (gpointer   data,
           GError   **error)
@@ -191,6 +211,7 @@ job_body (gpointer   data,
   call->body_thread = g_thread_self ();
   call->priority = isle_task_get_priority (self);
   call->name = g_strdup (isle_task_get_name (self));
+  call->site = spawn_site_of (self);
   g_signal_connect (isle_current_cancellable (), "cancelled", G_CALLBACK (note_cancelled), call);
 
   if (job->sleep_ms > 0 && !isle_sleep_msec (job->sleep_ms, error))
@@ -293,6 +314,26 @@ test_gtask_pointer (void)
   /* The island of the operation lingered, then went. */
   drain_island (NULL);
   g_assert_cmpint (call.calls, ==, 1);
+  call_clear (&call);
+}
+
+/* A GTask without a name: the task is listed at the GTask's source tag, the
+ * library's _async function, not at the bridge. */
+static void
+test_gtask_unnamed_site (void)
+{
+  Call call = { 0, };
+  gpointer value;
+
+  job_run_async (job_new (&call, 0, 0), G_PRIORITY_DEFAULT, NULL, NULL, job_done, &call);
+  isle_test_iterate_until (NULL, &call.calls);
+  g_assert_nonnull (call.site);
+  g_assert_nonnull (strstr (call.site, "job_run_async"));
+  g_assert_null (strstr (call.site, "isle_task_run_for_gtask"));
+  value = g_task_propagate_pointer (G_TASK (call.result), NULL);
+  g_assert_nonnull (value);
+  result_free (value);
+  drain_island (NULL);
   call_clear (&call);
 }
 
@@ -1174,6 +1215,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Shared/other-thread", test_shared_other_thread);
   g_test_add_func ("/Isle/GTask/pointer", test_gtask_pointer);
   g_test_add_func ("/Isle/GTask/result-dropped", test_gtask_result_dropped);
+  g_test_add_func ("/Isle/GTask/unnamed-site", test_gtask_unnamed_site);
   g_test_add_func ("/Isle/GTask/error-observed", test_gtask_error);
   g_test_add_func ("/Isle/GTask/boolean-int", test_gtask_boolean_int);
   g_test_add_func ("/Isle/GTask/cancel-main-loop", test_gtask_cancel_main_loop);

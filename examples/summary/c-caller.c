@@ -1,7 +1,9 @@
 /* c-caller.c: summary_compute_async() from plain GIO code in C
  *
  * It knows only GIO: no Isle header, no Isle call. Every case checks that
- * the callback runs exactly once, on the caller's context.
+ * the callback runs exactly once, on the caller's context, and that the
+ * progress reports come there too, between the call and the callback, and
+ * that their data is released exactly once.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -54,7 +56,47 @@ typedef struct
   gint64        n_lines;
   guint         n_files;
   GError       *error;
+
+  int           n_reports;
+  guint         reported_files; /* the latest report */
+  gint64        reported_lines;
+  gboolean      report_misplaced; /* inside the call, after the callback,
+                                   * elsewhere, or going backwards */
+  int           n_progress_destroyed;
 } Outcome;
+
+static GMainContext *
+current_context (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  return context != NULL ? context : g_main_context_default ();
+}
+
+static void
+on_progress (guint    n_files,
+             gint64   n_lines,
+             gpointer data)
+{
+  Outcome *outcome = data;
+
+  outcome->report_misplaced |= outcome->in_call || outcome->calls > 0 ||
+                               current_context () != outcome->context ||
+                               n_files < outcome->reported_files ||
+                               n_lines < outcome->reported_lines;
+  outcome->n_reports++;
+  outcome->reported_files = n_files;
+  outcome->reported_lines = n_lines;
+}
+
+static void
+on_progress_destroyed (gpointer data)
+{
+  Outcome *outcome = data;
+
+  outcome->report_misplaced |= current_context () != outcome->context;
+  outcome->n_progress_destroyed++;
+}
 
 static void
 on_done (GObject      *source,
@@ -65,9 +107,7 @@ on_done (GObject      *source,
 
   outcome->calls++;
   outcome->called_inside |= outcome->in_call;
-  outcome->ran_on = g_main_context_get_thread_default ();
-  if (outcome->ran_on == NULL)
-    outcome->ran_on = g_main_context_default ();
+  outcome->ran_on = current_context ();
   outcome->n_lines = summary_compute_finish (result, &outcome->n_files, &outcome->error);
 }
 
@@ -82,7 +122,9 @@ start (Outcome      *outcome,
   outcome->context = g_main_context_ref_thread_default ();
   g_main_context_unref (outcome->context);
   outcome->in_call = TRUE;
-  summary_compute_async (folder, pause_msec, cancellable, on_done, outcome);
+  summary_compute_async (folder, pause_msec, cancellable,
+                         on_progress, outcome, on_progress_destroyed,
+                         on_done, outcome);
   outcome->in_call = FALSE;
 }
 
@@ -102,6 +144,18 @@ wait_for (Outcome *outcome)
   g_assert_cmpint (outcome->calls, ==, 1);
   g_assert_false (outcome->called_inside);
   g_assert_true (outcome->ran_on == outcome->context);
+
+  /* The progress data goes once the operation's task is done, which may
+   * be an iteration after the callback. */
+  while (outcome->n_progress_destroyed == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (outcome->context, TRUE);
+    }
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (outcome->context, FALSE);
+  g_assert_cmpint (outcome->n_progress_destroyed, ==, 1);
+  g_assert_false (outcome->report_misplaced);
 }
 
 static void
@@ -127,6 +181,39 @@ test_plain (void)
 
   start (&outcome, folder_path, 0, NULL);
   wait_for (&outcome);
+  check_counted (&outcome);
+}
+
+/* With a pause after each file the caller's loop runs between files, so
+ * the reports come one by one: each says one file more than the last. */
+static void
+test_progress (void)
+{
+  Outcome outcome = { 0, };
+
+  start (&outcome, folder_path, 5, NULL);
+  wait_for (&outcome);
+  check_counted (&outcome);
+  g_assert_cmpint (outcome.n_reports, >=, 4);
+  g_assert_cmpuint (outcome.reported_files, >=, 4);
+  g_assert_cmpint (outcome.reported_lines, <=, 15);
+}
+
+/* No progress function: nothing to report, nothing to release. */
+static void
+test_no_progress (void)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  Outcome outcome = { 0, };
+
+  outcome.context = current_context ();
+  summary_compute_async (folder, 0, NULL, NULL, NULL, NULL, on_done, &outcome);
+  while (outcome.calls == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (outcome.context, TRUE);
+    }
   check_counted (&outcome);
 }
 
@@ -256,6 +343,8 @@ main (int   argc,
   make_folder ();
 
   g_test_add_func ("/Summary/C/plain", test_plain);
+  g_test_add_func ("/Summary/C/progress", test_progress);
+  g_test_add_func ("/Summary/C/no-progress", test_no_progress);
   g_test_add_func ("/Summary/C/cancel-main-loop", test_cancel_main_loop);
   g_test_add_func ("/Summary/C/cancel-other-thread", test_cancel_other_thread);
   g_test_add_func ("/Summary/C/already-cancelled", test_already_cancelled);

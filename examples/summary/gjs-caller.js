@@ -23,10 +23,24 @@ function removeFolder(path) {
 async function main(folderPath) {
     const folder = Gio.File.new_for_path(folderPath);
 
-    const [lines, files] = await Summary.compute_async(folder, 0, null);
+    const [lines, files] = await Summary.compute_async(folder, 0, null, null);
     if (lines !== 10 || files !== 4)
         throw new Error(`expected 10 lines in 4 files, got ${lines} in ${files}`);
     print(`counted ${lines} lines in ${files} files`);
+
+    // Progress reports run as plain callbacks on the caller's loop (a JS
+    // function cannot run on an Isle fiber), before the promise settles.
+    const reports = [];
+    let settled = false;
+    const [, counted] = await Summary.compute_async(folder, 5, null, (nFiles, nLines) => {
+        if (settled)
+            throw new Error('a progress report after the result');
+        reports.push([nFiles, nLines]);
+    });
+    settled = true;
+    if (counted !== 4 || reports.length < 2)
+        throw new Error(`expected progress reports, got ${JSON.stringify(reports)}`);
+    print(`progress: ${JSON.stringify(reports)}`);
 
     const cancellable = new Gio.Cancellable();
     GLib.timeout_add(GLib.PRIORITY_DEFAULT, 50, () => {
@@ -34,7 +48,7 @@ async function main(folderPath) {
         return GLib.SOURCE_REMOVE;
     });
     try {
-        await Summary.compute_async(folder, 2000, cancellable);
+        await Summary.compute_async(folder, 2000, cancellable, null);
         throw new Error('the cancelled call succeeded');
     } catch (e) {
         if (!(e instanceof GLib.Error) || !e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))

@@ -26,8 +26,14 @@ def make_folder():
 
 def run(folder, pause_msec, cancel_after_msec=None):
     loop = GLib.MainLoop()
-    outcome = {'calls': 0}
+    outcome = {'calls': 0, 'reports': []}
     cancellable = Gio.Cancellable()
+
+    def progress(n_files, n_lines, *data):
+        # Never after the callback, never going backwards.
+        assert outcome['calls'] == 0, 'a progress report after the callback'
+        assert not outcome['reports'] or outcome['reports'][-1] <= (n_files, n_lines)
+        outcome['reports'].append((n_files, n_lines))
 
     def done(source, result, data):
         outcome['calls'] += 1
@@ -37,8 +43,11 @@ def run(folder, pause_msec, cancel_after_msec=None):
             outcome['error'] = e
         loop.quit()
 
+    # PyGObject 3.42 hands a callback's data that is not the last argument
+    # to the function as extra arguments, and wants it as a tuple: () is
+    # none.
     Summary.compute_async(Gio.File.new_for_path(folder), pause_msec,
-                          cancellable, done, None)
+                          cancellable, progress, (), done, None)
     assert outcome['calls'] == 0, 'the callback ran inside the _async call'
     if cancel_after_msec is not None:
         GLib.timeout_add(cancel_after_msec, lambda: cancellable.cancel() or False)
@@ -58,6 +67,11 @@ def main():
         outcome = run(folder, 0)
         assert outcome.get('value') == (6, 3), outcome
         print('counted 6 lines in 3 files')
+
+        outcome = run(folder, 5)
+        assert outcome.get('value') == (6, 3), outcome
+        assert len(outcome['reports']) >= 2, outcome
+        print('progress:', outcome['reports'])
 
         outcome = run(folder, 2000, cancel_after_msec=50)
         error = outcome.get('error')

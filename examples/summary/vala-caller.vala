@@ -8,9 +8,19 @@ async void run (string path, MainLoop loop) {
 
   try {
     uint n_files;
-    int64 lines = yield Summary.compute_async (folder, 0, null, out n_files);
+    uint reports = 0;
+    uint last_files = 0;
+    bool finished = false;
+    int64 lines = yield Summary.compute_async (folder, 5, null, (files, counted) => {
+      /* Never after the result, never going backwards. */
+      assert (!finished && files >= last_files && counted <= 3);
+      last_files = files;
+      reports++;
+    }, out n_files);
+    finished = true;
     assert (lines == 3 && n_files == 2);
-    print ("counted %lld lines in %u files\n", lines, n_files);
+    assert (reports >= 1);
+    print ("counted %lld lines in %u files, %u progress reports\n", lines, n_files, reports);
   } catch (Error e) {
     error ("the call failed: %s", e.message);
   }
@@ -19,7 +29,7 @@ async void run (string path, MainLoop loop) {
   Timeout.add (50, () => { cancellable.cancel (); return Source.REMOVE; });
   try {
     uint n_files;
-    yield Summary.compute_async (folder, 2000, cancellable, out n_files);
+    yield Summary.compute_async (folder, 2000, cancellable, null, out n_files);
     error ("the cancelled call succeeded");
   } catch (IOError.CANCELLED e) {
     print ("cancelled: %s\n", e.message);
