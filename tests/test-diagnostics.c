@@ -568,6 +568,36 @@ wait_join_set (gpointer user_data, GError **error)
   return NULL;
 }
 
+static gpointer
+wait_channel (gpointer user_data, GError **error)
+{
+  return isle_channel_recv (user_data, error);
+}
+
+static gpointer
+wait_oneshot (gpointer user_data, GError **error)
+{
+  return isle_oneshot_recv (user_data, error);
+}
+
+static gpointer
+wait_any (gpointer user_data, GError **error)
+{
+  IsleFuture *two[] = {
+    isle_promise_get_future (user_data),
+    isle_promise_get_future (user_data),
+  };
+  g_autoptr(IsleFuture) any = isle_future_any (two, G_N_ELEMENTS (two));
+
+  return isle_await (any, error);
+}
+
+static gpointer
+wait_join (gpointer user_data, GError **error)
+{
+  return isle_join_handle_join (user_data, error);
+}
+
 typedef struct
 {
   const char *name;
@@ -596,19 +626,36 @@ precise_waits_root (gpointer   user_data,
     { "listener", wait_notify, "*“listener” spawned at *, waiting for a notify\n*", "other" },
     { "collector", wait_join_set, "*“collector” spawned at *, waiting for the next task of a join set\n*", "other" },
     { "parker", park_forever, "*“parker” spawned at *, waiting for a wake (isle_park) in park_forever+0x*\n*", "wake" },
+    { "receiver", wait_channel, "*“receiver” spawned at *, waiting for a message on a channel\n*", "other" },
+    { "oneshot", wait_oneshot, "*“oneshot” spawned at *, waiting for a oneshot\n*", "other" },
+    { "anyone", wait_any, "*“anyone” spawned at *, waiting for any of 2 (a promise; a promise)\n*", "any" },
+    { "joiner", wait_join, NULL /* "join of task <the parker>", below */, "join" },
   };
   IsleJoinHandle *handles[G_N_ELEMENTS (waits)];
   gpointer data[G_N_ELEMENTS (waits)] = { 0, };
   IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, NULL, &sender);
+  g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+  g_autofree char *join_expected = NULL;
   guint found = 0;
 
   data[1] = object;
   data[2] = promise;
   data[3] = promise;
   data[6] = notify;
+  data[9] = channel;
+  data[10] = oneshot;
+  data[11] = promise;
   for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
-    handles[i] = isle_spawn_local_full (waits[i].name, G_PRIORITY_DEFAULT, 0,
-                                        waits[i].func, data[i], NULL, NULL);
+    {
+      if (waits[i].func == wait_join)
+        data[i] = handles[8];   /* the parker */
+      handles[i] = isle_spawn_local_full (waits[i].name, G_PRIORITY_DEFAULT, 0,
+                                          waits[i].func, data[i], NULL, NULL);
+    }
+  join_expected = g_strdup_printf ("*“joiner” spawned at *, waiting for join of task %" G_GUINT64_FORMAT "\n*",
+                                   isle_join_handle_get_id (handles[8]));
 
   /* A yield runs every task spawned before it: all of them have parked. */
   for (guint i = 0; i < 3; i++)
@@ -618,8 +665,12 @@ precise_waits_root (gpointer   user_data,
   dump = isle_local_set_dump_tasks (island);
   g_test_message ("%s", dump);
   for (guint i = 0; i < G_N_ELEMENTS (waits); i++)
-    if (!g_pattern_match_simple (waits[i].expected, dump))
-      g_error ("The dump does not match %s:\n%s", waits[i].expected, dump);
+    {
+      const char *expected = waits[i].expected != NULL ? waits[i].expected : join_expected;
+
+      if (!g_pattern_match_simple (expected, dump))
+        g_error ("The dump does not match %s:\n%s", expected, dump);
+    }
   g_assert_true (g_pattern_match_simple ("*“precise” spawned at *, waiting for -\n*", dump));
 
   infos = isle_local_set_list_tasks (island);
