@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <isle.h>
 #include <string.h>
 
@@ -477,6 +478,148 @@ test_future_wait_in_task (void)
                              "thread*in a task*Use isle_await() in a fiber task*");
 }
 
+/* A result chained with isle_future_then() on the caller's own context:
+ * the callback runs on the calling thread, from that context, when it is
+ * iterated, never on the island's thread. */
+
+typedef struct
+{
+  int           calls;
+  GThread      *thread;
+  GMainContext *context;
+  guint         value;
+} ThenOutcome;
+
+static void
+on_remote_result (IsleFuture *future,
+                  gpointer    user_data)
+{
+  ThenOutcome *outcome = user_data;
+  g_autoptr(GError) error = NULL;
+
+  outcome->calls++;
+  outcome->thread = g_thread_self ();
+  outcome->context = g_main_context_get_thread_default ();
+  outcome->value = GPOINTER_TO_UINT (isle_future_get_value (future, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_remote_then_on_caller_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(IsleFuture) future = NULL;
+  ThenOutcome outcome = { 0, };
+  guint value = 21;
+  IslandThread it;
+
+  island_thread_start (&it);
+  island_owner = it.thread;
+  g_main_context_push_thread_default (context);
+
+  future = isle_local_set_spawn_remote (it.island, on_island_task, &value, NULL);
+  isle_future_then (future, on_remote_result, &outcome, NULL);
+  g_assert_cmpint (outcome.calls, ==, 0);
+  /* Settled on the island's thread, delivered here only when this
+   * context is iterated. */
+  isle_future_wait (future, NULL, NULL);
+  g_assert_cmpint (outcome.calls, ==, 0);
+  isle_test_iterate_until (context, &outcome.calls);
+  for (int i = 0; i < 10; i++)
+    g_main_context_iteration (context, FALSE);
+
+  g_assert_cmpint (outcome.calls, ==, 1);
+  g_assert_true (outcome.thread == g_thread_self ());
+  g_assert_true (outcome.context == context);
+  g_assert_cmpuint (outcome.value, ==, 42);
+
+  g_main_context_pop_thread_default (context);
+  island_thread_stop (&it);
+}
+
+/* Spawns from another thread share one wake-up of the island's context per
+ * batch: g_main_context_wakeup() is counted here, in front of GLib's. */
+
+static GMainContext *counted_context;   /* (atomic) */
+static int counted_wakeups;             /* (atomic) */
+
+void
+g_main_context_wakeup (GMainContext *context)
+{
+  static gsize real;
+
+  if (g_once_init_enter (&real))
+    g_once_init_leave (&real, (gsize) dlsym (RTLD_NEXT, "g_main_context_wakeup"));
+  if (context != NULL && context == g_atomic_pointer_get (&counted_context))
+    g_atomic_int_inc (&counted_wakeups);
+  ((void (*) (GMainContext *)) real) (context);
+}
+
+static GMutex batch_lock;
+static GCond batch_cond;
+static gboolean batch_blocked;
+static gboolean batch_release;
+
+/* Holds the island's thread, as a long turn of a task would, while the
+ * batch is sent. */
+static gpointer
+block_island (gpointer   user_data,
+              GError   **error)
+{
+  g_mutex_lock (&batch_lock);
+  batch_blocked = TRUE;
+  g_cond_broadcast (&batch_cond);
+  while (!batch_release)
+    g_cond_wait (&batch_cond, &batch_lock);
+  g_mutex_unlock (&batch_lock);
+  return NULL;
+}
+
+#define BATCH_SIZE 100
+
+static void
+test_remote_one_wakeup_per_batch (void)
+{
+  g_autoptr(IsleFuture) blocker = NULL;
+  IsleFuture *futures[BATCH_SIZE];
+  guint values[BATCH_SIZE];
+  IslandThread it;
+  guint sum = 0;
+
+  island_thread_start (&it);
+  island_owner = it.thread;
+  blocker = isle_local_set_spawn_remote (it.island, block_island, NULL, NULL);
+  g_mutex_lock (&batch_lock);
+  while (!batch_blocked)
+    g_cond_wait (&batch_cond, &batch_lock);
+  g_mutex_unlock (&batch_lock);
+
+  g_atomic_pointer_set (&counted_context, it.context);
+  for (guint i = 0; i < BATCH_SIZE; i++)
+    {
+      values[i] = i;
+      futures[i] = isle_local_set_spawn_remote (it.island, on_island_task, &values[i], NULL);
+    }
+  g_assert_cmpint (g_atomic_int_get (&counted_wakeups), ==, 1);
+  g_atomic_pointer_set (&counted_context, NULL);
+
+  g_mutex_lock (&batch_lock);
+  batch_release = TRUE;
+  g_cond_broadcast (&batch_cond);
+  g_mutex_unlock (&batch_lock);
+  for (guint i = 0; i < BATCH_SIZE; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      sum += GPOINTER_TO_UINT (isle_future_wait (futures[i], NULL, &error));
+      g_assert_no_error (error);
+      isle_future_unref (futures[i]);
+    }
+  g_assert_cmpuint (sum, ==, BATCH_SIZE * (BATCH_SIZE - 1));
+  isle_future_wait (blocker, NULL, NULL);
+  island_thread_stop (&it);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -488,6 +631,8 @@ main (int   argc,
   g_test_add_func ("/Isle/Remote/await-other-island", test_remote_await_other_island);
   g_test_add_func ("/Isle/Remote/teardown-race", test_remote_teardown_race);
   g_test_add_func ("/Isle/Remote/last-unref-from-thread", test_remote_last_unref_from_thread);
+  g_test_add_func ("/Isle/Remote/then-on-caller-context", test_remote_then_on_caller_context);
+  g_test_add_func ("/Isle/Remote/one-wakeup-per-batch", test_remote_one_wakeup_per_batch);
   g_test_add_func ("/Isle/Future/wait-plain-thread", test_future_wait_plain_thread);
   g_test_add_func ("/Isle/Future/wait-cancelled", test_future_wait_cancelled);
   g_test_add_func ("/Isle/Future/wait-in-task", test_future_wait_in_task);
