@@ -417,7 +417,7 @@ pool_push (BlockingJob *job)
  *
  * Returns: (transfer full): a future for the job's result
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_spawn_blocking (IsleBlockingFunc func,
@@ -461,7 +461,7 @@ isle_spawn_blocking (IsleBlockingFunc func,
  *
  * Returns: the most worker threads the pool runs
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 isle_blocking_pool_get_max_threads (void)
@@ -488,7 +488,7 @@ isle_blocking_pool_get_max_threads (void)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_blocking_pool_set_max_threads (guint max_threads)

@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * Returns: (transfer full) (nullable): the result, which the job's future
  *   takes; or %NULL with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef gpointer (*IsleBlockingFunc) (gpointer       user_data,
                                       GCancellable  *cancellable,

@@ -62,7 +62,7 @@
  * A cell belongs to the thread that created it: using it on another thread
  * aborts with a message that names both threads.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 /* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
@@ -75,7 +75,7 @@
  * scope. Made by [func@Isle.cell_borrow_scoped]. The guard does not keep the
  * cell alive; the cell must outlive it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 /* Marked (foreign): a borrow guard has one owner and cannot be copied, so it
@@ -88,7 +88,7 @@
  * scope. Made by [func@Isle.cell_borrow_mut_scoped]. The guard does not keep
  * the cell alive; the cell must outlive it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 typedef struct
@@ -127,7 +127,7 @@ G_DEFINE_BOXED_TYPE (IsleCell, isle_cell, isle_cell_ref, isle_cell_unref)
  *
  * Returns: the error domain
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_QUARK (isle-cell-error-quark, isle_cell_error)
 
@@ -356,7 +356,7 @@ release_exclusive (IsleCell   *cell,
  * Returns: (transfer full): a new cell; release it with
  *   [method@Isle.Cell.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleCell *
 isle_cell_new (gpointer       value,
@@ -388,7 +388,7 @@ isle_cell_new (gpointer       value,
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleCell *
 isle_cell_ref (IsleCell *self)
@@ -412,7 +412,7 @@ isle_cell_ref (IsleCell *self)
  *
  * Call it on the cell's owner thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_unref (IsleCell *self)
@@ -461,7 +461,7 @@ isle_cell_unref (IsleCell *self)
  *
  * Returns: (transfer none): the value, to read only
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gconstpointer
 isle_cell_borrow_at (IsleCell   *self,
@@ -482,7 +482,7 @@ isle_cell_borrow_at (IsleCell   *self,
  *
  * Call it on the cell's owner thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_release (IsleCell *self)
@@ -509,7 +509,7 @@ isle_cell_release (IsleCell *self)
  *
  * Returns: (transfer none): the value
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_cell_borrow_mut_at (IsleCell   *self,
@@ -529,7 +529,7 @@ isle_cell_borrow_mut_at (IsleCell   *self,
  *
  * Call it on the cell's owner thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_release_mut (IsleCell *self)
@@ -555,7 +555,7 @@ isle_cell_release_mut (IsleCell *self)
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gconstpointer
 isle_cell_try_borrow_at (IsleCell    *self,
@@ -594,7 +594,7 @@ isle_cell_try_borrow_at (IsleCell    *self,
  *
  * Returns: (transfer none) (nullable): the value, or %NULL with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_cell_try_borrow_mut_at (IsleCell    *self,
@@ -639,7 +639,7 @@ isle_cell_try_borrow_mut_at (IsleCell    *self,
  * Returns: (transfer full): the guard; release it with
  *   [method@Isle.CellRef.release]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleCellRef *
 isle_cell_borrow_scoped_at (IsleCell   *self,
@@ -663,7 +663,7 @@ isle_cell_borrow_scoped_at (IsleCell   *self,
  *
  * Returns: (transfer none): the value, to read only
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gconstpointer
 isle_cell_ref_get (IsleCellRef *self)
@@ -687,7 +687,7 @@ isle_cell_ref_get (IsleCellRef *self)
  *
  * Call it on the cell's owner thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_ref_release (IsleCellRef *self)
@@ -720,7 +720,7 @@ isle_cell_ref_release (IsleCellRef *self)
  * Returns: (transfer full): the guard; release it with
  *   [method@Isle.CellRefMut.release]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleCellRefMut *
 isle_cell_borrow_mut_scoped_at (IsleCell   *self,
@@ -742,7 +742,7 @@ isle_cell_borrow_mut_scoped_at (IsleCell   *self,
  *
  * Returns: (transfer none): the value
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_cell_ref_mut_get (IsleCellRefMut *self)
@@ -766,7 +766,7 @@ isle_cell_ref_mut_get (IsleCellRefMut *self)
  *
  * Call it on the cell's owner thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_ref_mut_release (IsleCellRefMut *self)
@@ -786,7 +786,7 @@ isle_cell_ref_mut_release (IsleCellRefMut *self)
  *
  * Returns: the borrow state
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleCellBorrowState
 isle_cell_get_borrow_state (IsleCell *self)
@@ -811,7 +811,7 @@ isle_cell_get_borrow_state (IsleCell *self)
  *
  * Returns: the number of borrows held
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 isle_cell_get_n_borrows (IsleCell *self)

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  * [func@Isle.cell_try_borrow_mut]. Errors in it use the [enum@Isle.CellError]
  * codes.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define ISLE_CELL_ERROR (isle_cell_error_quark ())
 
@@ -37,7 +37,7 @@ G_BEGIN_DECLS
  *
  * Why a borrow that was tried could not be taken.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum
 {
@@ -53,7 +53,7 @@ typedef enum
  *
  * The borrows a cell has, as [method@Isle.Cell.get_borrow_state] tells.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum
 {
@@ -74,7 +74,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  * `ISLE_DISABLE_SITES` defined. Without sites, messages say less about
  * where a borrow was taken, but every check stays.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #if defined(G_DISABLE_CHECKS) || defined(ISLE_DISABLE_SITES)
 # define ISLE_CELL_SITE NULL
@@ -93,7 +93,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer none): the value, to read only
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_borrow(cell) isle_cell_borrow_at ((cell), ISLE_CELL_SITE)
 
@@ -108,7 +108,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer none): the value, to read and change
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_borrow_mut(cell) isle_cell_borrow_mut_at ((cell), ISLE_CELL_SITE)
 
@@ -124,7 +124,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_try_borrow(cell, error) \
   isle_cell_try_borrow_at ((cell), ISLE_CELL_SITE, (error))
@@ -141,7 +141,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer none) (nullable): the value, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_try_borrow_mut(cell, error) \
   isle_cell_try_borrow_mut_at ((cell), ISLE_CELL_SITE, (error))
@@ -158,7 +158,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer full): the guard
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_borrow_scoped(cell) \
   isle_cell_borrow_scoped_at ((cell), ISLE_CELL_SITE)
@@ -175,7 +175,7 @@ typedef struct _IsleCellRefMut IsleCellRefMut;
  *
  * Returns: (transfer full): the guard
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define isle_cell_borrow_mut_scoped(cell) \
   isle_cell_borrow_mut_scoped_at ((cell), ISLE_CELL_SITE)

@@ -60,7 +60,7 @@
  * with the channel's item destroy notify, on the thread that releases it,
  * exactly once.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 /**
@@ -269,7 +269,7 @@ isle_channel_new (gsize               capacity,
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleChannel *
 isle_channel_ref (IsleChannel *self)
@@ -294,7 +294,7 @@ isle_channel_ref (IsleChannel *self)
  * Safe to call from any thread, but the last reference should go on the
  * receiver's thread, so that items are destroyed there.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_channel_unref (IsleChannel *self)
@@ -647,7 +647,7 @@ check_one_receiver (IsleChannel  *self,
  *   %G_IO_ERROR_CANCELLED if the task has been aborted (the items stay
  *   queued)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_channel_recv (IsleChannel  *self,
@@ -747,7 +747,7 @@ isle_channel_recv (IsleChannel  *self,
  *   %G_IO_ERROR_WOULD_BLOCK if the channel is empty, or
  *   %G_IO_ERROR_CLOSED if it is closed and empty
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_channel_try_recv (IsleChannel  *self,
@@ -799,7 +799,7 @@ isle_channel_try_recv (IsleChannel  *self,
  *   %G_IO_ERROR_CLOSED once the channel is closed and empty; otherwise
  *   %ISLE_POLL_PENDING
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePoll
 isle_channel_poll_recv (IsleChannel  *self,
@@ -856,7 +856,7 @@ isle_channel_poll_recv (IsleChannel  *self,
  *
  * Call it on the channel's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_channel_close (IsleChannel *self)
@@ -886,7 +886,7 @@ isle_channel_close (IsleChannel *self)
  *
  * Returns: %TRUE if the channel is closed
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_channel_is_closed (IsleChannel *self)
@@ -913,7 +913,7 @@ isle_channel_is_closed (IsleChannel *self)
  * Returns: the number of items the channel holds before a send waits, or
  *   0 for an unbounded channel
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gsize
 isle_channel_get_capacity (IsleChannel *self)
@@ -934,7 +934,7 @@ isle_channel_get_capacity (IsleChannel *self)
  *
  * Returns: the number of items waiting to be received
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gsize
 isle_channel_get_length (IsleChannel *self)

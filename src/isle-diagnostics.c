@@ -541,7 +541,7 @@ append_record (const TaskRecord *record,
  *
  * Returns: (transfer full): the text, ending in a newline
  *
- * Since: 1.0
+ * Since: 0.1
  */
 char *
 isle_local_set_dump_tasks (IsleLocalSet *self)

@@ -27,7 +27,7 @@
  * thread resolves their [struct@Isle.Promise]; awaiting tasks and chained
  * callbacks are woken on their own thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 /**
@@ -40,7 +40,7 @@
  * that island's thread when its last reference goes elsewhere, so the
  * value's destroy notify runs there.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 typedef enum
@@ -261,7 +261,7 @@ future_add_waiter (IsleFuture *self,
  *
  * Returns: (transfer full): a new future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_new_for_value (gpointer       value,
@@ -283,7 +283,7 @@ isle_future_new_for_value (gpointer       value,
  *
  * Returns: (transfer full): a new future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_new_for_error (GError *error)
@@ -307,7 +307,7 @@ isle_future_new_for_error (GError *error)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_ref (IsleFuture *self)
@@ -327,7 +327,7 @@ isle_future_ref (IsleFuture *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_future_unref (IsleFuture *self)
@@ -374,7 +374,7 @@ _isle_future_free (IsleFuture *self)
  *
  * Returns: %TRUE once the future is ready
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
 isle_future_is_finished (IsleFuture *self)
@@ -398,7 +398,7 @@ isle_future_is_finished (IsleFuture *self)
  *   reference to the future; or %NULL with @error set to the future's
  *   error
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_future_get_value (IsleFuture  *self,
@@ -449,7 +449,7 @@ cancel_children (IsleFuture *parent)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_future_cancel (IsleFuture *self)
@@ -498,7 +498,7 @@ isle_future_cancel (IsleFuture *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_future_then (IsleFuture         *self,
@@ -589,7 +589,7 @@ remove_waker (IsleFuture *self,
  *
  * Returns: whether the future was ready
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePoll
 isle_future_poll (IsleFuture  *self,
@@ -654,7 +654,7 @@ cancel_if_abandoned (IsleFuture *future)
  * Returns: (transfer none) (nullable): the value, valid while you hold a
  *   reference to @future; or %NULL with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_await (IsleFuture  *future,
@@ -1146,7 +1146,7 @@ fill_values (IsleFuture *parent,
  *
  * Returns: (transfer full): the combined future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_all (IsleFuture * const *futures,
@@ -1194,7 +1194,7 @@ isle_future_all (IsleFuture * const *futures,
  *
  * Returns: (transfer full): the combined future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_any (IsleFuture * const *futures,
@@ -1218,7 +1218,7 @@ isle_future_any (IsleFuture * const *futures,
  *
  * Returns: (transfer full): the combined future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_future_race (IsleFuture * const *futures,
@@ -1298,7 +1298,7 @@ value_release_run (gpointer data)
  *
  * Returns: (transfer full): a new promise
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePromise *
 isle_promise_new (void)
@@ -1324,7 +1324,7 @@ isle_promise_new (void)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePromise *
 isle_promise_ref (IslePromise *self)
@@ -1344,7 +1344,7 @@ isle_promise_ref (IslePromise *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_promise_unref (IslePromise *self)
@@ -1379,7 +1379,7 @@ isle_promise_unref (IslePromise *self)
  *
  * Returns: (transfer none): the future; take a reference to keep it
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_promise_get_future (IslePromise *self)
@@ -1440,7 +1440,7 @@ promise_settle (IslePromise    *self,
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_promise_resolve (IslePromise    *self,
@@ -1462,7 +1462,7 @@ isle_promise_resolve (IslePromise    *self,
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_promise_reject (IslePromise *self,
@@ -1531,7 +1531,7 @@ join_parts_free (gpointer data)
  *
  * Returns: (transfer full): a future for the task's result
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleFuture *
 isle_join_handle_ref_future (IsleJoinHandle *self)

@@ -27,7 +27,7 @@ typedef struct _IslePromise IslePromise;
  * Called once a future is ready, on the thread whose context the callback
  * was chained on. Read the outcome with [method@Isle.Future.get_value].
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef void (*IsleFutureCallback) (IsleFuture *future,
                                     gpointer    user_data);

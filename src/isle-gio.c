@@ -46,7 +46,7 @@
  *
  * Returns: (transfer full): a new pending future
  *
- * Since: 1.0
+ * Since: 0.2
  */
 typedef struct
 {
@@ -124,7 +124,7 @@ isle_future_new_for_gio (void)
  *
  * Returns: (transfer none): the future's cancellable
  *
- * Since: 1.0
+ * Since: 0.2
  */
 GCancellable *
 isle_future_get_cancellable (IsleFuture *self)
@@ -154,7 +154,7 @@ isle_future_get_cancellable (IsleFuture *self)
  * one must push it (g_main_context_push_thread_default()) around the
  * `_async` call, or the callback goes to a context nobody iterates.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_gio_callback (GObject      *source_object,
@@ -185,7 +185,7 @@ isle_gio_callback (GObject      *source_object,
  * Returns: (transfer none) (nullable): the running task's cancellable,
  *   valid while the task runs; or %NULL outside any task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GCancellable *
 isle_current_cancellable (void)

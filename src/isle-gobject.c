@@ -25,7 +25,7 @@
  * string and variant values are copied or referenced, and stay valid for
  * as long as the arguments.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IsleSignalArgs
 {
@@ -65,7 +65,7 @@ signal_args_new (guint         n_values,
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleSignalArgs *
 isle_signal_args_ref (IsleSignalArgs *self)
@@ -84,7 +84,7 @@ isle_signal_args_ref (IsleSignalArgs *self)
  *
  * Safe to call from any thread, as far as the values' types allow.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_signal_args_unref (IsleSignalArgs *self)
@@ -112,7 +112,7 @@ isle_signal_args_unref (IsleSignalArgs *self)
  *
  * Returns: the number of arguments
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 isle_signal_args_get_n_values (IsleSignalArgs *self)
@@ -134,7 +134,7 @@ isle_signal_args_get_n_values (IsleSignalArgs *self)
  * Returns: (transfer none): the argument, valid while you hold @self (or
  *   the future whose value it is)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const GValue *
 isle_signal_args_get (IsleSignalArgs *self,
@@ -289,7 +289,7 @@ signal_closure_marshal (GClosure     *closure,
  *
  * Returns: (transfer full): a pending future for the next emission
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleFuture *
 isle_future_new_for_signal (gpointer    instance,
@@ -458,7 +458,7 @@ spawn_for_object (const char     *function,
  * Returns: (transfer full): the task's handle; dropping it detaches the
  *   task, which stays bound to @object
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local_for_object (gpointer        object,
@@ -491,7 +491,7 @@ isle_spawn_local_for_object (gpointer        object,
  *
  * Returns: (transfer full): the task's handle
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local_for_object_full (gpointer        object,

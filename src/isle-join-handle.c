@@ -21,7 +21,7 @@
  *
  * A handle is used on its island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (IsleJoinHandle, isle_join_handle, isle_join_handle_ref, isle_join_handle_unref)
@@ -50,7 +50,7 @@ handle_task (IsleJoinHandle *self,
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_join_handle_ref (IsleJoinHandle *self)
@@ -76,7 +76,7 @@ isle_join_handle_ref (IsleJoinHandle *self)
  *
  * Call it on the task's island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_join_handle_unref (IsleJoinHandle *self)
@@ -169,7 +169,7 @@ clear_join_waker (IsleTask *task,
  *   now owns (the result destroy notify is not called for it), or %NULL
  *   with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_join_handle_join (IsleJoinHandle  *self,
@@ -227,7 +227,7 @@ isle_join_handle_join (IsleJoinHandle  *self,
  * Returns: %ISLE_POLL_READY with @result or @error set, or
  *   %ISLE_POLL_PENDING
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePoll
 isle_join_handle_poll (IsleJoinHandle  *self,
@@ -279,7 +279,7 @@ isle_join_handle_poll (IsleJoinHandle  *self,
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_join_handle_abort (IsleJoinHandle *self)
@@ -300,7 +300,7 @@ isle_join_handle_abort (IsleJoinHandle *self)
  *
  * Returns: %TRUE if the task has finished
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_join_handle_is_finished (IsleJoinHandle *self)
@@ -320,7 +320,7 @@ isle_join_handle_is_finished (IsleJoinHandle *self)
  *
  * Returns: the task's id
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 isle_join_handle_get_id (IsleJoinHandle *self)

@@ -37,7 +37,7 @@
  * A set belongs to the thread that created it; its tasks are spawned on
  * the island current there ([func@Isle.LocalSet.get_current]).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 struct _IsleJoinSet
@@ -65,7 +65,7 @@ check_thread (IsleJoinSet *self,
  * Returns: (transfer full): a new join set; free it with
  *   [method@Isle.JoinSet.free]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinSet *
 isle_join_set_new (void)
@@ -133,7 +133,7 @@ adopt (IsleJoinSet    *self,
  *
  * Returns: the task's id, as [method@Isle.JoinHandle.get_id] will give it
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 isle_join_set_spawn (IsleJoinSet    *self,
@@ -164,7 +164,7 @@ isle_join_set_spawn (IsleJoinSet    *self,
  *
  * Returns: the task's id
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 isle_join_set_spawn_full (IsleJoinSet    *self,
@@ -207,7 +207,7 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
  *
  * Returns: the task's id
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 isle_join_set_spawn_poll (IsleJoinSet    *self,
@@ -282,7 +282,7 @@ clear_waiter (IsleJoinSet *self,
  *   or %NULL with %G_IO_ERROR_BUSY when another task already waits on the
  *   set (a misuse, also reported with a critical)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_join_set_join_next (IsleJoinSet  *self,
@@ -338,7 +338,7 @@ isle_join_set_join_next (IsleJoinSet  *self,
  *
  * Returns: whether @handle was set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePoll
 isle_join_set_poll_join_next (IsleJoinSet     *self,
@@ -376,7 +376,7 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
  *
  * Call it on the set's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_join_set_abort_all (IsleJoinSet *self)
@@ -409,7 +409,7 @@ isle_join_set_abort_all (IsleJoinSet *self)
  * Returns: %TRUE when the set is empty; %FALSE with %G_IO_ERROR_CANCELLED
  *   if the calling task was aborted meanwhile
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_join_set_shutdown (IsleJoinSet  *self,
@@ -453,7 +453,7 @@ isle_join_set_shutdown (IsleJoinSet  *self,
  *
  * Returns: the number of tasks
  *
- * Since: 1.0
+ * Since: 0.2
  */
 guint
 isle_join_set_get_n_tasks (IsleJoinSet *self)
@@ -474,7 +474,7 @@ isle_join_set_get_n_tasks (IsleJoinSet *self)
  *
  * Returns: %TRUE if [method@Isle.JoinSet.get_n_tasks] is 0
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_join_set_is_empty (IsleJoinSet *self)
@@ -493,7 +493,7 @@ isle_join_set_is_empty (IsleJoinSet *self)
  *
  * Call it on the set's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_join_set_free (IsleJoinSet *self)

@@ -32,7 +32,7 @@
  * documentation says otherwise; a call from another thread aborts with a
  * message that names both threads.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (IsleLocalSet, isle_local_set, isle_local_set_ref, isle_local_set_unref)
@@ -443,7 +443,7 @@ static GSourceFuncs remote_source_funcs = {
  *
  * Returns: (transfer full): a new island
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleLocalSet *
 isle_local_set_new (void)
@@ -463,7 +463,7 @@ isle_local_set_new (void)
  *
  * Returns: (transfer full): a new island
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleLocalSet *
 isle_local_set_new_for_context (GMainContext *context)
@@ -518,7 +518,7 @@ isle_local_set_new_for_context (GMainContext *context)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleLocalSet *
 isle_local_set_ref (IsleLocalSet *self)
@@ -745,7 +745,7 @@ unref_on_owner_thread (gpointer data)
  * context is iterated (a context nobody iterates any more keeps the island,
  * and its tasks, for good).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_unref (IsleLocalSet *self)
@@ -802,7 +802,7 @@ isle_local_set_unref (IsleLocalSet *self)
  *
  * Returns: (transfer none): the context
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GMainContext *
 isle_local_set_get_context (IsleLocalSet *self)
@@ -823,7 +823,7 @@ isle_local_set_get_context (IsleLocalSet *self)
  *
  * Returns: the number of live tasks
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 isle_local_set_get_n_tasks (IsleLocalSet *self)
@@ -844,7 +844,7 @@ isle_local_set_get_n_tasks (IsleLocalSet *self)
  *
  * Returns: the size in bytes
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gsize
 isle_local_set_get_default_stack_size (IsleLocalSet *self)
@@ -867,7 +867,7 @@ isle_local_set_get_default_stack_size (IsleLocalSet *self)
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_set_default_stack_size (IsleLocalSet *self,
@@ -929,7 +929,7 @@ _isle_local_set_report_unobserved (IsleLocalSet *self,
  *
  * Returns: the policy
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleUnhandledFailure
 isle_local_set_get_unhandled_failure (IsleLocalSet *self)
@@ -955,7 +955,7 @@ isle_local_set_get_unhandled_failure (IsleLocalSet *self)
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_set_unhandled_failure (IsleLocalSet         *self,
@@ -979,7 +979,7 @@ isle_local_set_set_unhandled_failure (IsleLocalSet         *self,
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_get_counters (IsleLocalSet         *self,
@@ -1051,7 +1051,7 @@ dump_on_signal (gpointer user_data)
  *
  * Returns: the flags
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleDebugFlags
 isle_local_set_get_debug_flags (IsleLocalSet *self)
@@ -1074,7 +1074,7 @@ isle_local_set_get_debug_flags (IsleLocalSet *self)
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_set_debug_flags (IsleLocalSet   *self,
@@ -1112,7 +1112,7 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
  *
  * Returns: the threshold in milliseconds
  *
- * Since: 1.0
+ * Since: 0.2
  */
 guint
 isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet *self)
@@ -1136,7 +1136,7 @@ isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet *self)
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.2
  */
 void
 isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet *self,
@@ -1161,7 +1161,7 @@ isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet *self,
  *
  * Returns: (transfer none) (nullable): the current island
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleLocalSet *
 isle_local_set_get_current (void)
@@ -1191,7 +1191,7 @@ isle_local_set_get_current (void)
  *
  * Call it on the island's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_enter (IsleLocalSet *self)
@@ -1218,7 +1218,7 @@ isle_local_set_enter (IsleLocalSet *self)
  *
  * Call it on the island's thread, where it was entered.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_local_set_leave (IsleLocalSet *self)
@@ -1263,7 +1263,7 @@ isle_local_set_leave (IsleLocalSet *self)
  * Returns: (transfer full): a handle to the task; dropping it detaches the
  *   task, which runs on
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_local_set_spawn_local (IsleLocalSet   *self,
@@ -1304,7 +1304,7 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_local_set_spawn_local_full (IsleLocalSet   *self,
@@ -1345,7 +1345,7 @@ isle_local_set_spawn_local_full (IsleLocalSet   *self,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_local_set_spawn_local_poll (IsleLocalSet   *self,
@@ -1383,7 +1383,7 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_local_set_spawn_local_poll_full (IsleLocalSet   *self,
@@ -1533,7 +1533,7 @@ set_timed_out (GError     **error,
  * Returns: (transfer full) (nullable): the root's result, or %NULL with
  *   @error set to its error
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_local_set_run_until (IsleLocalSet  *self,
@@ -1575,7 +1575,7 @@ isle_local_set_run_until (IsleLocalSet  *self,
  * Returns: (transfer full) (nullable): the root's result, or %NULL with
  *   @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_local_set_run_until_deadline (IsleLocalSet   *self,
@@ -1636,7 +1636,7 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
  *
  * Returns: %TRUE when every task has finished
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_local_set_run (IsleLocalSet  *self,
@@ -1665,7 +1665,7 @@ isle_local_set_run (IsleLocalSet  *self,
  *
  * Returns: %TRUE when every task has finished
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_local_set_run_deadline (IsleLocalSet  *self,

@@ -132,7 +132,7 @@ gboolean        isle_local_set_run_deadline           (IsleLocalSet    *self,
  * }
  * ]|
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef void IsleLocalSetEnterGuard;
 
@@ -147,7 +147,7 @@ typedef void IsleLocalSetEnterGuard;
  *
  * Returns: (transfer full): the guard
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_GNUC_WARN_UNUSED_RESULT
 static inline IsleLocalSetEnterGuard *
@@ -165,7 +165,7 @@ isle_local_set_enter_scoped (IsleLocalSet *self)
  *
  * Call it on the thread that took the guard.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 static inline void
 isle_local_set_enter_guard_free (IsleLocalSetEnterGuard *self)

@@ -31,7 +31,7 @@
  *   drain_work_queue (queue);
  * ]|
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 typedef enum
@@ -80,7 +80,7 @@ wake_and_unref (IsleWaker *waker)
  * Returns: (transfer full): a new notify; release it with
  *   [method@Isle.Notify.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleNotify *
 isle_notify_new (void)
@@ -104,7 +104,7 @@ isle_notify_new (void)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleNotify *
 isle_notify_ref (IsleNotify *self)
@@ -124,7 +124,7 @@ isle_notify_ref (IsleNotify *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_notify_unref (IsleNotify *self)
@@ -173,7 +173,7 @@ notify_one_locked (IsleNotify *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_notify_notify_one (IsleNotify *self)
@@ -199,7 +199,7 @@ isle_notify_notify_one (IsleNotify *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_notify_notify_waiters (IsleNotify *self)
@@ -244,7 +244,7 @@ isle_notify_notify_waiters (IsleNotify *self)
  * Returns: %TRUE when notified; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task has been aborted
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_notify_wait (IsleNotify  *self,

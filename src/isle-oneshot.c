@@ -33,7 +33,7 @@
  * [struct@Isle.OneshotSender], made with [method@Isle.Oneshot.ref_sender] and
  * used on any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 /**
@@ -43,7 +43,7 @@
  * sends once, with [method@Isle.OneshotSender.send]; when its last reference
  * goes without a send, the receiver gets %G_IO_ERROR_CLOSED.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 typedef enum
@@ -120,7 +120,7 @@ wake_and_unref (IsleWaker *waker)
  * Returns: (transfer full): the receiving end of a new oneshot; release it
  *   with [method@Isle.Oneshot.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleOneshot *
 isle_oneshot_new (void)
@@ -146,7 +146,7 @@ isle_oneshot_new (void)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleOneshot *
 isle_oneshot_ref (IsleOneshot *self)
@@ -170,7 +170,7 @@ isle_oneshot_ref (IsleOneshot *self)
  * Safe to call from any thread; the last reference should go on the
  * receiver's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_oneshot_unref (IsleOneshot *self)
@@ -213,7 +213,7 @@ isle_oneshot_unref (IsleOneshot *self)
  * Returns: (transfer full): the sender; release it with
  *   [method@Isle.OneshotSender.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleOneshotSender *
 isle_oneshot_ref_sender (IsleOneshot *self)
@@ -238,7 +238,7 @@ isle_oneshot_ref_sender (IsleOneshot *self)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleOneshotSender *
 isle_oneshot_sender_ref (IsleOneshotSender *self)
@@ -258,7 +258,7 @@ isle_oneshot_sender_ref (IsleOneshotSender *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_oneshot_sender_unref (IsleOneshotSender *self)
@@ -300,7 +300,7 @@ isle_oneshot_sender_unref (IsleOneshotSender *self)
  * Returns: %TRUE if the value is delivered to the receiving end, %FALSE if
  *   it was destroyed instead
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_oneshot_sender_send (IsleOneshotSender *self,
@@ -415,7 +415,7 @@ take_locked (IsleOneshot  *self,
  *   already, or %G_IO_ERROR_CANCELLED if the task has been aborted (a value
  *   sent later is destroyed with the oneshot)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_oneshot_recv (IsleOneshot  *self,
@@ -493,7 +493,7 @@ isle_oneshot_recv (IsleOneshot  *self,
  *   %G_IO_ERROR_WOULD_BLOCK if it has not been sent yet, or
  *   %G_IO_ERROR_CLOSED as [method@Isle.Oneshot.recv] says
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_oneshot_try_recv (IsleOneshot  *self,
@@ -533,7 +533,7 @@ isle_oneshot_try_recv (IsleOneshot  *self,
  * Returns: %ISLE_POLL_READY with @value or @error set, or
  *   %ISLE_POLL_PENDING
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IslePoll
 isle_oneshot_poll_recv (IsleOneshot  *self,

@@ -21,7 +21,7 @@
  * [struct@Isle.JoinHandle] or an [struct@Isle.Waker] for it. An `IsleTask`
  * pointer is borrowed and valid while the task has not finished.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 static guint64 next_task_id = 1;
@@ -690,7 +690,7 @@ _isle_task_park_on (IsleTask            *task,
  * Returns: %TRUE once the task runs again; %FALSE with
  *   %G_IO_ERROR_CANCELLED if the task has been aborted
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_yield_now (GError **error)
@@ -724,7 +724,7 @@ isle_yield_now (GError **error)
  * Returns: %TRUE when woken; %FALSE with %G_IO_ERROR_CANCELLED if the task
  *   has been aborted (then, and on every later call)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_park (GError **error)
@@ -774,7 +774,7 @@ _isle_task_require_island (const char *function)
  * Returns: (transfer full): a handle to the task; dropping it detaches the
  *   task, which runs on
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local (IsleTaskFunc   func,
@@ -811,7 +811,7 @@ isle_spawn_local (IsleTaskFunc   func,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local_full (const char     *name,
@@ -850,7 +850,7 @@ isle_spawn_local_full (const char     *name,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local_poll (IslePollFunc   poll,
@@ -886,7 +886,7 @@ isle_spawn_local_poll (IslePollFunc   poll,
  *
  * Returns: (transfer full): a handle to the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleJoinHandle *
 isle_spawn_local_poll_full (const char     *name,
@@ -916,7 +916,7 @@ isle_spawn_local_poll_full (const char     *name,
  * Returns: (transfer none) (nullable): the running task, or %NULL outside
  *   any task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleTask *
 isle_task_get_current (void)
@@ -943,7 +943,7 @@ check_task (IsleTask   *task,
  *
  * Returns: the id
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 isle_task_get_id (IsleTask *self)
@@ -962,7 +962,7 @@ isle_task_get_id (IsleTask *self)
  *
  * Returns: (transfer none) (nullable): the name, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 isle_task_get_name (IsleTask *self)
@@ -982,7 +982,7 @@ isle_task_get_name (IsleTask *self)
  *
  * Returns: the priority
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 isle_task_get_priority (IsleTask *self)
@@ -1003,7 +1003,7 @@ isle_task_get_priority (IsleTask *self)
  *
  * Returns: (transfer none): the island
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleLocalSet *
 isle_task_get_local_set (IsleTask *self)
@@ -1025,7 +1025,7 @@ isle_task_get_local_set (IsleTask *self)
  *
  * Returns: (transfer none): the task's cancellable
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GCancellable *
 isle_task_get_cancellable (IsleTask *self)
@@ -1059,7 +1059,7 @@ isle_task_get_cancellable (IsleTask *self)
  *
  * Returns: %TRUE if the task has been aborted
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
 isle_task_is_aborted (IsleTask *self)
@@ -1083,7 +1083,7 @@ isle_task_is_aborted (IsleTask *self)
  * Returns: (transfer full): the waker; release it with
  *   [method@Isle.Waker.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleWaker *
 isle_task_ref_waker (IsleTask *self)

@@ -38,7 +38,7 @@ G_LOCK_DEFINE_STATIC (test_cases);
  *
  * Returns: the timeout, in milliseconds
  *
- * Since: 1.0
+ * Since: 0.2
  */
 guint
 isle_test_get_timeout_msec (void)
@@ -77,7 +77,7 @@ isle_test_get_timeout_msec (void)
  * Safe to call from any thread; a test that is already running keeps the
  * timeout it started with.
  *
- * Since: 1.0
+ * Since: 0.2
  */
 void
 isle_test_set_timeout_msec (guint timeout_msec)
@@ -104,7 +104,7 @@ test_case_run (gconstpointer data)
  *
  * Call it on the thread that called g_test_init(), before g_test_run().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_test_add_data_func (const char    *testpath,
@@ -144,7 +144,7 @@ isle_test_add_data_func (const char    *testpath,
  *
  * Call it on the thread that called g_test_init(), before g_test_run().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_test_add_func (const char   *testpath,
@@ -216,7 +216,7 @@ fail_test (const char *format,
  * Call it on the thread that runs the test, outside any task (a plain
  * GTest function or main()).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_test_run (IsleTestFunc  test_func,

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * its own, so it may await, yield, join and sleep anywhere. It fails the
  * test with GTest's assertions, as any test function does.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef void (*IsleTestFunc) (gconstpointer test_data);
 

@@ -64,7 +64,7 @@
  * Within one island, state that tasks share needs no guard, since they all
  * run on the island's thread; see [struct@Isle.Cell] for that.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 struct _IsleThreadGuard
@@ -210,7 +210,7 @@ guard_new (GMainContext   *context,
  * Returns: (transfer full): a new guard; release it with
  *   [method@Isle.ThreadGuard.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleThreadGuard *
 isle_thread_guard_new (gpointer       data,
@@ -241,7 +241,7 @@ isle_thread_guard_new (gpointer       data,
  * Returns: (transfer full): a new guard; release it with
  *   [method@Isle.ThreadGuard.unref]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleThreadGuard *
 isle_thread_guard_new_for_context (GMainContext   *context,
@@ -265,7 +265,7 @@ isle_thread_guard_new_for_context (GMainContext   *context,
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleThreadGuard *
 isle_thread_guard_ref (IsleThreadGuard *self)
@@ -289,7 +289,7 @@ isle_thread_guard_ref (IsleThreadGuard *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_thread_guard_unref (IsleThreadGuard *self)
@@ -323,7 +323,7 @@ isle_thread_guard_unref (IsleThreadGuard *self)
  * Returns: (transfer none) (nullable): the value, which stays owned by the
  *   guard; %NULL once it was taken with [method@Isle.ThreadGuard.steal]
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_thread_guard_get (IsleThreadGuard *self)
@@ -349,7 +349,7 @@ isle_thread_guard_get (IsleThreadGuard *self)
  * Returns: (transfer full) (nullable): the value; %NULL if it was taken
  *   already
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 isle_thread_guard_steal (IsleThreadGuard *self)
@@ -372,7 +372,7 @@ isle_thread_guard_steal (IsleThreadGuard *self)
  *
  * Returns: %TRUE on the thread that created the guard
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_thread_guard_is_owner (IsleThreadGuard *self)

@@ -158,7 +158,7 @@ deadline_after_seconds (guint seconds)
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleFuture *
 isle_future_new_sleep_msec (guint msec)
@@ -182,7 +182,7 @@ isle_future_new_sleep_msec (guint msec)
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleFuture *
 isle_future_new_sleep_seconds (guint seconds)
@@ -218,7 +218,7 @@ await_timer (IsleFuture  *future,
  * Returns: %TRUE after the time; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task is aborted first
  *
- * Since: 1.0
+ * Since: 0.2
  */
 gboolean
 isle_sleep_msec (guint    msec,
@@ -243,7 +243,7 @@ isle_sleep_msec (guint    msec,
  * Returns: %TRUE after the time; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task is aborted first
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_sleep_seconds (guint    seconds,
@@ -269,7 +269,7 @@ isle_sleep_seconds (guint    seconds,
  *
  * Returns: (transfer full): the future with a deadline
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleFuture *
 isle_future_new_timeout_msec (IsleFuture *future,
@@ -307,7 +307,7 @@ isle_future_new_timeout_msec (IsleFuture *future,
  * running them in a burst, so a slow iteration does not make the next ones
  * run back to back.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IsleInterval
 {
@@ -327,7 +327,7 @@ struct _IsleInterval
  *
  * Returns: (transfer full): the interval
  *
- * Since: 1.0
+ * Since: 0.2
  */
 IsleInterval *
 isle_interval_new_msec (guint msec)
@@ -351,7 +351,7 @@ isle_interval_new_msec (guint msec)
  * Call it on the thread of the task that ticks the interval, when no
  * [method@Isle.Interval.tick] is waiting on it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_interval_free (IsleInterval *self)
@@ -371,7 +371,7 @@ isle_interval_free (IsleInterval *self)
  * Returns: %TRUE at the tick; %FALSE with %G_IO_ERROR_CANCELLED if the task
  *   is aborted first
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 isle_interval_tick (IsleInterval  *self,

@@ -32,7 +32,7 @@ typedef struct _IsleWaker      IsleWaker;
  *
  * What a poll function reports each time it is polled.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum
 {
@@ -55,7 +55,7 @@ typedef enum
  * handle was dropped after it failed without being joined. Cancellation is
  * not a failure.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum
 {
@@ -80,7 +80,7 @@ typedef enum
  * for every island, as `G_DEBUG` does for GLib, and
  * [method@Isle.LocalSet.set_debug_flags] for one.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum
 {
@@ -102,7 +102,7 @@ typedef enum
  *
  * What an island has done so far; see [method@Isle.LocalSet.get_counters].
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct
 {
@@ -131,7 +131,7 @@ typedef struct
  *   result destroy notify given at spawn if nobody takes it; or %NULL with
  *   @error set when the task fails
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef gpointer (*IsleTaskFunc) (gpointer   user_data,
                                   GError   **error);
@@ -158,7 +158,7 @@ typedef gpointer (*IsleTaskFunc) (gpointer   user_data,
  * Returns: %ISLE_POLL_READY when the task has finished, %ISLE_POLL_PENDING
  *   otherwise
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef IslePoll (*IslePollFunc) (gpointer    state,
                                   IsleWaker  *waker,
@@ -172,7 +172,7 @@ typedef IslePoll (*IslePollFunc) (gpointer    state,
  * for another: 256 KiB of address space, of which only the pages the task
  * touches take memory. GTK and Pango calls have needed more than 64 KiB.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define ISLE_STACK_SIZE_DEFAULT (256 * 1024)
 

@@ -12,18 +12,15 @@
 #include <glib.h>
 
 /* Every public symbol carries ISLE_AVAILABLE_IN_ALL; the library is built
- * with -fvisibility=hidden, so nothing else is exported. */
-#if defined(_WIN32) && !defined(__GNUC__)
-# ifdef ISLE_COMPILATION
-#  define _ISLE_EXTERN __declspec(dllexport) extern
-# else
-#  define _ISLE_EXTERN __declspec(dllimport) extern
-# endif
-#elif defined(__GNUC__)
+ * with -fvisibility=hidden, so nothing else is exported. Isle builds on
+ * Linux with GCC or Clang only (fibers, stack guards and the overflow
+ * handler are Linux code), so there is no dllexport branch. Symbols are
+ * not versioned per release while the API is 0.x: Since: in each doc
+ * comment says where a symbol first shipped under its name. */
+#if defined(__GNUC__)
 # define _ISLE_EXTERN __attribute__((visibility ("default"))) extern
 #else
 # define _ISLE_EXTERN extern
 #endif
 
 #define ISLE_AVAILABLE_IN_ALL _ISLE_EXTERN
-#define ISLE_AVAILABLE_IN_1_0 _ISLE_EXTERN

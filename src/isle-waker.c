@@ -21,7 +21,7 @@
  * system call; one from another thread goes through a locked queue and
  * g_main_context_wakeup(), once per batch.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 
 G_DEFINE_BOXED_TYPE (IsleWaker, isle_waker, isle_waker_ref, isle_waker_unref)
@@ -37,7 +37,7 @@ G_DEFINE_BOXED_TYPE (IsleWaker, isle_waker, isle_waker_ref, isle_waker_unref)
  *
  * Returns: (transfer full): @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IsleWaker *
 isle_waker_ref (IsleWaker *self)
@@ -57,7 +57,7 @@ isle_waker_ref (IsleWaker *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_waker_unref (IsleWaker *self)
@@ -78,7 +78,7 @@ isle_waker_unref (IsleWaker *self)
  *
  * Safe to call from any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_waker_wake (IsleWaker *self)
