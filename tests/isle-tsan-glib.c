@@ -222,14 +222,27 @@ typedef struct
   GSourceFunc    func;
   gpointer       data;
   GDestroyNotify notify;
+  gpointer       source;     /* (nullable) an idle source and its GLib-made */
+  gpointer       callback;   /* callback record, handed over with the data */
 } Handed;
+
+static void
+handed_acquire (Handed *handed)
+{
+  __tsan_acquire (handed);
+  if (handed->source != NULL)
+    {
+      __tsan_acquire (handed->source);
+      __tsan_acquire (handed->callback);
+    }
+}
 
 static gboolean
 handed_run (gpointer user_data)
 {
   Handed *handed = user_data;
 
-  __tsan_acquire (handed);
+  handed_acquire (handed);
   return handed->func (handed->data);
 }
 
@@ -238,7 +251,7 @@ handed_free (gpointer user_data)
 {
   Handed *handed = user_data;
 
-  __tsan_acquire (handed);
+  handed_acquire (handed);
   if (handed->notify != NULL)
     handed->notify (handed->data);
   g_free (handed);
@@ -249,7 +262,7 @@ handed_new (GSourceFunc    func,
             gpointer       data,
             GDestroyNotify notify)
 {
-  Handed *handed = g_new (Handed, 1);
+  Handed *handed = g_new0 (Handed, 1);
 
   handed->func = func;
   handed->data = data;
@@ -300,9 +313,19 @@ g_source_set_callback (GSource        *source,
                        GDestroyNotify  notify)
 {
   if (source->source_funcs == &g_idle_funcs)
-    get_g_source_set_callback () (source, handed_run,
-                                  handed_new (func, data, notify),
-                                  handed_free);
+    {
+      Handed *handed = handed_new (func, data, notify);
+
+      /* The source and the callback record GLib makes for it are freed
+       * by the thread that iterates the context, after GLib's own
+       * (invisible) atomics: hand them over with the data. */
+      get_g_source_set_callback () (source, handed_run, handed, handed_free);
+      handed->source = source;
+      handed->callback = source->callback_data;
+      __tsan_release (source);
+      __tsan_release (handed->callback);
+      __tsan_release (handed);
+    }
   else
     get_g_source_set_callback () (source, func, data, notify);
 }
