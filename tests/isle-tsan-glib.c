@@ -18,7 +18,8 @@
  *
  * GLib's atomic reference counts are functions of GLib's too, whose
  * atomics ThreadSanitizer does not see; they are written here again with
- * the same meaning, instrumented. And a callback that
+ * the same meaning, instrumented; so is the one inside
+ * g_main_context_unref(). And a callback that
  * g_main_context_invoke() or an idle source runs on another thread
  * receives its data through the context's internal lock: the call is
  * wrapped so that the callback acquires what the caller released.
@@ -65,6 +66,7 @@ REAL (g_cond_wait_until, gboolean, (GCond *, GMutex *, gint64))
 REAL (g_main_context_invoke_full, void, (GMainContext *, gint, GSourceFunc, gpointer, GDestroyNotify))
 REAL (g_idle_add_full, guint, (gint, GSourceFunc, gpointer, GDestroyNotify))
 REAL (g_source_set_callback, void, (GSource *, GSourceFunc, gpointer, GDestroyNotify))
+REAL (g_main_context_unref, void, (GMainContext *))
 
 void
 g_mutex_lock (GMutex *mutex)
@@ -214,6 +216,25 @@ g_atomic_ref_count_compare (gatomicrefcount *arc,
                             gint             val)
 {
   return __atomic_load_n (arc, __ATOMIC_ACQUIRE) == val;
+}
+
+/* GMainContext's reference count is an atomic of GLib's own, decremented
+ * with a full barrier: every unref is ordered after the unrefs before it,
+ * and the last one frees what other threads left in the context (an idle
+ * source list a blocking worker made when it attached a late release, the
+ * wakeup fd it signalled). Each unref is therefore told as the
+ * read-modify-write it is, a release and an acquire on the context, and
+ * before GLib's call, which may free the context (ThreadSanitizer forgets
+ * a sync object whose memory is freed). */
+void
+g_main_context_unref (GMainContext *context)
+{
+  if (context != NULL)
+    {
+      __tsan_release (context);
+      __tsan_acquire (context);
+    }
+  get_g_main_context_unref () (context);
 }
 
 /* A callback handed to a context's thread. */
