@@ -229,8 +229,8 @@ g_atomic_ref_count_compare (gatomicrefcount *arc,
  * neither that lock nor the reference count that decides who frees the
  * context, so both are told here, on the context's address: attaching a
  * source acquires and releases it, like the lock it takes, and so does
- * every unref (see below); the context's thread acquires it before it
- * runs a source's callback, which GLib calls under the lock too. */
+ * every unref (see below); the context's thread acquires it where it
+ * takes an idle source's callback, which GLib does under the lock too. */
 
 /* GMainContext's reference count is an atomic of GLib's own, decremented
  * with a full barrier: every unref is ordered after the unrefs before it,
