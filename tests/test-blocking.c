@@ -524,6 +524,10 @@ await_gated_with_timeout (gpointer   user_data,
   GError *local_error = NULL;
 
   job = isle_spawn_blocking (gated_job, NULL, counted_user_data_destroy, counted_result_free);
+  /* A job cancelled before it starts never runs: let it start first (it
+   * needs nothing from this thread), or a worker slower than the timeout
+   * would leave nothing to release. */
+  gate_wait_for (&gate.started, 1);
   timed = isle_future_new_timeout_msec (job, 1);
   g_assert_null (isle_await (timed, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
@@ -546,7 +550,6 @@ blocking_timeout_releases_at_home (gboolean free_island)
   gate_reset ();
   gate_set_home_thread ();
   g_assert_cmpint (GPOINTER_TO_INT (isle_test_run_root (island, await_gated_with_timeout, NULL)), ==, 1);
-  gate_wait_for (&gate.started, 1);
   if (free_island)
     g_clear_pointer (&island, isle_local_set_unref);
 
