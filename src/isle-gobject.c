@@ -287,6 +287,10 @@ signal_closure_marshal (GClosure     *closure,
  * Call it, emit the signal, cancel and drop the future on the thread that
  * owns @instance.
  *
+ * A signal that objects of @instance's type do not have is a mistake: it
+ * gets a critical, and the future returned is already rejected with
+ * %G_IO_ERROR_INVALID_ARGUMENT.
+ *
  * Returns: (transfer full): a pending future for the next emission
  *
  * Since: 0.2
@@ -304,13 +308,17 @@ isle_future_new_for_signal (gpointer    instance,
   g_return_val_if_fail (G_IS_OBJECT (instance), NULL);
   g_return_val_if_fail (detailed_signal != NULL, NULL);
 
+  /* A future is always returned: a binding's typo gets a rejected one,
+   * never a NULL where the annotation promises a future. */
   if (!g_signal_parse_name (detailed_signal, G_OBJECT_TYPE (instance),
                             &signal_id, &detail, TRUE))
     {
-      g_critical ("isle_future_new_for_signal(): objects of type %s have no "
-                  "signal “%s”",
-                  G_OBJECT_TYPE_NAME (instance), detailed_signal);
-      return NULL;
+      g_critical ("%s(): objects of type %s have no signal “%s”",
+                  G_STRFUNC, G_OBJECT_TYPE_NAME (instance), detailed_signal);
+      return isle_future_new_for_error (g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                     "Objects of type %s have no signal “%s”",
+                                                     G_OBJECT_TYPE_NAME (instance),
+                                                     detailed_signal));
     }
 
   future = _isle_future_new ();
@@ -404,10 +412,7 @@ spawn_for_object (const char     *function,
   ObjectBinding *binding;
   IsleTask *task;
 
-  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
-
+  /* The public functions checked their arguments. */
   island = _isle_task_require_island (function);
   _isle_local_set_check_thread (island, function);
 
@@ -466,7 +471,10 @@ isle_spawn_local_for_object (gpointer        object,
                              gpointer        user_data,
                              GDestroyNotify  user_data_destroy)
 {
-  return spawn_for_object ("isle_spawn_local_for_object", object, NULL,
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return spawn_for_object (G_STRFUNC, object, NULL,
                            G_PRIORITY_DEFAULT, 0, func, user_data,
                            user_data_destroy, NULL,
                            __builtin_return_address (0));
@@ -503,7 +511,11 @@ isle_spawn_local_for_object_full (gpointer        object,
                                   GDestroyNotify  user_data_destroy,
                                   GDestroyNotify  result_destroy)
 {
-  return spawn_for_object ("isle_spawn_local_for_object_full", object, name,
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
+
+  return spawn_for_object (G_STRFUNC, object, name,
                            priority, stack_size, func, user_data,
                            user_data_destroy, result_destroy,
                            __builtin_return_address (0));

@@ -538,9 +538,16 @@ test_signal_invalid (void)
   if (g_test_subprocess ())
     {
       TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
+      g_autoptr(IsleFuture) future = NULL;
+      g_autoptr(GError) error = NULL;
 
       isle_test_make_criticals_non_fatal ();
-      g_assert_null (isle_future_new_for_signal (pinger, "no-such-signal"));
+      future = isle_future_new_for_signal (pinger, "no-such-signal");
+      /* Rejected, never NULL. */
+      g_assert_nonnull (future);
+      g_assert_true (isle_future_is_finished (future));
+      g_assert_null (isle_future_get_value (future, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_object_unref (pinger);
       return;
     }
@@ -551,6 +558,26 @@ test_signal_invalid (void)
 }
 
 /* Tasks bound to objects ------------------------------------------------- */
+
+/* No object: the critical names the function called, before anything else
+ * (no island is needed to be told). */
+static void
+test_object_bound_misuse_null (void)
+{
+  if (g_test_subprocess ())
+    {
+      isle_test_make_criticals_non_fatal ();
+      g_assert_null (isle_spawn_local_for_object (NULL, NULL, NULL, NULL));
+      g_assert_null (isle_spawn_local_for_object_full (NULL, "x", G_PRIORITY_DEFAULT, 0,
+                                                       NULL, NULL, NULL, NULL));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*isle_spawn_local_for_object:*G_IS_OBJECT*"
+                             "*CRITICAL*isle_spawn_local_for_object_full:*G_IS_OBJECT*");
+}
 
 static int bound_started;
 static int bound_destroyed;
@@ -745,6 +772,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Signal/finalized", test_signal_finalized);
   g_test_add_func ("/Isle/Signal/disposed", test_signal_disposed);
   g_test_add_func ("/Isle/Signal/invalid", test_signal_invalid);
+  g_test_add_func ("/Isle/ObjectBound/misuse-null", test_object_bound_misuse_null);
   g_test_add_func ("/Isle/ObjectBound/aborted-on-unref", test_object_bound_unref);
   g_test_add_func ("/Isle/ObjectBound/aborted-on-run-dispose", test_object_bound_run_dispose);
   g_test_add_func ("/Isle/ObjectBound/aborted-before-start", test_object_bound_before_start);
