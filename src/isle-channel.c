@@ -376,7 +376,16 @@ isle_channel_sender_unref (IsleChannelSender *self)
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&channel->lock);
-  g_assert (channel->n_senders > 0);
+  if (channel->n_senders == 0)
+    {
+      /* The caller's mistake, not Isle's: report it and keep the channel
+       * as it is rather than wrap the count (a channel that would never
+       * close). */
+      g_mutex_unlock (&channel->lock);
+      g_critical ("%s() called on a channel none of whose senders is held: a "
+                  "sender was unreffed more often than it was reffed", G_STRFUNC);
+      return;
+    }
   if (--channel->n_senders == 0 && !channel->closed)
     {
       /* No sender can be blocked: each holds a reference. */

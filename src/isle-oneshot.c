@@ -269,7 +269,14 @@ isle_oneshot_sender_unref (IsleOneshotSender *self)
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&oneshot->lock);
-  g_assert (oneshot->n_senders > 0);
+  if (oneshot->n_senders == 0)
+    {
+      /* The caller's mistake: report it, change nothing. */
+      g_mutex_unlock (&oneshot->lock);
+      g_critical ("%s() called on a oneshot none of whose senders is held: a "
+                  "sender was unreffed more often than it was reffed", G_STRFUNC);
+      return;
+    }
   if (--oneshot->n_senders == 0 && oneshot->state == ONESHOT_EMPTY)
     {
       oneshot->state = ONESHOT_DROPPED;

@@ -1303,6 +1303,43 @@ test_notify_wait_outside_fiber (void)
   g_test_trap_assert_stderr ("*isle_notify_wait() called outside a fiber task*");
 }
 
+/* A sender unreffed once too often is the caller's mistake: a critical
+ * that names the function, and the channel or oneshot left as it was. */
+static void
+test_sender_over_release (void)
+{
+  if (g_test_subprocess ())
+    {
+      IsleChannelSender *sender = NULL;
+      g_autoptr(IsleChannel) channel = isle_channel_new (1, NULL, &sender);
+      g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+      IsleOneshotSender *oneshot_sender = isle_oneshot_ref_sender (oneshot);
+      g_autoptr(GError) error = NULL;
+
+      isle_test_make_criticals_non_fatal ();
+      isle_channel_sender_unref (sender);
+      g_assert_true (isle_channel_is_closed (channel));
+      isle_channel_sender_unref (sender);
+      g_assert_true (isle_channel_is_closed (channel));
+      g_assert_null (isle_channel_try_recv (channel, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+      g_clear_error (&error);
+
+      isle_oneshot_sender_unref (oneshot_sender);
+      isle_oneshot_sender_unref (oneshot_sender);
+      g_assert_null (isle_oneshot_try_recv (oneshot, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*isle_channel_sender_unref() called on a channel none of "
+                             "whose senders is held*"
+                             "*CRITICAL*isle_oneshot_sender_unref() called on a oneshot none of "
+                             "whose senders is held*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1326,6 +1363,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Channel/recv-outside-fiber", test_channel_recv_outside_fiber);
   g_test_add_func ("/Isle/Channel/recv-wrong-thread", test_channel_recv_wrong_thread);
   g_test_add_func ("/Isle/Channel/two-receivers", test_channel_two_receivers);
+  g_test_add_func ("/Isle/Channel/sender-over-release", test_sender_over_release);
   g_test_add_func ("/Isle/Channel/blocking-send-on-receiver-thread", test_channel_blocking_send_on_receiver_thread);
   g_test_add_func ("/Isle/Oneshot/across-threads", test_oneshot_across_threads);
   g_test_add_func ("/Isle/Oneshot/dropped-unsent", test_oneshot_dropped_unsent);
