@@ -129,7 +129,7 @@ _isle_debug_symtab_lookup (const guint8 *map,
         {
           const ElfW(Sym) *sym = &syms[j];
 
-          if ((sym->st_info & 0xf) != STT_FUNC || sym->st_shndx == SHN_UNDEF ||
+          if (ELF64_ST_TYPE (sym->st_info) != STT_FUNC || sym->st_shndx == SHN_UNDEF ||
               target < sym->st_value || target - sym->st_value >= sym->st_size ||
               sym->st_name >= strtab->sh_size ||
               memchr (strings + sym->st_name, '\0', strtab->sh_size - sym->st_name) == NULL)

@@ -46,6 +46,24 @@
 # include <ucontext.h>
 #endif
 
+/* The shape of a suspended fiber's stack, shared by the switches below and
+ * _isle_fiber_start(), which builds the first frame a switch pops. */
+
+/* Both ABIs want the stack pointer 16-byte aligned at a call. */
+#define ISLE_FIBER_STACK_ALIGN 16
+/* x86-64: the switch pushes rbp, rbx and r12-r15, and a call left the
+ * return address below them: seven words. */
+#define ISLE_FIBER_X86_64_FRAME_WORDS 7
+/* AArch64: x19-x28, x29 and x30 (the link register, slot 11), and d8-d15:
+ * 20 registers of 8 bytes. */
+#define ISLE_FIBER_AARCH64_FRAME_BYTES 160
+#define ISLE_FIBER_AARCH64_LR_SLOT 11
+/* ucontext: room left above the stack's top, as the switches leave
+ * ISLE_FIBER_STACK_ALIGN and more for makecontext()'s own frame. */
+#define ISLE_FIBER_UCONTEXT_HEADROOM 64
+/* The kernel's DEFAULT_MAX_MAP_COUNT, when /proc cannot tell. */
+#define ISLE_KERNEL_DEFAULT_MAX_MAP_COUNT 65530
+
 /* How many warm stacks an island keeps for reuse. Enough for bursts of
  * short tasks (spawn_seq reuses one); a pooled stack keeps the pages its
  * last task touched, so the pool is not larger. */
@@ -207,7 +225,7 @@ __asm__ (
   ".type isle_fiber_swap,%function\n"
   ".p2align 4\n"
   "isle_fiber_swap:\n"
-  "  sub sp, sp, #160\n"
+  "  sub sp, sp, #" G_STRINGIFY (ISLE_FIBER_AARCH64_FRAME_BYTES) "\n"
   "  stp x19, x20, [sp, #0]\n"
   "  stp x21, x22, [sp, #16]\n"
   "  stp x23, x24, [sp, #32]\n"
@@ -231,7 +249,7 @@ __asm__ (
   "  ldp d10, d11, [sp, #112]\n"
   "  ldp d12, d13, [sp, #128]\n"
   "  ldp d14, d15, [sp, #144]\n"
-  "  add sp, sp, #160\n"
+  "  add sp, sp, #" G_STRINGIFY (ISLE_FIBER_AARCH64_FRAME_BYTES) "\n"
   "  ret\n"
   ".size isle_fiber_swap,.-isle_fiber_swap\n"
 
@@ -341,9 +359,13 @@ _isle_fiber_start (IsleFiber     *fiber,
 #if defined(ISLE_FIBER_ASM_X86_64)
   {
     /* After the first swap pops this frame and returns into the
-     * trampoline, %rsp is 16-byte aligned, as the call it makes needs. */
-    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
-    guint64 *frame = (guint64 *) (top - 56);
+     * trampoline, %rsp is 16-byte aligned, as the call it makes needs:
+     * the frame is what the switch saves, six callee-saved registers and
+     * the return address (ISLE_FIBER_X86_64_FRAME_WORDS), below a top
+     * kept 16 bytes under the stack's end and 16-byte aligned. */
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - ISLE_FIBER_STACK_ALIGN) &
+                   ~(guintptr) (ISLE_FIBER_STACK_ALIGN - 1);
+    guint64 *frame = (guint64 *) (top - ISLE_FIBER_X86_64_FRAME_WORDS * sizeof (guint64));
 
     frame[0] = 0;                   /* r15 */
     frame[1] = 0;                   /* r14 */
@@ -356,18 +378,20 @@ _isle_fiber_start (IsleFiber     *fiber,
   }
 #elif defined(ISLE_FIBER_ASM_AARCH64)
   {
-    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - 16) & ~(guintptr) 15;
-    guint64 *frame = (guint64 *) (top - 160);
+    guintptr top = ((guintptr) (fiber->stack_lo + fiber->stack_size) - ISLE_FIBER_STACK_ALIGN) &
+                   ~(guintptr) (ISLE_FIBER_STACK_ALIGN - 1);
+    guint64 *frame = (guint64 *) (top - ISLE_FIBER_AARCH64_FRAME_BYTES);
 
-    memset (frame, 0, 160);
-    frame[0] = (guintptr) fiber;                  /* x19 */
-    frame[11] = (guintptr) isle_fiber_trampoline; /* x30 */
+    memset (frame, 0, ISLE_FIBER_AARCH64_FRAME_BYTES);
+    frame[0] = (guintptr) fiber;                                      /* x19 */
+    frame[ISLE_FIBER_AARCH64_LR_SLOT] = (guintptr) isle_fiber_trampoline; /* x30 */
     fiber->sp = frame;
   }
 #else
   getcontext (&fiber->context);
   fiber->context.uc_stack.ss_sp = fiber->stack_lo;
-  fiber->context.uc_stack.ss_size = fiber->stack_size - 64;
+  /* Headroom above the stack's top, as the assembly switches keep. */
+  fiber->context.uc_stack.ss_size = fiber->stack_size - ISLE_FIBER_UCONTEXT_HEADROOM;
   fiber->context.uc_link = NULL;
   makecontext (&fiber->context, (void (*) (void)) ucontext_entry, 2,
                (unsigned) ((guintptr) fiber >> 32),
@@ -527,6 +551,10 @@ _isle_fiber_get_switch_kind (void)
 /* Address space per slab: large enough to amortise the mapping, small
  * enough that one long-lived task does not pin much. */
 #define ISLE_FIBER_SLAB_BYTES (16 * 1024 * 1024)
+/* Small stacks would put hundreds in a slab, and a slab is unmapped only
+ * when all its stacks are free: 64 keeps the stacks one long-lived task
+ * pins to a slab's worth at most without changing the mapping count much
+ * (a slab is one mapping where guards are free). */
 #define ISLE_FIBER_SLAB_MAX_STACKS 64
 
 /* With mprotect() guards every stack costs two mappings; stop this many
@@ -620,7 +648,7 @@ map_count_budget (void)
       if (g_once_init_enter (&limit))
         {
           g_autofree char *contents = NULL;
-          gsize value = 65530;
+          gsize value = ISLE_KERNEL_DEFAULT_MAX_MAP_COUNT;
 
           if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
             value = g_ascii_strtoull (contents, NULL, 10);

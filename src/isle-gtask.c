@@ -10,7 +10,7 @@
 #include "isle-local-set-shared-private.h"
 #include "isle-task-private.h"
 
-/* The bridge (DESIGN.md, decision 9). One operation runs one fiber task
+/* The bridge (design decision 9). One operation runs one fiber task
  * on the island of the GTask's context and completes the GTask once.
  *
  * Where the GTask is completed matters. g_task_return_*() invokes the

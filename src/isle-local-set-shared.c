@@ -10,7 +10,7 @@
 
 /* Every island is registered under its context when it is made, so that
  * the application and every library on that context find the same one
- * (DESIGN.md, decision 9). The table is reached from any thread, to send
+ * (design decision 9). The table is reached from any thread, to send
  * work to a context's island; an island leaves it at the very start of its
  * teardown, so an entry always names a live island. */
 struct _IsleSharedEntry

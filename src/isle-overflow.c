@@ -32,6 +32,8 @@
 
 /* Room for the handler and what it calls; well above MINSIGSTKSZ. */
 #define ALTSTACK_SIZE (64 * 1024)
+/* The overflow report: a line of text, built on the alternate stack. */
+#define OVERFLOW_MESSAGE_BYTES 512
 
 static void altstack_free (gpointer data);
 
@@ -154,7 +156,9 @@ overflow_handler (int        signal_number,
       _isle_fiber_guard_contains (task->fiber, info->si_addr))
     {
       const char *name = task->extra != NULL ? task->extra->name : NULL;
-      char message[512];
+      /* Room for the fixed text, a task name cut to fit and two sizes;
+       * on the alternate stack, so no allocation. */
+      char message[OVERFLOW_MESSAGE_BYTES];
       gsize len = 0;
 
       append (message, &len, sizeof message, "Isle: fiber task ");

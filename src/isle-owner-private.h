@@ -11,7 +11,7 @@
  * the first time Isle needs it (as Rust's ThreadId), never by an address:
  * the C library hands a dead thread's TLS block and stack to the next
  * thread it creates, so an address would let that thread pass for the dead
- * owner (DESIGN.md, decision 10).
+ * owner (design decision 10).
  */
 
 #pragma once

@@ -15,7 +15,12 @@
 
 ISLE_TLS IsleThreadState _isle_thread_state;
 
-static __thread char thread_description[64];
+/* prctl (PR_GET_NAME) gives at most 16 bytes, the kernel's TASK_COMM_LEN
+ * with its terminator; the description adds " (thread <tid>)". */
+#define THREAD_NAME_BYTES 16
+#define THREAD_DESCRIPTION_BYTES 64
+
+static __thread char thread_description[THREAD_DESCRIPTION_BYTES];
 
 static guint64 last_serial;   /* (atomic) */
 
@@ -29,13 +34,13 @@ _isle_thread_assign_serial (void)
 const char *
 _isle_thread_describe_self (void)
 {
-  char name[17] = "unnamed";
+  char name[THREAD_NAME_BYTES + 1] = "unnamed";
   long tid = 0;
 
 #if HAVE_SYS_PRCTL_H && defined(PR_GET_NAME)
   if (prctl (PR_GET_NAME, name, 0, 0, 0) != 0)
     g_strlcpy (name, "unnamed", sizeof name);
-  name[16] = '\0';
+  name[THREAD_NAME_BYTES] = '\0';
 #endif
 #ifdef SYS_gettid
   tid = syscall (SYS_gettid);

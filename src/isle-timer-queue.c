@@ -11,7 +11,7 @@
 
 /* GLib looks at every attached source on every iteration, so a timeout
  * source per sleep makes each trip through the main loop cost as much as
- * the sleepers (DESIGN.md, decision 8). An island keeps its timers in one
+ * the sleepers (design decision 8). An island keeps its timers in one
  * heap instead, under one source whose ready time is the earliest
  * deadline: a trip costs the same with 0 or 100,000 sleepers, and a timer
  * joins and leaves in O(log n).
