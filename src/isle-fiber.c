@@ -88,6 +88,10 @@
 
 typedef struct _IsleFiberSlab IsleFiberSlab;
 
+/* A fiber and its stack. Every field belongs to the thread of the island
+ * that holds the fiber (its pool, or the task running on it): fibers never
+ * cross threads, so nothing here is locked or atomic. The header lives in
+ * its slab's array, off the stack, where no overflow can reach it. */
 struct _IsleFiber
 {
   /* Saved stack pointers: the fiber's while it is suspended, and the
@@ -95,14 +99,17 @@ struct _IsleFiber
   void          *sp;
   void          *return_sp;
 
-  IsleFiberFunc  func;
-  gpointer       data;
+  IsleFiberFunc  func;        /* set by _isle_fiber_start(), each use */
+  gpointer       data;        /* (unowned) func's argument */
 
+  /* Fixed when the slab is carved: */
   IsleFiberSlab *slab;        /* (unowned) the mapping this stack is carved from */
   guint8        *stack_lo;    /* lowest usable address, above the guard */
   gsize          stack_size;  /* usable bytes, up to the next stack's guard */
-  IsleFiber     *pool_next;   /* in the warm pool or its slab's free list */
-  gboolean       done;
+
+  IsleFiber     *pool_next;   /* (unowned) (nullable) in the warm pool or its
+                               * slab's free list; NULL while in use */
+  gboolean       done;        /* func has returned */
 
 #if HAVE_VALGRIND
   unsigned       valgrind_stack_id;
