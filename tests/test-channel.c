@@ -767,7 +767,7 @@ test_channel_poll_recv (void)
 
 typedef struct
 {
-  IsleChannelSender *sender;    /* (owned) released when the task is done */
+  IsleChannelSender *sender;    /* (owned) (nullable) released when the task is done */
   guint              next;      /* the next value to send, from 1 */
   guint              last;      /* the last value to send */
   guint             *item;      /* (owned) (nullable) made, not yet taken */
@@ -783,7 +783,7 @@ poll_send_state_free (gpointer data)
   /* An item the channel never took is still the task's. */
   if (state->item != NULL)
     counted_item_destroy (state->item);
-  isle_channel_sender_unref (state->sender);
+  g_clear_pointer (&state->sender, isle_channel_sender_unref);
   g_clear_error (&state->error);
   g_free (state);
 }
@@ -808,11 +808,16 @@ poll_send_task (gpointer    data,
         case ISLE_POLL_READY:
         default:
           if (state->error != NULL)
-            return ISLE_POLL_READY;
+            {
+              g_clear_pointer (&state->sender, isle_channel_sender_unref);
+              return ISLE_POLL_READY;
+            }
           state->item = NULL;   /* the channel's now */
           state->next++;
         }
     }
+  /* Done sending: this producer no longer keeps the channel open. */
+  g_clear_pointer (&state->sender, isle_channel_sender_unref);
   return ISLE_POLL_READY;
 }
 
@@ -846,7 +851,8 @@ poll_send_body (gconstpointer test_data)
   guint received = 0;
   gpointer item;
 
-  poll_sender = isle_spawn_local_poll (poll_send_task, state, poll_send_state_free);
+  /* The state is freed here, to read it after the task is done. */
+  poll_sender = isle_spawn_local_poll (poll_send_task, state, NULL);
   fiber_data.sender = isle_channel_sender_ref (sender);
   fiber_sender = isle_spawn_local (fiber_sender_task, &fiber_data, NULL);
   g_clear_pointer (&sender, isle_channel_sender_unref);
@@ -877,6 +883,7 @@ poll_send_body (gconstpointer test_data)
   g_assert_true (fiber_data.ok);
   g_assert_cmpuint (state->pendings, >, 0);
   g_assert_no_error (state->error);
+  poll_send_state_free (state);
 }
 
 static void
@@ -1028,6 +1035,7 @@ poll_recv_aborted_body (gconstpointer test_data)
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *says = NULL;
+  guint *item = new_item (1);
 
   handle = isle_spawn_local_poll (poll_recv_one, channel, NULL);
   for (guint i = 0; i < 3; i++)
@@ -1046,8 +1054,9 @@ poll_recv_aborted_body (gconstpointer test_data)
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&local_error);
   g_assert_true (isle_channel_sender_is_closed (sender));
-  g_assert_false (isle_channel_sender_try_send (sender, new_item (1), &local_error));
+  g_assert_false (isle_channel_sender_try_send (sender, item, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_free (item);   /* a failed send leaves it the caller's */
 }
 
 static void
