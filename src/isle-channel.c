@@ -95,7 +95,22 @@ struct _IsleChannel
   IsleOwner        owner;            /* the receiver's thread */
   IsleTask        *receiving;        /* (unowned) (nullable) owner thread only: the
                                       * fiber task suspended in isle_channel_recv() */
+  IslePollWait     recv_poll;        /* owner thread only: the wait of the poll
+                                      * task pending in isle_channel_poll_recv() */
+  IsleTask        *recv_polling;     /* (unowned) (nullable) owner thread only: whose
+                                      * list holds recv_poll; it holds a receiver
+                                      * reference meanwhile */
 };
+
+/* A poll task's place among the senders waiting for room
+ * (isle_channel_sender_poll_send()), kept by the task's list of waits. */
+typedef struct
+{
+  IslePollWait       base;
+  IsleChannelSender *sender;         /* (owned) so the channel stays open, as
+                                      * for a fiber waiting in a send */
+  IsleWaker         *waker;          /* (unowned) its entry in send_wakers, if any */
+} SendPollWaiter;
 
 #define CHANNEL_FROM_SENDER(s) ((IsleChannel *) (s))
 
@@ -121,6 +136,7 @@ channel_free (IsleChannel *self)
    * that fails, so nothing is left to destroy. */
   g_assert (g_queue_is_empty (&self->items));
   g_assert (g_queue_is_empty (&self->send_wakers));
+  g_assert (self->recv_polling == NULL);
 
   g_clear_pointer (&self->recv_waker, isle_waker_unref);
   g_mutex_clear (&self->lock);
@@ -323,6 +339,16 @@ isle_channel_unref (IsleChannel *self)
   channel_release (self);
 }
 
+/* With the lock held: another sender. */
+static IsleChannelSender *
+sender_ref_locked (IsleChannel *self)
+{
+  g_assert (self->n_senders > 0);
+  self->n_senders++;
+  g_atomic_int_inc (&self->ref_count);
+  return (IsleChannelSender *) self;
+}
+
 /**
  * isle_channel_sender_ref:
  * @self: a sender
@@ -347,10 +373,8 @@ isle_channel_sender_ref (IsleChannelSender *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   g_mutex_lock (&channel->lock);
-  g_assert (channel->n_senders > 0);
-  channel->n_senders++;
+  sender_ref_locked (channel);
   g_mutex_unlock (&channel->lock);
-  g_atomic_int_inc (&channel->ref_count);
 
   return self;
 }
@@ -491,8 +515,8 @@ send_item (IsleChannel    *self,
           g_mutex_unlock (&self->lock);
           g_critical ("%s() on a full IsleChannel %p in a poll function "
                       "(task %" G_GUINT64_FORMAT "), which must not block. Use "
-                      "isle_channel_sender_try_send() and retry later, or send from a "
-                      "fiber task",
+                      "isle_channel_sender_poll_send(), which parks the poll task "
+                      "until there is room, or isle_channel_sender_try_send()",
                       function, (gpointer) self, task->id);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                        "The channel is full");
@@ -540,7 +564,8 @@ send_item (IsleChannel    *self,
  * - on a plain thread, such as a worker thread, the thread blocks;
  * - in a poll function, or in plain code on the receiver's own thread
  *   (where blocking would wait forever), it is a misuse, reported with a
- *   critical; the send fails with %G_IO_ERROR_WOULD_BLOCK.
+ *   critical; the send fails with %G_IO_ERROR_WOULD_BLOCK. Poll functions
+ *   use [method@Isle.ChannelSender.poll_send].
  *
  * On success the channel owns @item. On failure it does not: the caller
  * still owns @item and must release it.
@@ -593,6 +618,143 @@ isle_channel_sender_try_send (IsleChannelSender  *self,
 
   return send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
                     "isle_channel_sender_try_send", NULL, error);
+}
+
+static void
+send_poll_waiter_free (SendPollWaiter *poll_waiter)
+{
+  isle_channel_sender_unref (poll_waiter->sender);
+  g_free (poll_waiter);
+}
+
+/* The poll task finished while it waited for room: it leaves the line,
+ * and room that a receive had already handed it goes to the next sender,
+ * as when an aborted fiber gives up its send. */
+static void
+send_poll_waiter_withdraw (IslePollWait *wait,
+                           IsleTask     *task)
+{
+  SendPollWaiter *poll_waiter = (SendPollWaiter *) wait;
+  IsleChannel *self = CHANNEL_FROM_SENDER (poll_waiter->sender);
+  IsleWaker *wake;
+
+  g_mutex_lock (&self->lock);
+  wake = withdraw_sender_locked (self, poll_waiter->waker);
+  g_mutex_unlock (&self->lock);
+
+  wake_and_unref (wake);
+  send_poll_waiter_free (poll_waiter);
+}
+
+/**
+ * isle_channel_sender_poll_send:
+ * @self: a sender
+ * @waker: (transfer none): the polling task's waker
+ * @item: (transfer full) (not nullable): the item to send; the channel
+ *   takes it only when the send succeeds
+ * @error: return location for a #GError
+ *
+ * The form of [method@Isle.ChannelSender.send] for poll functions: queues
+ * @item if the channel has room (an unbounded channel always has);
+ * otherwise the task takes its place in the line of senders waiting for
+ * room, and the call arranges for @waker to be woken when a receive makes
+ * room for it or the channel closes, and returns %ISLE_POLL_PENDING. Call
+ * it again with the same waker, and the same item or another, when woken;
+ * the task keeps its place in line until it has sent.
+ *
+ * The channel takes @item only when this returns %ISLE_POLL_READY without
+ * an error. After %ISLE_POLL_PENDING, or a failure, the caller still owns
+ * it.
+ *
+ * While the task waits it holds a sender of its own, so the channel stays
+ * open. If it finishes while it waits (it is aborted, say), it leaves the
+ * line, and room that a receive had already handed it passes on to the
+ * next sender in line, as for an aborted fiber.
+ *
+ * Call it on the polling task's island thread (any island's), with the
+ * waker its poll function was given.
+ *
+ * Returns: %ISLE_POLL_READY when @item was queued, or with
+ *   %G_IO_ERROR_CLOSED if the channel is closed; otherwise
+ *   %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_channel_sender_poll_send (IsleChannelSender  *self,
+                               IsleWaker          *waker,
+                               gpointer            item,
+                               GError            **error)
+{
+  IsleChannel *channel = CHANNEL_FROM_SENDER (self);
+  SendPollWaiter *poll_waiter;
+  IsleWaker *recv_wake = NULL;
+  IsleWaker *queued = NULL;
+  IsleTask *task;
+  gboolean closed;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  task = _isle_task_require_poll_waker (waker, "isle_channel_sender_poll_send");
+  if (task == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The waker is not the polling task's");
+      return ISLE_POLL_READY;
+    }
+
+  poll_waiter = (SendPollWaiter *) _isle_task_find_poll_wait (task, send_poll_waiter_withdraw,
+                                                              channel);
+
+  g_mutex_lock (&channel->lock);
+  closed = channel->closed;
+  if (!closed && (channel->capacity == 0 || channel->items.length < channel->capacity))
+    {
+      g_queue_push_tail (&channel->items, item);
+      recv_wake = g_steal_pointer (&channel->recv_waker);
+    }
+  else if (!closed)
+    {
+      /* Full: in line, or back in line if room it was handed went to a
+       * send that came in between (as a fiber goes back in line). */
+      if (poll_waiter == NULL)
+        {
+          poll_waiter = g_new0 (SendPollWaiter, 1);
+          poll_waiter->base.withdraw = send_poll_waiter_withdraw;
+          poll_waiter->base.object = channel;
+          poll_waiter->base.wait.klass = &_isle_wait_text;
+          poll_waiter->base.wait.object = "room in a channel";
+          poll_waiter->sender = sender_ref_locked (channel);
+          poll_waiter->waker = waker;
+          _isle_task_add_poll_wait (task, &poll_waiter->base);
+        }
+      if (g_queue_find (&channel->send_wakers, waker) == NULL)
+        g_queue_push_tail (&channel->send_wakers, isle_waker_ref (waker));
+      g_mutex_unlock (&channel->lock);
+      return ISLE_POLL_PENDING;
+    }
+
+  /* Done: sent or closed. A place still held in line goes. */
+  if (poll_waiter != NULL && g_queue_remove (&channel->send_wakers, waker))
+    queued = waker;
+  g_mutex_unlock (&channel->lock);
+
+  if (queued != NULL)
+    isle_waker_unref (queued);
+  if (poll_waiter != NULL)
+    {
+      _isle_task_remove_poll_wait (task, &poll_waiter->base);
+      send_poll_waiter_free (poll_waiter);
+    }
+  wake_and_unref (recv_wake);
+
+  if (closed)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The channel is closed");
+  return ISLE_POLL_READY;
 }
 
 /**
@@ -790,6 +952,36 @@ isle_channel_try_recv (IsleChannel  *self,
   return item;
 }
 
+/* The poll task whose wait is registered in @self leaves it: from its
+ * list of waits, with its receiver reference, which the caller drops. */
+static void
+recv_poll_unregister (IsleChannel *self)
+{
+  _isle_task_remove_poll_wait (self->recv_polling, &self->recv_poll);
+  self->recv_polling = NULL;
+}
+
+/* The poll task finished while it waited for an item: its waker leaves
+ * the channel, so a later send wakes nobody it no longer concerns. */
+static void
+recv_poll_withdraw (IslePollWait *wait,
+                    IsleTask     *task)
+{
+  IsleChannel *self = (IsleChannel *) wait->object;
+  IsleWaker *replaced = NULL;
+
+  g_assert (self->recv_polling == task);
+  self->recv_polling = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->recv_waker == (IsleWaker *) task)
+    replaced = g_steal_pointer (&self->recv_waker);
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&replaced, isle_waker_unref);
+  isle_channel_unref (self);
+}
+
 /**
  * isle_channel_poll_recv:
  * @self: a channel
@@ -802,7 +994,12 @@ isle_channel_try_recv (IsleChannel  *self,
  * arrives or the channel closes, and returns %ISLE_POLL_PENDING. Only the
  * waker of the latest call is woken.
  *
- * Call it on the channel's thread.
+ * While the task waits it holds a reference to the receiving end; if it
+ * finishes while it waits (it is aborted, say), its waker leaves the
+ * channel.
+ *
+ * Call it on the channel's thread, with the waker the polling task's poll
+ * function was given.
  *
  * Returns: %ISLE_POLL_READY with @item set, or with %NULL and
  *   %G_IO_ERROR_CLOSED once the channel is closed and empty; otherwise
@@ -818,6 +1015,7 @@ isle_channel_poll_recv (IsleChannel  *self,
 {
   IsleWaker *replaced = NULL;
   IsleWaker *wake = NULL;
+  IsleTask *task;
   gboolean closed;
 
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
@@ -827,31 +1025,69 @@ isle_channel_poll_recv (IsleChannel  *self,
 
   check_receiver_thread (self, "isle_channel_poll_recv");
   *item = NULL;
-  if (!check_one_receiver (self, ISLE_TASK_FROM_WAKER (waker),
-                           "isle_channel_poll_recv", error))
+  task = _isle_task_require_poll_waker (waker, "isle_channel_poll_recv");
+  if (task == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The waker is not the polling task's");
+      return ISLE_POLL_READY;
+    }
+  if (!check_one_receiver (self, task, "isle_channel_poll_recv", error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);
   *item = pop_locked (self, &wake);
   closed = self->closed;
-  if (*item == NULL && !closed && self->recv_waker != waker)
+  if (*item == NULL && !closed)
     {
-      replaced = self->recv_waker;
-      self->recv_waker = isle_waker_ref (waker);
+      if (self->recv_waker != waker)
+        {
+          replaced = self->recv_waker;
+          self->recv_waker = isle_waker_ref (waker);
+        }
+    }
+  else if (self->recv_waker == waker)
+    {
+      /* Done without a wake: a later send must not wake the task in
+       * whatever it waits for next. */
+      replaced = g_steal_pointer (&self->recv_waker);
     }
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&replaced, isle_waker_unref);
   wake_and_unref (wake);
 
-  if (*item != NULL)
-    return ISLE_POLL_READY;
-  if (closed)
+  if (*item == NULL && !closed)
     {
-      set_closed_error (error);
-      return ISLE_POLL_READY;
+      if (self->recv_polling != task)
+        {
+          /* A task that polled before and is no longer woken gives its
+           * place, and the reference it holds, to this one. */
+          if (self->recv_polling != NULL)
+            recv_poll_unregister (self);
+          else
+            isle_channel_ref (self);
+          self->recv_poll.withdraw = recv_poll_withdraw;
+          self->recv_poll.object = self;
+          self->recv_poll.wait.klass = &_isle_wait_text;
+          self->recv_poll.wait.object = "a message on a channel";
+          _isle_task_add_poll_wait (task, &self->recv_poll);
+          self->recv_polling = task;
+        }
+      return ISLE_POLL_PENDING;
     }
-  return ISLE_POLL_PENDING;
+
+  if (self->recv_polling == task)
+    {
+      recv_poll_unregister (self);
+      /* Perhaps the last reference, if the caller has dropped its own:
+       * the item is out already. */
+      isle_channel_unref (self);
+    }
+
+  if (*item == NULL)
+    set_closed_error (error);
+  return ISLE_POLL_READY;
 }
 
 /**

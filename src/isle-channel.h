@@ -66,6 +66,11 @@ gboolean           isle_channel_sender_try_send  (IsleChannelSender *self,
                                                   gpointer           item,
                                                   GError           **error);
 ISLE_AVAILABLE_IN_ALL
+IslePoll           isle_channel_sender_poll_send (IsleChannelSender *self,
+                                                  IsleWaker         *waker,
+                                                  gpointer           item,
+                                                  GError           **error);
+ISLE_AVAILABLE_IN_ALL
 gboolean           isle_channel_sender_is_closed (IsleChannelSender *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleChannel, isle_channel_unref)

@@ -383,8 +383,59 @@ describe_state (IsleTask *task)
     }
 }
 
+/* Appends the words of one wait and returns its kind. */
+static const char *
+describe_one_wait (const IsleWait *wait,
+                   GString        *out)
+{
+  wait->klass->describe (wait->object, out);
+  if (wait->klass == &_isle_wait_future)
+    {
+      gconstpointer data;
+      gint64 value;
+      const IsleFutureOrigin *origin = _isle_future_get_origin ((IsleFuture *) wait->object,
+                                                                &data, &value);
+
+      return origin != NULL ? origin->kind : "future";
+    }
+  return wait->klass->kind;
+}
+
+/* A poll task waits for whichever of its registered waits comes first:
+ * one says what the fiber form would; several are listed, oldest first
+ * (the list is newest first, and short). */
+static const char *
+describe_poll_waits (const IslePollWait *waits,
+                     GString            *out)
+{
+  const IslePollWait *wait;
+  const IslePollWait *last_done = NULL;
+  guint n = 0;
+
+  if (waits->next == NULL)
+    return describe_one_wait (&waits->wait, out);
+
+  for (wait = waits; wait != NULL; wait = wait->next)
+    n++;
+  put_str (out, "one of ");
+  append_uint (out, n);
+  put_str (out, " (");
+  while (last_done != waits)
+    {
+      for (wait = waits; wait->next != last_done; wait = wait->next)
+        ;
+      describe_one_wait (&wait->wait, out);
+      if (wait != waits)
+        put_str (out, "; ");
+      last_done = wait;
+    }
+  put_c (out, ')');
+  return "other";
+}
+
 /* What a task waits for. A parked fiber says it through its wait
- * descriptor; a parked poll task can only be told apart when it joins
+ * descriptor; a parked poll task through the waits its poll forms
+ * registered (IslePollWait); a parked poll task can only be told apart when it joins
  * another task, which @poll_joins (joiner → joined, or NULL when no poll
  * task joins) knows. */
 static const char *
@@ -401,21 +452,10 @@ describe_wait (IsleTask   *task,
       return "turn";
     case ISLE_TASK_STATE_IDLE:
       if (task->kind == ISLE_TASK_KIND_FIBER && task->wait != NULL)
-        {
-          const IsleWait *wait = task->wait;
-
-          wait->klass->describe (wait->object, out);
-          if (wait->klass == &_isle_wait_future)
-            {
-              gconstpointer data;
-              gint64 value;
-              const IsleFutureOrigin *origin = _isle_future_get_origin ((IsleFuture *) wait->object,
-                                                                        &data, &value);
-
-              return origin != NULL ? origin->kind : "future";
-            }
-          return wait->klass->kind;
-        }
+        return describe_one_wait (task->wait, out);
+      if (task->kind == ISLE_TASK_KIND_POLL && task->extra != NULL &&
+          task->extra->poll_waits != NULL)
+        return describe_poll_waits (task->extra->poll_waits, out);
       if (poll_joins != NULL && (joined = g_hash_table_lookup (poll_joins, task)) != NULL)
         {
           describe_join (joined, out);

@@ -45,6 +45,11 @@ gpointer    _isle_future_get_hooks_data    (IsleFuture             *self,
 gboolean    _isle_future_try_ref           (IsleFuture             *self);
 void        _isle_future_free              (IsleFuture             *self);
 
+/* A wait that gives up (its task was aborted) takes its waker back,
+ * so a future that settles much later, or never, does not keep the task. */
+void        _isle_future_remove_waker      (IsleFuture             *self,
+                                            IsleWaker              *waker);
+
 /* For work that runs elsewhere (blocking jobs): isle_future_cancel() also
  * cancels @cancellable, so the work in flight sees it. */
 void        _isle_future_set_cancellable   (IsleFuture             *self,

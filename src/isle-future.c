@@ -549,9 +549,9 @@ add_waker (IsleFuture *self,
 
 /* An await that gives up (its task was aborted) takes its waker back, so
  * a future that settles much later, or never, does not keep the task. */
-static void
-remove_waker (IsleFuture *self,
-              IsleWaker  *waker)
+void
+_isle_future_remove_waker (IsleFuture *self,
+                           IsleWaker  *waker)
 {
   Waiter *found = NULL;
   GSList *l;
@@ -687,7 +687,7 @@ isle_await (IsleFuture  *future,
         }
       if (!_isle_task_park_on (task, &_isle_wait_future, future, error))
         {
-          remove_waker (future, (IsleWaker *) task);
+          _isle_future_remove_waker (future, (IsleWaker *) task);
           cancel_if_abandoned (future);
           isle_future_unref (future);
           return NULL;

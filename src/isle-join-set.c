@@ -46,6 +46,9 @@ struct _IsleJoinSet
   GHashTable      *running;    /* (owned) IsleTask * -> itself; each holds a handle reference */
   GQueue           finished;   /* IsleJoinHandle * (owned), in the order the tasks finished */
   IsleTask        *waiter;     /* (owned) (nullable) who waits in join_next */
+  IslePollWait     poll_wait;  /* in the list of poll_task, while it is set */
+  IsleTask        *poll_task;  /* (unowned) (nullable) the poll task whose wait is registered */
+  gboolean         shutting_down;  /* a poll_shutdown has aborted the tasks */
 };
 
 static void
@@ -234,17 +237,18 @@ isle_join_set_spawn_poll (IsleJoinSet    *self,
  * second caller would wait for a wake that goes to the first. */
 static gboolean
 set_waiter (IsleJoinSet *self,
-            IsleTask    *waiter)
+            IsleTask    *waiter,
+            const char  *function)
 {
   if (self->waiter == waiter)
     return TRUE;
 
   if (self->waiter != NULL)
     {
-      g_critical ("isle_join_set_join_next() called by task %" G_GUINT64_FORMAT
+      g_critical ("%s() called by task %" G_GUINT64_FORMAT
                   " while task %" G_GUINT64_FORMAT " already waits on the same "
                   "join set; one task collects a set's results",
-                  waiter->id, self->waiter->id);
+                  function, waiter->id, self->waiter->id);
       return FALSE;
     }
 
@@ -252,10 +256,54 @@ set_waiter (IsleJoinSet *self,
   return TRUE;
 }
 
+/* The poll task finished while it waited on the set (in poll_join_next
+ * or poll_shutdown): the set forgets it, before the task's state, which
+ * may own the set, is destroyed. */
+static void
+poll_wait_withdraw (IslePollWait *wait,
+                    IsleTask     *task)
+{
+  IsleJoinSet *self = (IsleJoinSet *) wait->object;
+
+  g_assert (self->poll_task == task);
+  self->poll_task = NULL;
+  self->shutting_down = FALSE;
+  if (self->waiter == task)
+    {
+      self->waiter = NULL;
+      _isle_task_unref (task);
+    }
+}
+
+/* A poll form leaves @waiter waiting: its wait says so in dumps, and is
+ * withdrawn if the task finishes first. */
+static void
+register_poll_wait (IsleJoinSet *self,
+                    IsleTask    *waiter)
+{
+  if (self->poll_task == waiter)
+    return;
+
+  g_assert (self->poll_task == NULL);
+  self->poll_wait.withdraw = poll_wait_withdraw;
+  self->poll_wait.object = self;
+  /* The fiber forms' words: isle_join_set_shutdown() waits in join_next. */
+  self->poll_wait.wait.klass = &_isle_wait_text;
+  self->poll_wait.wait.object = "the next task of a join set";
+  _isle_task_add_poll_wait (waiter, &self->poll_wait);
+  self->poll_task = waiter;
+}
+
 static void
 clear_waiter (IsleJoinSet *self,
               IsleTask    *waiter)
 {
+  if (self->poll_task == waiter)
+    {
+      _isle_task_remove_poll_wait (waiter, &self->poll_wait);
+      self->poll_task = NULL;
+    }
+
   if (self->waiter == waiter)
     {
       self->waiter = NULL;
@@ -305,7 +353,7 @@ isle_join_set_join_next (IsleJoinSet  *self,
       if (g_hash_table_size (self->running) == 0)
         return NULL;
 
-      if (!set_waiter (self, waiter))
+      if (!set_waiter (self, waiter, "isle_join_set_join_next"))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                        "Another task already waits on this join set");
@@ -332,9 +380,11 @@ isle_join_set_join_next (IsleJoinSet  *self,
  * the set has finished, takes it out and returns %ISLE_POLL_READY with its
  * handle; if the set is empty, returns %ISLE_POLL_READY with %NULL;
  * otherwise arranges for @waker to be woken when a task finishes and
- * returns %ISLE_POLL_PENDING.
+ * returns %ISLE_POLL_PENDING. If the polling task finishes while it waits,
+ * the set forgets it.
  *
- * Call it on the set's thread.
+ * Call it on the set's thread, with the waker the polling task's poll
+ * function was given.
  *
  * Returns: whether @handle was set
  *
@@ -345,24 +395,33 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
                               IsleWaker       *waker,
                               IsleJoinHandle **handle)
 {
+  IsleTask *waiter;
+
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (handle != NULL, ISLE_POLL_READY);
 
   check_thread (self, "isle_join_set_poll_join_next");
   *handle = NULL;
+  waiter = _isle_task_require_poll_waker (waker, "isle_join_set_poll_join_next");
+  if (waiter == NULL)
+    return ISLE_POLL_READY;
 
   if (!g_queue_is_empty (&self->finished))
     {
-      clear_waiter (self, ISLE_TASK_FROM_WAKER (waker));
+      clear_waiter (self, waiter);
       *handle = g_queue_pop_head (&self->finished);
       return ISLE_POLL_READY;
     }
 
   if (g_hash_table_size (self->running) == 0)
-    return ISLE_POLL_READY;
+    {
+      clear_waiter (self, waiter);
+      return ISLE_POLL_READY;
+    }
 
-  set_waiter (self, ISLE_TASK_FROM_WAKER (waker));
+  if (set_waiter (self, waiter, "isle_join_set_poll_join_next"))
+    register_poll_wait (self, waiter);
   return ISLE_POLL_PENDING;
 }
 
@@ -404,7 +463,8 @@ isle_join_set_abort_all (IsleJoinSet *self)
  * of them have finished; their results and errors are dropped without a
  * report. The set is empty afterwards.
  *
- * Call it on the set's thread, inside a fiber task.
+ * Call it on the set's thread, inside a fiber task; poll tasks use
+ * [method@Isle.JoinSet.poll_shutdown].
  *
  * Returns: %TRUE when the set is empty; %FALSE with %G_IO_ERROR_CANCELLED
  *   if the calling task was aborted meanwhile
@@ -440,6 +500,97 @@ isle_join_set_shutdown (IsleJoinSet  *self,
     }
 
   return TRUE;
+}
+
+/* Drops the results of the tasks that have finished, as shutting down
+ * does: nobody asked for them. */
+static void
+discard_finished (IsleJoinSet *self)
+{
+  IsleJoinHandle *handle;
+
+  while ((handle = g_queue_pop_head (&self->finished)) != NULL)
+    {
+      _isle_task_consume_result (ISLE_TASK_FROM_HANDLE (handle), ISLE_RESULT_DISCARD, NULL);
+      isle_join_handle_unref (handle);
+    }
+}
+
+/**
+ * isle_join_set_poll_shutdown:
+ * @self: a join set
+ * @waker: (transfer none): the polling task's waker
+ * @error: return location for a #GError
+ *
+ * The form of [method@Isle.JoinSet.shutdown] for poll functions. The first
+ * call aborts every task of the set; each call drops the results and
+ * errors of the tasks that have finished, without a report, and returns
+ * %ISLE_POLL_READY once the set is empty, or else arranges for @waker to
+ * be woken when another task finishes and returns %ISLE_POLL_PENDING.
+ * A task spawned into the set while it shuts down is waited for, not
+ * aborted, as with [method@Isle.JoinSet.shutdown].
+ *
+ * If the polling task finishes while it waits (it is aborted, say), the
+ * set forgets it; its tasks stay aborted. One task at a time waits on a
+ * set: if another already does, this is a misuse, reported with a
+ * critical, and fails with %G_IO_ERROR_BUSY.
+ *
+ * Call it on the set's thread, with the waker the polling task's poll
+ * function was given.
+ *
+ * Returns: %ISLE_POLL_READY when the set is empty, or with an error;
+ *   otherwise %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_join_set_poll_shutdown (IsleJoinSet  *self,
+                             IsleWaker    *waker,
+                             GError      **error)
+{
+  IsleTask *waiter;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  check_thread (self, "isle_join_set_poll_shutdown");
+  waiter = _isle_task_require_poll_waker (waker, "isle_join_set_poll_shutdown");
+  if (waiter == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The waker is not the polling task's");
+      return ISLE_POLL_READY;
+    }
+
+  /* Once per shutdown, as the fiber form aborts once before it waits:
+   * polled again for every task that finishes, it must not walk the set
+   * each time. */
+  if (!self->shutting_down || self->poll_task != waiter)
+    {
+      isle_join_set_abort_all (self);
+      self->shutting_down = TRUE;
+    }
+
+  discard_finished (self);
+
+  if (g_hash_table_size (self->running) == 0)
+    {
+      clear_waiter (self, waiter);
+      self->shutting_down = FALSE;
+      return ISLE_POLL_READY;
+    }
+
+  if (!set_waiter (self, waiter, "isle_join_set_poll_shutdown"))
+    {
+      self->shutting_down = FALSE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Another task already waits on this join set");
+      return ISLE_POLL_READY;
+    }
+
+  register_poll_wait (self, waiter);
+  return ISLE_POLL_PENDING;
 }
 
 /**
@@ -515,6 +666,14 @@ isle_join_set_free (IsleJoinSet *self)
   g_hash_table_unref (self->running);
 
   g_queue_clear_full (&self->finished, (GDestroyNotify) isle_join_handle_unref);
+
+  /* A poll task woken by a finished task, and not polled since, is
+   * registered still: its wait goes with the set. */
+  if (self->poll_task != NULL && self->waiter == NULL)
+    {
+      _isle_task_remove_poll_wait (self->poll_task, &self->poll_wait);
+      self->poll_task = NULL;
+    }
 
   /* A task parked in join_next would resume into freed memory. */
   if (self->waiter != NULL)

@@ -51,6 +51,10 @@ ISLE_AVAILABLE_IN_ALL
 gboolean        isle_join_set_shutdown       (IsleJoinSet     *self,
                                               GError         **error);
 ISLE_AVAILABLE_IN_ALL
+IslePoll        isle_join_set_poll_shutdown  (IsleJoinSet     *self,
+                                              IsleWaker       *waker,
+                                              GError         **error);
+ISLE_AVAILABLE_IN_ALL
 guint           isle_join_set_get_n_tasks    (IsleJoinSet     *self);
 ISLE_AVAILABLE_IN_ALL
 gboolean        isle_join_set_is_empty       (IsleJoinSet     *self);

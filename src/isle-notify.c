@@ -14,7 +14,8 @@
  * Wakes tasks that wait for an event which carries no data: "the
  * configuration changed", "there is work". Tokio's `Notify`.
  *
- * A fiber task waits with [method@Isle.Notify.wait]; any thread notifies:
+ * A fiber task waits with [method@Isle.Notify.wait], a poll task with
+ * [method@Isle.Notify.poll_wait]; any thread notifies:
  *
  * - [method@Isle.Notify.notify_one] wakes the task that has waited longest; if
  *   none waits, it stores a permit, and the next [method@Isle.Notify.wait]
@@ -49,6 +50,16 @@ typedef struct
   IsleWaker   *waker;   /* (owned) (nullable) taken by whoever notifies it */
   WaiterState  state;
 } NotifyWaiter;
+
+/* A poll task's wait (isle_notify_poll_wait()): the waiter itself, kept
+ * by the task's list of waits instead of a fiber's stack, and a
+ * reference that keeps the notify alive while the task waits. */
+typedef struct
+{
+  IslePollWait  base;
+  NotifyWaiter  waiter;
+  IsleNotify   *notify;  /* (owned) */
+} NotifyPollWaiter;
 
 struct _IsleNotify
 {
@@ -119,8 +130,8 @@ isle_notify_ref (IsleNotify *self)
  * isle_notify_unref:
  * @self: (transfer full): a notify
  *
- * Drops a reference to the notify. A waiting task holds none: keep the
- * notify alive while tasks wait on it.
+ * Drops a reference to the notify. A waiting task holds one of its own,
+ * so dropping yours while tasks wait is safe.
  *
  * Safe to call from any thread.
  *
@@ -134,11 +145,8 @@ isle_notify_unref (IsleNotify *self)
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
 
-  if (!g_queue_is_empty (&self->waiters))
-    g_critical ("isle_notify_unref() released IsleNotify %p while %u tasks "
-                "wait on it: they would never be woken. Keep a reference "
-                "for as long as tasks may wait",
-                (gpointer) self, self->waiters.length);
+  /* Every waiter holds a reference. */
+  g_assert (g_queue_is_empty (&self->waiters));
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -280,6 +288,8 @@ isle_notify_wait (IsleNotify  *self,
   waiter.link.data = &waiter;
   waiter.waker = isle_task_ref_waker (task);
   g_queue_push_tail_link (&self->waiters, &waiter.link);
+  /* Held while the task waits: whoever else owns the notify may drop it. */
+  isle_notify_ref (self);
 
   for (;;)
     {
@@ -300,7 +310,118 @@ isle_notify_wait (IsleNotify  *self,
 
   g_clear_pointer (&waiter.waker, isle_waker_unref);
   wake_and_unref (pass_on);
+  isle_notify_unref (self);
 
   /* Aborted, the task reports cancellation even if it was notified. */
   return woken;
+}
+
+/* The poll task finished while it waited: out of the line, or, if
+ * isle_notify_notify_one() had chosen it, the notification passes on, as
+ * when an aborted fiber gives it up. */
+static void
+poll_waiter_withdraw (IslePollWait *wait,
+                      IsleTask     *task)
+{
+  NotifyPollWaiter *poll_waiter = (NotifyPollWaiter *) wait;
+  IsleNotify *self = poll_waiter->notify;
+  IsleWaker *pass_on = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (poll_waiter->waiter.state == WAITER_WAITING)
+    g_queue_unlink (&self->waiters, &poll_waiter->waiter.link);
+  else if (poll_waiter->waiter.state == WAITER_NOTIFIED_ONE)
+    pass_on = notify_one_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&poll_waiter->waiter.waker, isle_waker_unref);
+  wake_and_unref (pass_on);
+  isle_notify_unref (self);
+  g_free (poll_waiter);
+}
+
+/**
+ * isle_notify_poll_wait:
+ * @self: a notify
+ * @waker: (transfer none): the polling task's waker
+ *
+ * The form of [method@Isle.Notify.wait] for poll functions. The first call
+ * returns %ISLE_POLL_READY at once if a permit is stored (consuming it);
+ * otherwise the task joins the line of waiters, and the call arranges for
+ * @waker to be woken when [method@Isle.Notify.notify_one] chooses the task
+ * or [method@Isle.Notify.notify_waiters] is called, and returns
+ * %ISLE_POLL_PENDING. Later calls with the same waker return
+ * %ISLE_POLL_READY once the task has been notified, and keep its place in
+ * line until then.
+ *
+ * The task holds a reference to @self while it waits. If it finishes
+ * while it waits (it is aborted, say), it leaves the line; a notification
+ * that [method@Isle.Notify.notify_one] had already handed it passes on to
+ * the next waiter (or becomes the permit), as for an aborted fiber.
+ *
+ * Call it on the polling task's island thread, with the waker its poll
+ * function was given.
+ *
+ * Returns: %ISLE_POLL_READY when notified, otherwise %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_notify_poll_wait (IsleNotify *self,
+                       IsleWaker  *waker)
+{
+  NotifyPollWaiter *poll_waiter;
+  IsleTask *task;
+
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+
+  task = _isle_task_require_poll_waker (waker, "isle_notify_poll_wait");
+  if (task == NULL)
+    return ISLE_POLL_READY;
+
+  poll_waiter = (NotifyPollWaiter *) _isle_task_find_poll_wait (task, poll_waiter_withdraw, self);
+  if (poll_waiter != NULL)
+    {
+      WaiterState state;
+
+      /* Whoever notified the waiter took it out of the line and its waker
+       * with it; the state is all there is to read. */
+      g_mutex_lock (&self->lock);
+      state = poll_waiter->waiter.state;
+      g_mutex_unlock (&self->lock);
+
+      if (state == WAITER_WAITING)
+        return ISLE_POLL_PENDING;
+
+      _isle_task_remove_poll_wait (task, &poll_waiter->base);
+      g_assert (poll_waiter->waiter.waker == NULL);
+      isle_notify_unref (poll_waiter->notify);
+      g_free (poll_waiter);
+      return ISLE_POLL_READY;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (self->permit)
+    {
+      self->permit = FALSE;
+      g_mutex_unlock (&self->lock);
+      return ISLE_POLL_READY;
+    }
+
+  poll_waiter = g_new0 (NotifyPollWaiter, 1);
+  poll_waiter->base.withdraw = poll_waiter_withdraw;
+  poll_waiter->base.object = self;
+  /* The fiber form's words, so that a dump reads the same for both. */
+  poll_waiter->base.wait.klass = &_isle_wait_text;
+  poll_waiter->base.wait.object = "a notify";
+  poll_waiter->waiter.link.data = &poll_waiter->waiter;
+  poll_waiter->waiter.waker = isle_waker_ref (waker);
+  poll_waiter->waiter.state = WAITER_WAITING;
+  poll_waiter->notify = isle_notify_ref (self);
+  g_queue_push_tail_link (&self->waiters, &poll_waiter->waiter.link);
+  g_mutex_unlock (&self->lock);
+
+  _isle_task_add_poll_wait (task, &poll_waiter->base);
+  return ISLE_POLL_PENDING;
 }

@@ -34,6 +34,9 @@ void        isle_notify_notify_waiters  (IsleNotify  *self);
 ISLE_AVAILABLE_IN_ALL
 gboolean    isle_notify_wait            (IsleNotify  *self,
                                          GError     **error);
+ISLE_AVAILABLE_IN_ALL
+IslePoll    isle_notify_poll_wait       (IsleNotify  *self,
+                                         IsleWaker   *waker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleNotify, isle_notify_unref)
 

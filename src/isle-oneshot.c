@@ -69,6 +69,11 @@ struct _IsleOneshot
 
   IsleOwner        owner;            /* the receiver's thread */
   IsleTask        *receiving;        /* (unowned) (nullable) owner thread only */
+  IslePollWait     recv_poll;        /* owner thread only: the wait of the poll
+                                      * task pending in isle_oneshot_poll_recv() */
+  IsleTask        *recv_polling;     /* (unowned) (nullable) owner thread only: whose
+                                      * list holds recv_poll; it holds a receiver
+                                      * reference meanwhile */
 };
 
 #define ONESHOT_FROM_SENDER(s) ((IsleOneshot *) (s))
@@ -95,6 +100,7 @@ oneshot_release (IsleOneshot *self)
     return;
 
   g_assert (self->value == NULL);
+  g_assert (self->recv_polling == NULL);
   g_clear_pointer (&self->waker, isle_waker_unref);
   g_mutex_clear (&self->lock);
   _isle_owner_clear (&self->owner);
@@ -524,6 +530,34 @@ isle_oneshot_try_recv (IsleOneshot  *self,
   return value;
 }
 
+static void
+recv_poll_unregister (IsleOneshot *self)
+{
+  _isle_task_remove_poll_wait (self->recv_polling, &self->recv_poll);
+  self->recv_polling = NULL;
+}
+
+/* The poll task finished while it waited for the value: its waker
+ * leaves the oneshot. */
+static void
+recv_poll_withdraw (IslePollWait *wait,
+                    IsleTask     *task)
+{
+  IsleOneshot *self = (IsleOneshot *) wait->object;
+  IsleWaker *replaced = NULL;
+
+  g_assert (self->recv_polling == task);
+  self->recv_polling = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->waker == (IsleWaker *) task)
+    replaced = g_steal_pointer (&self->waker);
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&replaced, isle_waker_unref);
+  isle_oneshot_unref (self);
+}
+
 /**
  * isle_oneshot_poll_recv:
  * @self: a oneshot
@@ -535,7 +569,12 @@ isle_oneshot_try_recv (IsleOneshot  *self,
  * if it has been sent; otherwise arranges for @waker to be woken when it is
  * (or when the sender is released unsent) and returns %ISLE_POLL_PENDING.
  *
- * Call it on the oneshot's thread.
+ * While the task waits it holds a reference to the receiving end; if it
+ * finishes while it waits (it is aborted, say), its waker leaves the
+ * oneshot, and a value sent later is destroyed with the oneshot.
+ *
+ * Call it on the oneshot's thread, with the waker the polling task's poll
+ * function was given.
  *
  * Returns: %ISLE_POLL_READY with @value or @error set, or
  *   %ISLE_POLL_PENDING
@@ -549,6 +588,7 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
                         GError      **error)
 {
   IsleWaker *replaced = NULL;
+  IsleTask *task;
   gboolean done;
 
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
@@ -558,8 +598,14 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
 
   check_receiver_thread (self, "isle_oneshot_poll_recv");
   *value = NULL;
-  if (!check_one_receiver (self, ISLE_TASK_FROM_WAKER (waker),
-                           "isle_oneshot_poll_recv", error))
+  task = _isle_task_require_poll_waker (waker, "isle_oneshot_poll_recv");
+  if (task == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The waker is not the polling task's");
+      return ISLE_POLL_READY;
+    }
+  if (!check_one_receiver (self, task, "isle_oneshot_poll_recv", error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);
@@ -569,8 +615,34 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
       replaced = self->waker;
       self->waker = isle_waker_ref (waker);
     }
+  else if (done && self->waker == waker)
+    replaced = g_steal_pointer (&self->waker);
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&replaced, isle_waker_unref);
-  return done ? ISLE_POLL_READY : ISLE_POLL_PENDING;
+
+  if (!done)
+    {
+      if (self->recv_polling != task)
+        {
+          if (self->recv_polling != NULL)
+            recv_poll_unregister (self);
+          else
+            isle_oneshot_ref (self);
+          self->recv_poll.withdraw = recv_poll_withdraw;
+          self->recv_poll.object = self;
+          self->recv_poll.wait.klass = &_isle_wait_text;
+          self->recv_poll.wait.object = "a oneshot";
+          _isle_task_add_poll_wait (task, &self->recv_poll);
+          self->recv_polling = task;
+        }
+      return ISLE_POLL_PENDING;
+    }
+
+  if (self->recv_polling == task)
+    {
+      recv_poll_unregister (self);
+      isle_oneshot_unref (self);
+    }
+  return ISLE_POLL_READY;
 }

@@ -57,6 +57,34 @@ typedef enum
 typedef void (*IsleTaskFinishNotify) (IsleTask *task,
                                       gpointer  data);
 
+typedef struct _IslePollWait IslePollWait;
+
+/* Called on the island's thread when the task finishes while the wait is
+ * still registered (it was aborted, or it finished without polling the
+ * thing again): takes the task's waker back from the object, passes on
+ * whatever the task was handed and will never use (a notification, room
+ * in a channel), and releases the record. The record is already out of
+ * the task's list. */
+typedef void (*IslePollWaitWithdraw) (IslePollWait *wait,
+                                      IsleTask     *task);
+
+/* A wait that a poll form (isle_notify_poll_wait(), ...) registered for
+ * the task whose waker it was given, from the PENDING that starts it to
+ * the READY that ends it. It is what a dump says a parked poll task waits
+ * for, the same words as the fiber wait, and what takes the waker back
+ * when the task goes first, so that an aborted poll task leaves nothing
+ * behind in the object it waited on. The primitive embeds it in its own
+ * waiter record; @withdraw tells the primitives apart, and @object is the
+ * object the task waits on (with @withdraw, the key a poll form finds its
+ * own registration by). Island's thread only. */
+struct _IslePollWait
+{
+  IslePollWait         *next;      /* the task's list, newest first */
+  IslePollWaitWithdraw  withdraw;
+  gconstpointer         object;
+  IsleWait              wait;      /* what dumps say */
+};
+
 /* Kept apart so that the task record fits two cache lines: most tasks
  * have neither a name nor a cancellable. */
 typedef struct
@@ -72,6 +100,7 @@ typedef struct
   const char     *borrow_site;       /* (unowned) where the latest was taken */
   int             nested_depth;      /* g_main_depth() it runs at, with ISLE_TASK_FLAG_NESTED_LOOP */
   GError         *poll_error;        /* (owned) (nullable) isle_task_set_poll_error() */
+  IslePollWait   *poll_waits;        /* (nullable) registered by poll forms; see IslePollWait */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct
@@ -188,6 +217,30 @@ _isle_task_get_name (IsleTask *task)
 }
 
 char *_isle_task_describe (IsleTask *task);
+
+IsleTask     *_isle_task_require_poll_waker (IsleWaker       *waker,
+                                             const char      *function);
+void          _isle_task_add_poll_wait      (IsleTask        *task,
+                                             IslePollWait    *wait);
+void          _isle_task_remove_poll_wait   (IsleTask        *task,
+                                             IslePollWait    *wait);
+
+/* The wait that @withdraw's primitive registered for @task on @object,
+ * or NULL. A task has few at a time: the walk is short. */
+static inline IslePollWait *
+_isle_task_find_poll_wait (IsleTask             *task,
+                           IslePollWaitWithdraw  withdraw,
+                           gconstpointer         object)
+{
+  IslePollWait *wait;
+
+  if (task->extra == NULL)
+    return NULL;
+  for (wait = task->extra->poll_waits; wait != NULL; wait = wait->next)
+    if (wait->withdraw == withdraw && wait->object == object)
+      return wait;
+  return NULL;
+}
 
 /* Where wakes from other threads go: the island's remote part, kept by
  * the arena that holds the task for as long as the task exists. */

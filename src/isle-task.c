@@ -106,6 +106,7 @@ _isle_task_unref (IsleTask *task)
 
   if (task->extra != NULL)
     {
+      g_assert (task->extra->poll_waits == NULL);
       g_clear_object (&task->extra->cancellable);
       g_clear_error (&task->extra->poll_error);
       g_free (task->extra->name);
@@ -273,6 +274,84 @@ _isle_task_consume_result (IsleTask        *task,
   return NULL;
 }
 
+static void
+withdraw_poll_waits (IsleTask *task)
+{
+  IslePollWait *wait;
+
+  while ((wait = task->extra->poll_waits) != NULL)
+    {
+      task->extra->poll_waits = wait->next;
+      wait->next = NULL;
+      wait->withdraw (wait, task);
+    }
+}
+
+/* The task whose waker a poll form was given, if the form may register a
+ * wait for it: a task of this thread (its registration is kept and
+ * withdrawn there) that has not finished (nothing would withdraw it).
+ * Otherwise reports the misuse and returns NULL. */
+IsleTask *
+_isle_task_require_poll_waker (IsleWaker  *waker,
+                               const char *function)
+{
+  IsleTask *task = ISLE_TASK_FROM_WAKER (waker);
+
+  if (G_UNLIKELY (_isle_task_get_remote (task)->owner != _isle_thread_peek_serial ()))
+    {
+      g_critical ("%s() was given the waker of task %" G_GUINT64_FORMAT
+                  ", which belongs to an island of another thread: a poll "
+                  "form registers the polling task's own waker. Call it from "
+                  "the task's poll function, with the waker it was given",
+                  function, task->id);
+      return NULL;
+    }
+
+  if (G_UNLIKELY (task->state == ISLE_TASK_STATE_FINISHED))
+    {
+      g_critical ("%s() was given the waker of task %" G_GUINT64_FORMAT
+                  ", which has finished: nothing would ever take the waker "
+                  "back. Call it from the task's poll function, with the "
+                  "waker it was given",
+                  function, task->id);
+      return NULL;
+    }
+
+  return task;
+}
+
+void
+_isle_task_add_poll_wait (IsleTask     *task,
+                          IslePollWait *wait)
+{
+  IsleTaskExtra *extra = _isle_task_get_extra (task);
+
+  g_assert (task->state != ISLE_TASK_STATE_FINISHED);
+  g_assert (wait->next == NULL);
+
+  wait->next = extra->poll_waits;
+  extra->poll_waits = wait;
+}
+
+/* A poll form's wait has ended (READY), or its object is going: the
+ * record leaves the task's list; the caller releases it. */
+void
+_isle_task_remove_poll_wait (IsleTask     *task,
+                             IslePollWait *wait)
+{
+  IslePollWait **link;
+
+  for (link = &task->extra->poll_waits; *link != NULL; link = &(*link)->next)
+    if (*link == wait)
+      {
+        *link = wait->next;
+        wait->next = NULL;
+        return;
+      }
+
+  g_assert_not_reached ();
+}
+
 /* Runs on the island's thread, on the scheduler's stack, after the body
  * has returned (or never ran). Takes ownership of @result and @error and
  * drops the island's reference, so @task may be gone afterwards. */
@@ -284,6 +363,12 @@ task_finish (IsleTask *task,
   IsleLocalSet *island = task->queue->island;
   GDestroyNotify user_data_destroy;
   gpointer user_data;
+
+  /* Before the user data goes: a poll task's state may own the object
+   * it waited on (a join set, an interval), and the object must not keep
+   * a waker, or a notification meant for nobody, of a task that is gone. */
+  if (G_UNLIKELY (task->extra != NULL && task->extra->poll_waits != NULL))
+    withdraw_poll_waits (task);
 
   if (task->flags & ISLE_TASK_FLAG_ABORTED)
     {

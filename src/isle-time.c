@@ -303,7 +303,7 @@ isle_future_new_timeout_msec (IsleFuture *future,
  * IsleInterval: (foreign)
  *
  * A clock that ticks every period: [method@Isle.Interval.tick] waits for the
- * next tick. A task that falls behind skips the ticks it missed rather than
+ * next tick, [method@Isle.Interval.poll_tick] is its form for poll tasks. A task that falls behind skips the ticks it missed rather than
  * running them in a burst, so a slow iteration does not make the next ones
  * run back to back.
  *
@@ -311,8 +311,11 @@ isle_future_new_timeout_msec (IsleFuture *future,
  */
 struct _IsleInterval
 {
-  gint64 period;      /* µs */
-  gint64 next_tick;   /* monotonic µs */
+  gint64        period;      /* µs */
+  gint64        next_tick;   /* monotonic µs */
+  IsleFuture   *poll_timer;  /* (owned) (nullable) the tick a poll task waits for */
+  IslePollWait  poll_wait;   /* in the list of that task, while poll_timer is set */
+  IsleTask     *polling;     /* (unowned) (nullable) that task */
 };
 
 /**
@@ -342,6 +345,26 @@ isle_interval_new_msec (guint msec)
   return self;
 }
 
+/* The poll task no longer waits for the tick: its waker leaves the timer,
+ * and the timer, which nobody else holds, leaves the island's queue. */
+static void
+interval_poll_clear (IsleInterval *self,
+                     IsleTask     *task)
+{
+  _isle_future_remove_waker (self->poll_timer, (IsleWaker *) task);
+  g_clear_pointer (&self->poll_timer, isle_future_unref);
+  self->polling = NULL;
+}
+
+/* The poll task finished while it waited for a tick: the tick is spent,
+ * as a fiber's is when it is aborted in isle_interval_tick(). */
+static void
+interval_poll_withdraw (IslePollWait *wait,
+                        IsleTask     *task)
+{
+  interval_poll_clear ((IsleInterval *) wait->object, task);
+}
+
 /**
  * isle_interval_free:
  * @self: (transfer full): an interval
@@ -349,14 +372,44 @@ isle_interval_new_msec (guint msec)
  * Frees the interval.
  *
  * Call it on the thread of the task that ticks the interval, when no
- * [method@Isle.Interval.tick] is waiting on it.
+ * [method@Isle.Interval.tick] is waiting on it. A poll task that waits in
+ * [method@Isle.Interval.poll_tick] may free it (or its state may, when it
+ * finishes): the wait goes with it.
  *
  * Since: 0.1
  */
 void
 isle_interval_free (IsleInterval *self)
 {
+  if (self == NULL)
+    return;
+
+  /* A poll task that waits for a tick and frees the interval (its state
+   * going with the task, or its poll function done with it) takes its
+   * wait back first. */
+  if (self->polling != NULL)
+    {
+      _isle_task_remove_poll_wait (self->polling, &self->poll_wait);
+      interval_poll_clear (self, self->polling);
+    }
   g_free (self);
+}
+
+/* The timer of the next tick, made when a wait for it starts; the ticks
+ * already missed are skipped. */
+static IsleFuture *
+interval_next_timer (IsleInterval *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  IsleFuture *tick;
+
+  if (self->next_tick < now)
+    /* Skip the ticks already missed; keep to the original phase. */
+    self->next_tick += ((now - self->next_tick) / self->period) * self->period;
+
+  tick = timer_future_new (self->next_tick, ISLE_TIMER_RESOLVE, 0);
+  self->next_tick += self->period;
+  return tick;
 }
 
 /**
@@ -377,21 +430,94 @@ gboolean
 isle_interval_tick (IsleInterval  *self,
                     GError       **error)
 {
-  gint64 now;
-  IsleFuture *tick;
-
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (_isle_task_require_fiber ("isle_interval_tick", error) == NULL)
     return FALSE;
 
-  now = g_get_monotonic_time ();
-  if (self->next_tick < now)
-    /* Skip the ticks already missed; keep to the original phase. */
-    self->next_tick += ((now - self->next_tick) / self->period) * self->period;
+  return await_timer (interval_next_timer (self), error);
+}
 
-  tick = timer_future_new (self->next_tick, ISLE_TIMER_RESOLVE, 0);
-  self->next_tick += self->period;
+/**
+ * isle_interval_poll_tick:
+ * @self: an interval
+ * @waker: (transfer none): the polling task's waker
+ * @error: return location for a #GError
+ *
+ * The form of [method@Isle.Interval.tick] for poll functions. The first
+ * call starts the wait for the next tick (skipping the ticks already
+ * missed, as [method@Isle.Interval.tick] does) and, unless that tick is
+ * due already, arranges for @waker to be woken at it and returns
+ * %ISLE_POLL_PENDING; later calls with the same waker return
+ * %ISLE_POLL_READY once the tick has come. The next call after that waits
+ * for the tick after.
+ *
+ * If the task finishes while it waits (it is aborted, say), that tick is
+ * spent, as when a fiber is aborted in [method@Isle.Interval.tick]. One task
+ * at a time ticks an interval; a second one is a misuse, reported with a
+ * critical, and fails with %G_IO_ERROR_BUSY.
+ *
+ * Call it on the island's thread, with the waker the polling task's poll
+ * function was given.
+ *
+ * Returns: %ISLE_POLL_READY at the tick, or with an error; otherwise
+ *   %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_interval_poll_tick (IsleInterval  *self,
+                         IsleWaker     *waker,
+                         GError       **error)
+{
+  IsleTask *task;
+  gpointer ignored;
+  IslePoll poll;
 
-  return await_timer (tick, error);
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  task = _isle_task_require_poll_waker (waker, "isle_interval_poll_tick");
+  if (task == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The waker is not the polling task's");
+      return ISLE_POLL_READY;
+    }
+
+  if (G_UNLIKELY (self->polling != NULL && self->polling != task))
+    {
+      g_critical ("isle_interval_poll_tick() on IsleInterval %p by task %"
+                  G_GUINT64_FORMAT " while task %" G_GUINT64_FORMAT " waits "
+                  "for its tick: one task at a time ticks an interval. Give "
+                  "each task an interval of its own",
+                  (gpointer) self, task->id, self->polling->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Task %" G_GUINT64_FORMAT " is already waiting for the interval's tick",
+                   self->polling->id);
+      return ISLE_POLL_READY;
+    }
+
+  if (self->poll_timer == NULL)
+    {
+      self->poll_timer = interval_next_timer (self);
+      self->poll_wait.withdraw = interval_poll_withdraw;
+      self->poll_wait.object = self;
+      /* What a fiber in isle_interval_tick() awaits, so that the dump
+       * says the same: "a sleep, N ms left". */
+      self->poll_wait.wait.klass = &_isle_wait_future;
+      self->poll_wait.wait.object = self->poll_timer;
+      _isle_task_add_poll_wait (task, &self->poll_wait);
+      self->polling = task;
+    }
+
+  poll = isle_future_poll (self->poll_timer, waker, &ignored, error);
+  if (poll == ISLE_POLL_READY)
+    {
+      _isle_task_remove_poll_wait (task, &self->poll_wait);
+      self->polling = NULL;
+      g_clear_pointer (&self->poll_timer, isle_future_unref);
+    }
+  return poll;
 }

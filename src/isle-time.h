@@ -37,6 +37,10 @@ void          isle_interval_free            (IsleInterval  *self);
 ISLE_AVAILABLE_IN_ALL
 gboolean      isle_interval_tick            (IsleInterval  *self,
                                              GError       **error);
+ISLE_AVAILABLE_IN_ALL
+IslePoll      isle_interval_poll_tick       (IsleInterval  *self,
+                                             IsleWaker     *waker,
+                                             GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleInterval, isle_interval_free)
 

@@ -91,6 +91,26 @@ isle_test_iterate_until (GMainContext *context,
   g_source_unref (tick);
 }
 
+/* What the task list says task @id of @island waits for, as "KIND: WORDS"
+ * (the wait kind and the dump's words), so that a test can check that a
+ * poll form's wait reads as its fiber form's. */
+static inline char *
+isle_test_describe_wait (IsleLocalSet *island,
+                         guint64       id)
+{
+  g_autoptr(GListModel) infos = isle_local_set_list_tasks (island);
+
+  for (guint i = 0; i < g_list_model_get_n_items (infos); i++)
+    {
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (infos, i);
+
+      if (isle_task_info_get_id (info) == id)
+        return g_strdup_printf ("%s: %s", isle_task_info_get_wait_kind (info),
+                                isle_task_info_get_waiting_for (info));
+    }
+  g_assert_not_reached ();
+}
+
 /* In a subprocess that checks a critical and then what the call returned:
  * criticals stay logged but no longer abort. */
 static inline void

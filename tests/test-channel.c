@@ -763,6 +763,310 @@ test_channel_poll_recv (void)
   g_assert_cmpint (items_destroyed, ==, 0);
 }
 
+/* Sending from a poll task: it waits for room in line with fibers. */
+
+typedef struct
+{
+  IsleChannelSender *sender;    /* (owned) (nullable) released when the task is done */
+  guint              next;      /* the next value to send, from 1 */
+  guint              last;      /* the last value to send */
+  guint             *item;      /* (owned) (nullable) made, not yet taken */
+  guint              pendings;
+  GError            *error;     /* (owned) how the last send failed */
+} PollSendState;
+
+static void
+poll_send_state_free (gpointer data)
+{
+  PollSendState *state = data;
+
+  /* An item the channel never took is still the task's. */
+  if (state->item != NULL)
+    counted_item_destroy (state->item);
+  g_clear_pointer (&state->sender, isle_channel_sender_unref);
+  g_clear_error (&state->error);
+  g_free (state);
+}
+
+static IslePoll
+poll_send_task (gpointer    data,
+                IsleWaker  *waker,
+                gpointer   *result,
+                GError    **error)
+{
+  PollSendState *state = data;
+
+  while (state->next <= state->last)
+    {
+      if (state->item == NULL)
+        state->item = new_item (state->next);
+      switch (isle_channel_sender_poll_send (state->sender, waker, state->item, &state->error))
+        {
+        case ISLE_POLL_PENDING:
+          state->pendings++;
+          return ISLE_POLL_PENDING;
+        case ISLE_POLL_READY:
+        default:
+          if (state->error != NULL)
+            {
+              g_clear_pointer (&state->sender, isle_channel_sender_unref);
+              return ISLE_POLL_READY;
+            }
+          state->item = NULL;   /* the channel's now */
+          state->next++;
+        }
+    }
+  /* Done sending: this producer no longer keeps the channel open. */
+  g_clear_pointer (&state->sender, isle_channel_sender_unref);
+  return ISLE_POLL_READY;
+}
+
+static PollSendState *
+poll_send_state_new (IsleChannelSender *sender,
+                     guint              first,
+                     guint              last)
+{
+  PollSendState *state = g_new0 (PollSendState, 1);
+
+  state->sender = isle_channel_sender_ref (sender);
+  state->next = first;
+  state->last = last;
+  return state;
+}
+
+static void
+poll_send_body (gconstpointer test_data)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (2, counted_item_destroy, &sender);
+  g_autoptr(IsleJoinHandle) poll_sender = NULL;
+  g_autoptr(IsleJoinHandle) fiber_sender = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *poll_says = NULL;
+  g_autofree char *fiber_says = NULL;
+  FiberSendData fiber_data = { NULL, 0, FALSE };
+  PollSendState *state = poll_send_state_new (sender, 1, 200);
+  guint64 sum = 0;
+  guint received = 0;
+  gpointer item;
+
+  /* The state is freed here, to read it after the task is done. */
+  poll_sender = isle_spawn_local_poll (poll_send_task, state, NULL);
+  fiber_data.sender = isle_channel_sender_ref (sender);
+  fiber_sender = isle_spawn_local (fiber_sender_task, &fiber_data, NULL);
+  g_clear_pointer (&sender, isle_channel_sender_unref);
+  for (guint i = 0; i < 5; i++)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* Both wait for room, and the task list says so in the same words. */
+  g_assert_false (isle_join_handle_is_finished (poll_sender));
+  g_assert_false (isle_join_handle_is_finished (fiber_sender));
+  poll_says = isle_test_describe_wait (island, isle_join_handle_get_id (poll_sender));
+  fiber_says = isle_test_describe_wait (island, isle_join_handle_get_id (fiber_sender));
+  g_assert_cmpstr (poll_says, ==, "other: room in a channel");
+  g_assert_cmpstr (fiber_says, ==, poll_says);
+
+  /* Every item arrives once; the channel closes when both are done. */
+  while ((item = isle_channel_recv (channel, &local_error)) != NULL)
+    {
+      sum += take_item (item);
+      received++;
+      if (received % 7 == 0)
+        g_assert_true (isle_yield_now (NULL));
+    }
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (received, ==, 200 + 10);
+  g_assert_cmpuint (sum, ==, 200 * 201 / 2 + 10 * 11 / 2);
+  isle_join_handle_join (poll_sender, NULL);
+  isle_join_handle_join (fiber_sender, NULL);
+  g_assert_true (fiber_data.ok);
+  g_assert_cmpuint (state->pendings, >, 0);
+  g_assert_no_error (state->error);
+  poll_send_state_free (state);
+}
+
+static void
+test_channel_poll_send (void)
+{
+  items_destroyed = 0;
+  isle_test_run (poll_send_body, NULL);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+/* An unbounded channel never makes a poll sender wait. */
+static void
+poll_send_unbounded_body (gconstpointer test_data)
+{
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (0, counted_item_destroy, &sender);
+  PollSendState *state = poll_send_state_new (sender, 1, 50);
+  g_autoptr(IsleJoinHandle) handle = isle_spawn_local_poll (poll_send_task, state,
+                                                            poll_send_state_free);
+
+  isle_join_handle_join (handle, NULL);
+  g_assert_cmpuint (isle_channel_get_length (channel), ==, 50);
+}
+
+static void
+test_channel_poll_send_unbounded (void)
+{
+  items_destroyed = 0;
+  isle_test_run (poll_send_unbounded_body, NULL);
+  g_assert_cmpint (items_destroyed, ==, 50);   /* with the channel */
+}
+
+/* Aborted while it waits, a poll sender leaves the line and keeps its
+ * item; room a receive had handed it goes on to the next sender. */
+static void
+poll_send_aborted_body (gconstpointer test_data)
+{
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy, &sender);
+  g_autoptr(IsleJoinHandle) first = NULL;
+  g_autoptr(IsleJoinHandle) second = NULL;
+  g_autoptr(IsleJoinHandle) third = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_true (isle_channel_sender_try_send (sender, new_item (1), NULL));
+  first = isle_spawn_local_poll (poll_send_task, poll_send_state_new (sender, 10, 10),
+                                 poll_send_state_free);
+  second = isle_spawn_local_poll (poll_send_task, poll_send_state_new (sender, 20, 20),
+                                  poll_send_state_free);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+
+  /* The receive hands the room to the first in line; it is aborted
+   * before it can use it, and the room passes to the second. */
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 1);
+  isle_join_handle_abort (first);
+  isle_join_handle_join (first, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
+  isle_join_handle_join (second, NULL);
+  g_assert_cmpint (items_destroyed, ==, 1);   /* the first one's item, by its state */
+
+  /* Aborted while merely waiting: out of the line, so the room the next
+   * receive makes goes to the sender behind it, not to a task that is
+   * gone. */
+  third = isle_spawn_local_poll (poll_send_task, poll_send_state_new (sender, 30, 30),
+                                 poll_send_state_free);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  isle_join_handle_abort (third);
+  isle_join_handle_join (third, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
+  g_assert_cmpint (items_destroyed, ==, 2);
+  {
+    g_autoptr(IsleJoinHandle) fourth = isle_spawn_local_poll (poll_send_task,
+                                                              poll_send_state_new (sender, 40, 40),
+                                                              poll_send_state_free);
+
+    for (guint i = 0; i < 3; i++)
+      g_assert_true (isle_yield_now (NULL));
+    g_assert_false (isle_join_handle_is_finished (fourth));
+    g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 20);
+    isle_join_handle_join (fourth, NULL);
+  }
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 40);
+}
+
+static void
+test_channel_poll_send_aborted (void)
+{
+  items_destroyed = 0;
+  isle_test_run (poll_send_aborted_body, NULL);
+  g_assert_cmpint (items_destroyed, ==, 2);
+}
+
+/* A poll sender that waits holds a sender of its own; closing from the
+ * receiving side wakes it to fail, and it keeps its item. */
+static void
+poll_send_closed_body (gconstpointer test_data)
+{
+  g_autoptr(IsleChannelSender) sender = NULL;
+  g_autoptr(IsleChannel) channel = isle_channel_new (1, counted_item_destroy, &sender);
+  PollSendState *state = poll_send_state_new (sender, 5, 6);
+  g_autoptr(IsleJoinHandle) handle = isle_spawn_local_poll (poll_send_task, state, NULL);
+
+  g_clear_pointer (&sender, isle_channel_sender_unref);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  g_assert_false (isle_join_handle_is_finished (handle));
+  g_assert_cmpuint (state->pendings, ==, 1);
+  /* The state's sender and the wait's keep the channel open. */
+  g_assert_false (isle_channel_is_closed (channel));
+
+  isle_channel_close (channel);
+  isle_join_handle_join (handle, NULL);
+  g_assert_error (state->error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (*state->item, ==, 6);
+  poll_send_state_free (state);
+  g_assert_cmpuint (take_item (isle_channel_try_recv (channel, NULL)), ==, 5);
+}
+
+static void
+test_channel_poll_send_closed (void)
+{
+  items_destroyed = 0;
+  isle_test_run (poll_send_closed_body, NULL);
+  g_assert_cmpint (items_destroyed, ==, 1);
+}
+
+/* A poll receiver holds the receiving end while it waits, says so as a
+ * fiber would, and lets go when it is aborted. */
+
+static IslePoll
+poll_recv_one (gpointer    data,
+               IsleWaker  *waker,
+               gpointer   *result,
+               GError    **error)
+{
+  return isle_channel_poll_recv (data, waker, result, error);
+}
+
+static void
+poll_recv_aborted_body (gconstpointer test_data)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleChannelSender) sender = NULL;
+  IsleChannel *channel = isle_channel_new (1, counted_item_destroy, &sender);
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *says = NULL;
+  guint *item = new_item (1);
+
+  handle = isle_spawn_local_poll (poll_recv_one, channel, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  says = isle_test_describe_wait (island, isle_join_handle_get_id (handle));
+  g_assert_cmpstr (says, ==, "other: a message on a channel");
+
+  /* Our reference goes; the waiting task's keeps the channel open. */
+  g_clear_pointer (&channel, isle_channel_unref);
+  g_assert_false (isle_channel_sender_is_closed (sender));
+
+  /* Aborted, the task lets go of it: the channel closes, and a send
+   * fails rather than waking a task that is gone. */
+  isle_join_handle_abort (handle);
+  isle_join_handle_join (handle, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
+  g_assert_true (isle_channel_sender_is_closed (sender));
+  g_assert_false (isle_channel_sender_try_send (sender, item, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_free (item);   /* a failed send leaves it the caller's */
+}
+
+static void
+test_channel_poll_recv_aborted (void)
+{
+  items_destroyed = 0;
+  isle_test_run (poll_recv_aborted_body, NULL);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
 /* Misuse, in subprocesses. */
 
 static void
@@ -1106,6 +1410,46 @@ test_oneshot_recv_aborted (void)
   g_assert_cmpint (items_destroyed, ==, 1);
 }
 
+/* A poll receiver of a oneshot says what it waits for as a fiber would,
+ * holds the receiving end, and lets go of it when aborted: a value sent
+ * afterwards is destroyed with the oneshot, not handed to a task that is
+ * gone. */
+static void
+oneshot_poll_aborted_body (gconstpointer test_data)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  IsleOneshot *oneshot = isle_oneshot_new ();
+  g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
+  OneshotPollState state = { oneshot, 0 };
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *says = NULL;
+
+  handle = isle_spawn_local_poll (oneshot_poll, &state, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (NULL));
+  says = isle_test_describe_wait (island, isle_join_handle_get_id (handle));
+  g_assert_cmpstr (says, ==, "other: a oneshot");
+
+  /* Our reference goes; the waiting task's keeps the receiving end. */
+  g_clear_pointer (&oneshot, isle_oneshot_unref);
+  isle_join_handle_abort (handle);
+  isle_join_handle_join (handle, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (state.polls, ==, 1);
+
+  /* With the task gone, so is the receiving end. */
+  g_assert_false (isle_oneshot_sender_send (sender, new_item (7), counted_item_destroy));
+  g_assert_cmpint (items_destroyed, ==, 1);
+}
+
+static void
+test_oneshot_poll_recv_aborted (void)
+{
+  items_destroyed = 0;
+  isle_test_run (oneshot_poll_aborted_body, NULL);
+}
+
 /* Notify. */
 
 typedef struct
@@ -1285,6 +1629,295 @@ test_notify_wait_aborted (void)
   isle_test_run_root (island, notify_aborted_root, NULL);
 }
 
+/* The poll form. A poll task waits as a fiber does: in the same line. */
+
+typedef struct
+{
+  NotifyData *data;
+  IsleNotify *notify;   /* kept alive by the wait's own reference */
+  gboolean    started;
+} NotifyPollState;
+
+static IslePoll
+notify_poll_task (gpointer    state,
+                  IsleWaker  *waker,
+                  gpointer   *result,
+                  GError    **error)
+{
+  NotifyPollState *poll_state = state;
+
+  if (!poll_state->started)
+    {
+      poll_state->started = TRUE;
+      poll_state->data->waiting++;
+    }
+  if (isle_notify_poll_wait (poll_state->notify, waker) == ISLE_POLL_PENDING)
+    return ISLE_POLL_PENDING;
+  poll_state->data->woken++;
+  return ISLE_POLL_READY;
+}
+
+static IsleJoinHandle *
+spawn_notify_poll (NotifyData *data)
+{
+  NotifyPollState *state = g_new0 (NotifyPollState, 1);
+
+  state->data = data;
+  state->notify = data->notify;
+  return isle_spawn_local_poll (notify_poll_task, state, g_free);
+}
+
+static void
+yield_times (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_assert_true (isle_yield_now (NULL));
+}
+
+static gpointer
+notify_poll_root (gpointer   user_data,
+                  GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) poll_first = NULL;
+  g_autoptr(IsleJoinHandle) fiber_second = NULL;
+  g_autoptr(IsleJoinHandle) poll_third = NULL;
+  g_autoptr(IsleJoinHandle) late = NULL;
+  g_autoptr(IsleJoinHandle) permit_taker = NULL;
+  g_autoptr(IsleJoinHandle) second_taker = NULL;
+  IsleJoinHandle *all[4];
+
+  /* Two notifications with nobody waiting store one permit: the first
+   * poll task takes it without waiting, the second waits. */
+  isle_notify_notify_one (data.notify);
+  isle_notify_notify_one (data.notify);
+  permit_taker = spawn_notify_poll (&data);
+  isle_join_handle_join (permit_taker, NULL);
+  g_assert_cmpint (data.woken, ==, 1);
+  second_taker = spawn_notify_poll (&data);
+  yield_times (3);
+  g_assert_false (isle_join_handle_is_finished (second_taker));
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (second_taker, NULL);
+  g_assert_cmpint (data.woken, ==, 2);
+
+  /* Poll and fiber waiters share one line, oldest first. */
+  data.waiting = data.woken = 0;
+  poll_first = spawn_notify_poll (&data);
+  while (data.waiting < 1)
+    yield_times (1);
+  fiber_second = isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < 2)
+    yield_times (1);
+  poll_third = spawn_notify_poll (&data);
+  while (data.waiting < 3)
+    yield_times (1);
+  yield_times (3);
+  g_assert_cmpint (data.woken, ==, 0);
+
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (poll_first, NULL);
+  yield_times (3);
+  g_assert_cmpint (data.woken, ==, 1);
+  g_assert_false (isle_join_handle_is_finished (fiber_second));
+  g_assert_false (isle_join_handle_is_finished (poll_third));
+
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (fiber_second, NULL);
+  yield_times (3);
+  g_assert_false (isle_join_handle_is_finished (poll_third));
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (poll_third, NULL);
+  g_assert_cmpint (data.woken, ==, 3);
+
+  /* notify_waiters wakes every waiter of each kind and stores no permit. */
+  data.waiting = data.woken = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    all[i] = i % 2 == 0 ? spawn_notify_poll (&data)
+                        : isle_spawn_local (notify_wait_task, &data, NULL);
+  while (data.waiting < (int) G_N_ELEMENTS (all))
+    yield_times (1);
+  isle_notify_notify_waiters (data.notify);
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      isle_join_handle_join (all[i], NULL);
+      isle_join_handle_unref (all[i]);
+    }
+  g_assert_cmpint (data.woken, ==, G_N_ELEMENTS (all));
+  late = spawn_notify_poll (&data);
+  yield_times (3);
+  g_assert_false (isle_join_handle_is_finished (late));
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_join (late, NULL);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_poll_wait (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_poll_root, NULL);
+}
+
+/* A notification that crosses threads reaches a parked poll task. */
+static gpointer
+notify_poll_from_thread_root (gpointer   user_data,
+                              GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) handle = spawn_notify_poll (&data);
+  GThread *thread;
+
+  while (data.waiting < 1)
+    yield_times (1);
+  thread = g_thread_new ("notifier", notify_one_thread, data.notify);
+  isle_join_handle_join (handle, NULL);
+  g_thread_join (thread);
+  g_assert_cmpint (data.woken, ==, 1);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_poll_wait_from_thread (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_poll_from_thread_root, NULL);
+}
+
+static gpointer
+notify_poll_aborted_root (gpointer   user_data,
+                          GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) chosen = NULL;
+  g_autoptr(IsleJoinHandle) next = NULL;
+  g_autoptr(IsleJoinHandle) waiting = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  /* Chosen by notify_one, then aborted before it is polled again: the
+   * notification passes on to the next in line. */
+  chosen = spawn_notify_poll (&data);
+  while (data.waiting < 1)
+    yield_times (1);
+  next = spawn_notify_poll (&data);
+  while (data.waiting < 2)
+    yield_times (1);
+  isle_notify_notify_one (data.notify);
+  isle_join_handle_abort (chosen);
+  isle_join_handle_join (chosen, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
+  isle_join_handle_join (next, NULL);
+  g_assert_cmpint (data.woken, ==, 1);
+
+  /* Aborted while it waits: it leaves the line, so the next notification
+   * finds nobody and becomes the permit, which a fiber then takes
+   * without waiting. */
+  waiting = spawn_notify_poll (&data);
+  while (data.waiting < 3)
+    yield_times (1);
+  isle_join_handle_abort (waiting);
+  isle_join_handle_join (waiting, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  isle_notify_notify_one (data.notify);
+  g_assert_true (isle_notify_wait (data.notify, NULL));
+  g_assert_cmpint (data.woken, ==, 1);
+
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_poll_wait_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_poll_aborted_root, NULL);
+}
+
+/* A parked poll task reads in the task list as a parked fiber does. */
+static gpointer
+notify_poll_dump_root (gpointer   user_data,
+                       GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) poll_waiter = spawn_notify_poll (&data);
+  g_autoptr(IsleJoinHandle) fiber_waiter = isle_spawn_local (notify_wait_task, &data, NULL);
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autofree char *poll_says = NULL;
+  g_autofree char *fiber_says = NULL;
+
+  while (data.waiting < 2)
+    yield_times (1);
+  poll_says = isle_test_describe_wait (island, isle_join_handle_get_id (poll_waiter));
+  fiber_says = isle_test_describe_wait (island, isle_join_handle_get_id (fiber_waiter));
+  g_assert_cmpstr (poll_says, ==, "other: a notify");
+  g_assert_cmpstr (fiber_says, ==, poll_says);
+
+  isle_notify_notify_waiters (data.notify);
+  isle_join_handle_join (poll_waiter, NULL);
+  isle_join_handle_join (fiber_waiter, NULL);
+  isle_notify_unref (data.notify);
+  return NULL;
+}
+
+static void
+test_notify_poll_wait_dump (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_poll_dump_root, NULL);
+}
+
+/* Each wait holds the notify: dropping your own reference while tasks
+ * wait is safe, and whoever notifies later still reaches them. */
+static gpointer
+notify_later_thread (gpointer user_data)
+{
+  IsleNotify *notify = user_data;
+
+  isle_notify_notify_waiters (notify);
+  isle_notify_unref (notify);
+  return NULL;
+}
+
+static gpointer
+notify_unref_while_waiting_root (gpointer   user_data,
+                                 GError   **error)
+{
+  NotifyData data = { isle_notify_new (), 0, 0 };
+  g_autoptr(IsleJoinHandle) poll_waiter = spawn_notify_poll (&data);
+  g_autoptr(IsleJoinHandle) fiber_waiter = isle_spawn_local (notify_wait_task, &data, NULL);
+  IsleNotify *for_thread;
+  GThread *thread;
+
+  while (data.waiting < 2)
+    yield_times (1);
+  for_thread = isle_notify_ref (data.notify);
+  g_clear_pointer (&data.notify, isle_notify_unref);
+  /* The waiters' references keep it alive until the thread gets to it. */
+  thread = g_thread_new ("notifier", notify_later_thread, for_thread);
+  isle_join_handle_join (poll_waiter, NULL);
+  isle_join_handle_join (fiber_waiter, NULL);
+  g_thread_join (thread);
+  g_assert_cmpint (data.woken, ==, 2);
+  return NULL;
+}
+
+static void
+test_notify_unref_while_waiting (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, notify_unref_while_waiting_root, NULL);
+}
+
 static void
 test_notify_wait_outside_fiber (void)
 {
@@ -1360,6 +1993,11 @@ main (int   argc,
   g_test_add_func ("/Isle/Channel/items-destroyed-once", test_channel_items_destroyed_once);
   g_test_add_func ("/Isle/Channel/recv-aborted", test_channel_recv_aborted);
   g_test_add_func ("/Isle/Channel/poll-recv", test_channel_poll_recv);
+  g_test_add_func ("/Isle/Channel/poll-recv-aborted", test_channel_poll_recv_aborted);
+  g_test_add_func ("/Isle/Channel/poll-send", test_channel_poll_send);
+  g_test_add_func ("/Isle/Channel/poll-send-unbounded", test_channel_poll_send_unbounded);
+  g_test_add_func ("/Isle/Channel/poll-send-aborted", test_channel_poll_send_aborted);
+  g_test_add_func ("/Isle/Channel/poll-send-closed", test_channel_poll_send_closed);
   g_test_add_func ("/Isle/Channel/recv-outside-fiber", test_channel_recv_outside_fiber);
   g_test_add_func ("/Isle/Channel/recv-wrong-thread", test_channel_recv_wrong_thread);
   g_test_add_func ("/Isle/Channel/two-receivers", test_channel_two_receivers);
@@ -1371,11 +2009,17 @@ main (int   argc,
   g_test_add_func ("/Isle/Oneshot/try-recv-and-destroy", test_oneshot_try_recv_and_destroy);
   g_test_add_func ("/Isle/Oneshot/poll-recv", test_oneshot_poll_recv);
   g_test_add_func ("/Isle/Oneshot/recv-aborted", test_oneshot_recv_aborted);
+  g_test_add_func ("/Isle/Oneshot/poll-recv-aborted", test_oneshot_poll_recv_aborted);
   g_test_add_func ("/Isle/Notify/notify-one-permit", test_notify_one_permit);
   g_test_add_func ("/Isle/Notify/notify-waiters-wakes-all", test_notify_waiters_wakes_all);
   g_test_add_func ("/Isle/Notify/notify-from-thread", test_notify_from_thread);
   g_test_add_func ("/Isle/Notify/wait-aborted", test_notify_wait_aborted);
   g_test_add_func ("/Isle/Notify/wait-outside-fiber", test_notify_wait_outside_fiber);
+  g_test_add_func ("/Isle/Notify/poll-wait", test_notify_poll_wait);
+  g_test_add_func ("/Isle/Notify/poll-wait-from-thread", test_notify_poll_wait_from_thread);
+  g_test_add_func ("/Isle/Notify/poll-wait-aborted", test_notify_poll_wait_aborted);
+  g_test_add_func ("/Isle/Notify/poll-wait-dump", test_notify_poll_wait_dump);
+  g_test_add_func ("/Isle/Notify/unref-while-waiting", test_notify_unref_while_waiting);
 
   return g_test_run ();
 }

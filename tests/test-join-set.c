@@ -45,6 +45,20 @@ fail_after_yield (gpointer   user_data,
   return NULL;
 }
 
+/* Ignores an abort (each yield fails, and goes to the back of the queue
+ * all the same) until the test says stop: a task that takes its time to
+ * finish after an abort. */
+static gboolean stop_yielding;
+
+static gpointer
+yield_until_stopped (gpointer   user_data,
+                     GError   **error)
+{
+  while (!stop_yielding)
+    isle_yield_now (NULL);
+  return NULL;
+}
+
 static gpointer
 park_forever (gpointer   user_data,
               GError   **error)
@@ -293,6 +307,195 @@ test_join_set_poll (void)
   g_assert_true (isle_join_set_is_empty (set));
 }
 
+/* Shutting down from a poll task, as the fiber form does. */
+
+typedef struct
+{
+  IsleJoinSet *set;         /* (owned) with free_set, freed with the state */
+  gboolean     free_set;
+  gboolean     spawned;
+  guint        n_polls;
+  GError      *error;       /* (owned) */
+} ShutdownState;
+
+static void
+shutdown_state_free (gpointer data)
+{
+  ShutdownState *state = data;
+
+  /* Its own set may go with it even while it waits on it. */
+  if (state->free_set)
+    g_clear_pointer (&state->set, isle_join_set_free);
+  g_clear_error (&state->error);
+  g_free (state);
+}
+
+static IslePoll
+shutdown_poll (gpointer    data,
+               IsleWaker  *waker,
+               gpointer   *result,
+               GError    **error)
+{
+  ShutdownState *state = data;
+
+  state->n_polls++;
+  if (!state->spawned)
+    {
+      state->spawned = TRUE;
+      isle_join_set_spawn (state->set, park_forever, NULL, count_destroy);
+      isle_join_set_spawn (state->set, fail_after_yield, NULL, count_destroy);
+      isle_join_set_spawn_full (state->set, NULL, G_PRIORITY_DEFAULT, 0, yield_n_times,
+                                GUINT_TO_POINTER (0), count_destroy, g_free);
+      isle_join_set_spawn_poll (state->set, count_down_poll, g_new0 (guint, 1), g_free);
+    }
+  return isle_join_set_poll_shutdown (state->set, waker, &state->error);
+}
+
+static void
+test_join_set_poll_shutdown (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  ShutdownState state = { set, FALSE, FALSE, 0, NULL };
+  g_autoptr(IsleJoinHandle) handle = NULL;
+
+  n_destroyed = 0;
+  handle = isle_local_set_spawn_local_poll (island, shutdown_poll, &state, NULL);
+  isle_test_run_all (island);
+
+  /* Everything stopped and every result and error was dropped, silently
+   * (warnings are fatal here). */
+  g_assert_true (isle_join_handle_is_finished (handle));
+  g_assert_no_error (state.error);
+  g_assert_true (isle_join_set_is_empty (set));
+  g_assert_cmpint (n_destroyed, ==, 3);
+  /* Woken as the tasks finished, not polled in a loop. */
+  g_assert_cmpuint (state.n_polls, <=, 6);
+}
+
+/* While it waits, a poll task's shutdown reads as the fiber form's; an
+ * aborted poll task leaves nothing in the set, which its state may then
+ * free. */
+
+static gpointer
+fiber_shutdown (gpointer   user_data,
+                GError   **error)
+{
+  IsleJoinSet *set = user_data;
+
+  isle_join_set_shutdown (set, error);
+  return NULL;
+}
+
+static gpointer
+poll_shutdown_aborted_root (gpointer   user_data,
+                            GError   **error)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  g_autoptr(IsleJoinSet) fiber_set = isle_join_set_new ();
+  ShutdownState *state = g_new0 (ShutdownState, 1);
+  g_autoptr(IsleJoinHandle) poller = NULL;
+  g_autoptr(IsleJoinHandle) fiber = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *poll_says = NULL;
+  g_autofree char *fiber_says = NULL;
+
+  /* Each set holds a task that ignores its abort for a while: it
+   * yields (aborted, each yield fails) until told to stop. */
+  state->set = isle_join_set_new ();
+  state->free_set = TRUE;
+  state->spawned = TRUE;
+  isle_join_set_spawn (state->set, yield_until_stopped, NULL, count_destroy);
+  isle_join_set_spawn (fiber_set, yield_until_stopped, NULL, count_destroy);
+  poller = isle_spawn_local_poll (shutdown_poll, state, shutdown_state_free);
+  fiber = isle_spawn_local (fiber_shutdown, fiber_set, NULL);
+  for (guint i = 0; i < 5; i++)
+    g_assert_true (isle_yield_now (error));
+
+  g_assert_false (isle_join_handle_is_finished (poller));
+  g_assert_false (isle_join_handle_is_finished (fiber));
+  poll_says = isle_test_describe_wait (island, isle_join_handle_get_id (poller));
+  fiber_says = isle_test_describe_wait (island, isle_join_handle_get_id (fiber));
+  g_assert_cmpstr (poll_says, ==, "other: the next task of a join set");
+  g_assert_cmpstr (fiber_says, ==, poll_says);
+
+  isle_join_handle_abort (poller);
+  isle_join_handle_join (poller, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  stop_yielding = TRUE;
+  isle_join_handle_join (fiber, NULL);
+  g_assert_true (isle_join_set_is_empty (fiber_set));
+  return NULL;
+}
+
+static void
+test_join_set_poll_shutdown_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  n_destroyed = 0;
+  stop_yielding = FALSE;
+  isle_test_run_root (island, poll_shutdown_aborted_root, NULL);
+  /* The poll task's set, freed with its state, detached its task, which
+   * finishes when the island next runs it. */
+  isle_test_run_all (island);
+  g_assert_cmpint (n_destroyed, ==, 2);
+}
+
+static IslePoll
+collect_until_error (gpointer    data,
+                     IsleWaker  *waker,
+                     gpointer   *result,
+                     GError    **error)
+{
+  ShutdownState *state = data;
+  IsleJoinHandle *handle = NULL;
+
+  if (isle_join_set_poll_join_next (state->set, waker, &handle) == ISLE_POLL_READY)
+    {
+      g_clear_pointer (&handle, isle_join_handle_unref);
+      return ISLE_POLL_READY;
+    }
+  return ISLE_POLL_PENDING;
+}
+
+static void
+test_join_set_poll_shutdown_second_waiter (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+      g_autoptr(IsleLocalSetEnterGuard) guard = isle_local_set_enter_scoped (island);
+      ShutdownState collector = { set, FALSE, TRUE, 0, NULL };
+      ShutdownState shutdown = { set, FALSE, TRUE, 0, NULL };
+      g_autoptr(IsleJoinHandle) first = NULL;
+      g_autoptr(IsleJoinHandle) second = NULL;
+
+      isle_test_make_criticals_non_fatal ();
+      isle_join_set_spawn (set, park_forever, NULL, count_destroy);
+      first = isle_local_set_spawn_local_poll (island, collect_until_error, &collector, NULL);
+      second = isle_local_set_spawn_local_poll (island, shutdown_poll, &shutdown, NULL);
+      while (!isle_join_handle_is_finished (second))
+        g_main_context_iteration (isle_local_set_get_context (island), TRUE);
+      g_assert_error (shutdown.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_clear_error (&shutdown.error);
+      /* It aborted the set's tasks first, as the fiber form does: the
+       * collector gets the aborted one and finishes. */
+      isle_test_run_all (island);
+      g_assert_true (isle_join_handle_is_finished (first));
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_join_set_poll_shutdown() called by task * while "
+                             "task * already waits on the same join set*");
+}
+
 static gpointer
 join_next_from_other_thread (gpointer data)
 {
@@ -347,6 +550,9 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinSet/shutdown", test_join_set_shutdown);
   g_test_add_func ("/Isle/JoinSet/free-aborts", test_join_set_free_aborts);
   g_test_add_func ("/Isle/JoinSet/poll", test_join_set_poll);
+  g_test_add_func ("/Isle/JoinSet/poll-shutdown", test_join_set_poll_shutdown);
+  g_test_add_func ("/Isle/JoinSet/poll-shutdown-aborted", test_join_set_poll_shutdown_aborted);
+  g_test_add_func ("/Isle/JoinSet/poll-shutdown-second-waiter", test_join_set_poll_shutdown_second_waiter);
   g_test_add_func ("/Isle/JoinSet/wrong-thread", test_join_set_wrong_thread);
   g_test_add_func ("/Isle/JoinSet/join-next-outside-fiber", test_join_set_join_next_outside_fiber);
 

@@ -131,42 +131,92 @@ test_misuse_oneshot_wrong_thread (void)
                              "IsleOneshot * belongs to thread*isle_oneshot_ref_sender()*");
 }
 
-static int notify_waiting;
+/* Poll forms ---------------------------------------------------------------- */
 
-static gpointer
-wait_on_notify (gpointer   user_data,
-                GError   **error)
+static IsleWaker *kept_waker;
+
+static IslePoll
+keep_waker_and_finish (gpointer    state,
+                       IsleWaker  *waker,
+                       gpointer   *result,
+                       GError    **error)
 {
-  notify_waiting = 1;
-  isle_notify_wait (user_data, error);
-  return NULL;
+  kept_waker = isle_waker_ref (waker);
+  return ISLE_POLL_READY;
+}
+
+static IslePoll
+keep_waker_and_wait (gpointer    state,
+                     IsleWaker  *waker,
+                     gpointer   *result,
+                     GError    **error)
+{
+  if (kept_waker == NULL)
+    kept_waker = isle_waker_ref (waker);
+  return ISLE_POLL_PENDING;
 }
 
 static void
-test_misuse_notify_unref_with_waiters (void)
+test_misuse_poll_form_finished_waker (void)
 {
   if (g_test_subprocess ())
     {
-      IsleLocalSet *island = isle_local_set_new ();
-      IsleNotify *notify = isle_notify_new ();
-      IsleJoinHandle *handle;
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autoptr(IsleNotify) notify = isle_notify_new ();
+      g_autoptr(IsleJoinHandle) handle = NULL;
 
       isle_test_make_criticals_non_fatal ();
-      handle = isle_local_set_spawn_local (island, wait_on_notify, notify, NULL);
-      isle_test_iterate_until (isle_local_set_get_context (island), &notify_waiting);
-      g_assert_false (isle_join_handle_is_finished (handle));
-      isle_notify_unref (notify);
-      /* The waiting task now holds a dangling notify: the very harm the
-       * message warns of. Leave without tearing the island down. */
-      g_print ("reported\n");
-      _exit (0);
+      handle = isle_local_set_spawn_local_poll (island, keep_waker_and_finish, NULL, NULL);
+      isle_test_run_all (island);
+      /* Nothing would take a registration of a finished task back: the
+       * call is refused and registers nothing. */
+      g_assert_cmpint (isle_notify_poll_wait (notify, kept_waker), ==, ISLE_POLL_READY);
+      g_clear_pointer (&kept_waker, isle_waker_unref);
+      g_print ("survived\n");
+      return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*reported*");
-  g_test_trap_assert_stderr ("*CRITICAL*isle_notify_unref() released IsleNotify * while 1 "
-                             "tasks wait on it*Keep a reference*");
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_notify_poll_wait() was given the waker of "
+                             "task *, which has finished*with the waker it was given*");
+}
+
+static gpointer
+poll_wait_in_thread (gpointer data)
+{
+  return GINT_TO_POINTER (isle_notify_poll_wait (data, kept_waker));
+}
+
+static void
+test_misuse_poll_form_foreign_waker (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autoptr(IsleNotify) notify = isle_notify_new ();
+      g_autoptr(IsleJoinHandle) handle = NULL;
+      GThread *thread;
+
+      isle_test_make_criticals_non_fatal ();
+      handle = isle_local_set_spawn_local_poll (island, keep_waker_and_wait, NULL, NULL);
+      while (kept_waker == NULL)
+        g_main_context_iteration (isle_local_set_get_context (island), TRUE);
+      thread = g_thread_new ("intruder", poll_wait_in_thread, notify);
+      g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (thread)), ==, ISLE_POLL_READY);
+      g_clear_pointer (&kept_waker, isle_waker_unref);
+      isle_join_handle_abort (handle);
+      isle_test_run_all (island);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_notify_poll_wait() was given the waker of "
+                             "task *, which belongs to an island of another thread*");
 }
 
 /* Futures ------------------------------------------------------------------ */
@@ -622,8 +672,9 @@ main (int   argc,
 
   g_test_add_func ("/Isle/Misuse/blocking-result-and-error", test_misuse_blocking_result_and_error);
   g_test_add_func ("/Isle/Misuse/channel-send-in-poll", test_misuse_channel_send_in_poll);
+  g_test_add_func ("/Isle/Misuse/poll-form-finished-waker", test_misuse_poll_form_finished_waker);
+  g_test_add_func ("/Isle/Misuse/poll-form-foreign-waker", test_misuse_poll_form_foreign_waker);
   g_test_add_func ("/Isle/Misuse/oneshot-wrong-thread", test_misuse_oneshot_wrong_thread);
-  g_test_add_func ("/Isle/Misuse/notify-unref-with-waiters", test_misuse_notify_unref_with_waiters);
   g_test_add_func ("/Isle/Misuse/future-value-not-ready", test_misuse_future_value_not_ready);
   g_test_add_func ("/Isle/Misuse/ref-future-after-join", test_misuse_ref_future_after_join);
   g_test_add_func ("/Isle/Misuse/second-joiner", test_misuse_second_joiner);

@@ -178,6 +178,244 @@ test_time_interval (void)
   isle_test_run_root (island, tick_five_times, NULL);
 }
 
+/* The poll form ticks as the fiber form does: at once, then once a
+ * period, skipping the ticks it fell behind on. */
+
+typedef struct
+{
+  IsleInterval *interval;   /* (owned) freed with the state */
+  guint         ticks;
+  guint         target;
+  gint64        start;
+  gint64        late_start;
+  gboolean      fell_behind;
+} TickState;
+
+static void
+tick_state_free (gpointer data)
+{
+  TickState *state = data;
+
+  g_clear_pointer (&state->interval, isle_interval_free);
+  g_free (state);
+}
+
+static IslePoll
+poll_tick_task (gpointer    data,
+                IsleWaker  *waker,
+                gpointer   *result,
+                GError    **error)
+{
+  TickState *state = data;
+
+  for (;;)
+    {
+      if (isle_interval_poll_tick (state->interval, waker, error) == ISLE_POLL_PENDING)
+        return ISLE_POLL_PENDING;
+      if (error != NULL && *error != NULL)
+        return ISLE_POLL_READY;
+      state->ticks++;
+
+      if (state->ticks == 5 && !state->fell_behind)
+        {
+          gint64 late;
+
+          /* Ticks at 0, 10, 20, 30 and 40 ms. */
+          g_assert_cmpint (g_get_monotonic_time () - state->start, >=, 40 * 1000);
+          /* Fall 35 ms behind (blocking on purpose), as the fiber test
+           * does: the missed ticks are skipped, and the phase is kept. */
+          late = g_get_monotonic_time () + 35 * 1000;
+          while (g_get_monotonic_time () < late)
+            ;
+          state->fell_behind = TRUE;
+          state->late_start = g_get_monotonic_time ();
+        }
+      if (state->ticks == state->target)
+        {
+          g_assert_cmpint (g_get_monotonic_time () - state->late_start, >=, 1000);
+          return ISLE_POLL_READY;
+        }
+    }
+}
+
+static TickState *
+tick_state_new (guint msec,
+                guint target)
+{
+  TickState *state = g_new0 (TickState, 1);
+
+  state->interval = isle_interval_new_msec (msec);
+  state->target = target;
+  state->start = g_get_monotonic_time ();
+  return state;
+}
+
+static void
+test_time_interval_poll_tick (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  TickState *state = tick_state_new (10, 7);
+  g_autoptr(IsleJoinHandle) handle = isle_local_set_spawn_local_poll (island, poll_tick_task,
+                                                                      state, NULL);
+
+  isle_test_run_all (island);
+  g_assert_true (isle_join_handle_is_finished (handle));
+  g_assert_cmpuint (state->ticks, ==, 7);
+  tick_state_free (state);
+}
+
+/* A fiber's wait for the tick and a poll task's read the same in the
+ * task list; aborted, the poll task's timer leaves the island's queue at
+ * once, and the interval, freed with the task's state, takes nothing
+ * with it that the task still needs. */
+
+static gpointer
+fiber_tick_twice (gpointer   user_data,
+                  GError   **error)
+{
+  g_autoptr(IsleInterval) interval = isle_interval_new_msec (3600 * 1000);
+
+  if (!isle_interval_tick (interval, error))
+    return NULL;
+  isle_interval_tick (interval, error);
+  return NULL;
+}
+
+static gpointer
+interval_poll_aborted_root (gpointer   user_data,
+                            GError   **error)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+  guint alive = _isle_timer_get_n_alive ();
+  TickState *state = tick_state_new (3600 * 1000, 2);
+  g_autoptr(IsleJoinHandle) poller = isle_spawn_local_poll (poll_tick_task, state,
+                                                            tick_state_free);
+  g_autoptr(IsleJoinHandle) fiber = isle_spawn_local (fiber_tick_twice, NULL, NULL);
+  g_autofree char *poll_says = NULL;
+  g_autofree char *fiber_says = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  /* The first tick is due at once; the second an hour later. */
+  while (state->ticks < 1 || _isle_timer_get_n_alive () < alive + 2)
+    g_assert_true (isle_yield_now (error));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (isle_yield_now (error));
+  g_assert_cmpuint (state->ticks, ==, 1);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive + 2);
+  poll_says = isle_test_describe_wait (island, isle_join_handle_get_id (poller));
+  fiber_says = isle_test_describe_wait (island, isle_join_handle_get_id (fiber));
+  g_assert_true (g_str_has_prefix (poll_says, "sleep: a sleep, "));
+  g_assert_true (g_str_has_suffix (poll_says, " ms left"));
+  g_assert_true (g_str_has_prefix (fiber_says, "sleep: a sleep, "));
+
+  isle_join_handle_abort (poller);
+  isle_join_handle_join (poller, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive + 1);
+
+  isle_join_handle_abort (fiber);
+  g_clear_error (&local_error);
+  isle_join_handle_join (fiber, &local_error);
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
+  return NULL;
+}
+
+static void
+test_time_interval_poll_tick_aborted (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, interval_poll_aborted_root, NULL);
+}
+
+/* Freed by its poll task while a tick is awaited: the wait goes with it. */
+
+static IslePoll
+tick_then_free (gpointer    data,
+                IsleWaker  *waker,
+                gpointer   *result,
+                GError    **error)
+{
+  TickState *state = data;
+
+  while (isle_interval_poll_tick (state->interval, waker, error) == ISLE_POLL_READY)
+    state->ticks++;
+  if (state->ticks == 0)
+    return ISLE_POLL_PENDING;
+  /* Waiting for the second tick, an hour away. */
+  g_assert_cmpuint (state->ticks, ==, 1);
+  g_clear_pointer (&state->interval, isle_interval_free);
+  return ISLE_POLL_READY;
+}
+
+static void
+test_time_interval_poll_tick_freed (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  guint alive = _isle_timer_get_n_alive ();
+  TickState *state = tick_state_new (3600 * 1000, 1);
+  g_autoptr(IsleJoinHandle) handle = isle_local_set_spawn_local_poll (island, tick_then_free,
+                                                                      state, tick_state_free);
+
+  isle_test_run_all (island);
+  g_assert_true (isle_join_handle_is_finished (handle));
+  g_assert_cmpuint (_isle_timer_get_n_alive (), ==, alive);
+}
+
+typedef struct
+{
+  IsleInterval *interval;
+  GError       *error;
+} TickForeverState;
+
+static IslePoll
+tick_forever (gpointer    data,
+              IsleWaker  *waker,
+              gpointer   *result,
+              GError    **error)
+{
+  TickForeverState *state = data;
+
+  while (isle_interval_poll_tick (state->interval, waker, &state->error) == ISLE_POLL_READY)
+    if (state->error != NULL)
+      return ISLE_POLL_READY;
+  return ISLE_POLL_PENDING;
+}
+
+static void
+test_time_interval_poll_tick_second_task (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+      g_autoptr(IsleInterval) interval = isle_interval_new_msec (3600 * 1000);
+      g_autoptr(IsleJoinHandle) first = NULL;
+      g_autoptr(IsleJoinHandle) second = NULL;
+      TickForeverState first_state = { interval, NULL };
+      TickForeverState second_state = { interval, NULL };
+
+      isle_test_make_criticals_non_fatal ();
+      first = isle_local_set_spawn_local_poll (island, tick_forever, &first_state, NULL);
+      second = isle_local_set_spawn_local_poll (island, tick_forever, &second_state, NULL);
+      while (!isle_join_handle_is_finished (second))
+        g_main_context_iteration (isle_local_set_get_context (island), TRUE);
+      g_assert_error (second_state.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_clear_error (&second_state.error);
+      g_assert_no_error (first_state.error);
+      isle_join_handle_abort (first);
+      isle_test_run_all (island);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*isle_interval_poll_tick() on IsleInterval * by task * "
+                             "while task * waits for its tick: one task at a time ticks an interval*");
+}
+
 static void
 test_time_sleep_future_then (void)
 {
@@ -678,6 +916,10 @@ main (int   argc,
   g_test_add_func ("/Isle/Time/sleep-seconds", test_time_sleep_seconds);
   g_test_add_func ("/Isle/Time/timeout", test_time_timeout);
   g_test_add_func ("/Isle/Time/interval", test_time_interval);
+  g_test_add_func ("/Isle/Time/interval-poll-tick", test_time_interval_poll_tick);
+  g_test_add_func ("/Isle/Time/interval-poll-tick-aborted", test_time_interval_poll_tick_aborted);
+  g_test_add_func ("/Isle/Time/interval-poll-tick-freed", test_time_interval_poll_tick_freed);
+  g_test_add_func ("/Isle/Time/interval-poll-tick-second-task", test_time_interval_poll_tick_second_task);
   g_test_add_func ("/Isle/Time/sleep-future", test_time_sleep_future_then);
   g_test_add_func ("/Isle/Time/outside-fiber", test_time_outside_fiber);
   g_test_add_func ("/Isle/Time/overdue-in-deadline-order", test_time_overdue_in_deadline_order);

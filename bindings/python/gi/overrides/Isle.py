@@ -27,7 +27,8 @@ the task is registered with that thing. Nothing switches stacks.
 What a coroutine can await: :func:`yield_now`, :func:`sleep_msec`,
 :func:`sleep_seconds`, :func:`timeout`, :func:`gio` (any GIO
 ``_async``/``_finish`` pair), a :class:`CoroutineTask` (what :func:`spawn`
-returns), an ``Isle.JoinHandle`` and an ``Isle.Future``. Aborting a task
+returns), an ``Isle.JoinHandle``, an ``Isle.Future`` and
+``notify.wait()`` of an ``Isle.Notify``. Aborting a task
 raises :class:`CancelledError` at its current await and at every later one.
 An exception that escapes a task is raised again by every ``await`` of
 its handle; a task that fails while nobody holds its handle is reported
@@ -36,7 +37,7 @@ by Isle as C tasks are (``Unobserved failure: ...``).
 The functions of the C API that run their callback on a fiber stack
 (``spawn_local``, ``run_until`` with a plain function, ``JoinSet.spawn``)
 or suspend one (``Isle.await_``, ``JoinHandle.join``, ``Isle.park``,
-``Interval.tick``, the blocking ``recv``/``send``/``wait`` calls) raise
+``Interval.tick``, the blocking ``recv``/``send`` calls) raise
 :class:`FiberOnlyError`, which names what to use instead.
 """
 
@@ -685,9 +686,36 @@ Isle.JoinSet.shutdown = _fiber_only('JoinSet.shutdown', 'abort each Task and awa
 Isle.Interval.tick = _fiber_only('Interval.tick', _USE_AWAIT % 'Isle.sleep_msec(ms) in a loop')
 
 
+class _NotifyLeaf:
+    __slots__ = ('_notify',)
+
+    def __init__(self, notify):
+        self._notify = notify
+
+    def _isle_poll(self, task):
+        # isle_notify_poll_wait() keeps the task's place in line between
+        # polls, and takes it back if the task is aborted meanwhile.
+        if self._notify.poll_wait(task._waker) == _PENDING:
+            return _PENDING
+        return None
+
+    def __await__(self):
+        return (yield self)
+
+
 @override
 class Notify(Isle.Notify):
-    wait = _fiber_only('Notify.wait', 'Notify.wait is not yet awaitable from Python')
+    """Tokio's ``Notify``; ``await notify.wait()`` from a coroutine."""
+
+    def wait(self):
+        """Returns an awaitable for a notification
+        (``isle_notify_poll_wait()`` for coroutines): it finishes at once
+        if a permit is stored (taking it), or else when
+        ``notify_one()`` chooses this task or ``notify_waiters()`` is
+        called. Aborting the task while it waits raises
+        :class:`CancelledError` and takes it out of the line; a
+        notification ``notify_one()`` had handed it passes on."""
+        return _NotifyLeaf(self)
 
 
 __all__ += ['Notify']
