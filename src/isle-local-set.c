@@ -91,7 +91,7 @@ run_queue_prepare (GSource *source,
   queue->skip = queue->spent;
   queue->spent = FALSE;
 
-  if (queue->head == NULL)
+  if (_isle_run_queue_is_empty (queue))
     {
       *timeout = -1;
       return FALSE;
@@ -106,7 +106,7 @@ run_queue_check (GSource *source)
 {
   IsleRunQueue *queue = (IsleRunQueue *) source;
 
-  return queue->head != NULL && !queue->skip;
+  return !_isle_run_queue_is_empty (queue) && !queue->skip;
 }
 
 static gboolean
@@ -136,7 +136,12 @@ static GSourceFuncs run_queue_funcs = {
 
 /* Runs the queue's tasks in order; with a budget, until it is spent. A
  * task that becomes ready at a higher priority ends the round so that GLib
- * can dispatch it first. */
+ * can dispatch it first.
+ *
+ * Timers that come due meanwhile fire here, at each look at the clock,
+ * when this queue's priority is not above the timers' own: GLib would
+ * dispatch the timer source first if it could, and a dispatch of many
+ * tasks must not make every deadline within it late by its length. */
 static void
 run_queue_run (IsleRunQueue *queue,
                gboolean      with_budget)
@@ -145,6 +150,7 @@ run_queue_run (IsleRunQueue *queue,
   int outer_priority = island->dispatch_priority;
   IsleRunQueue *outer_queue = island->dispatch_queue;
   int outer_until_check = island->n_until_check;
+  gboolean fire_timers = queue->priority >= G_PRIORITY_DEFAULT;
   gint64 deadline = with_budget ? g_get_monotonic_time () + ISLE_BUDGET_USEC : G_MAXINT64;
   IsleTask *task;
 
@@ -155,12 +161,12 @@ run_queue_run (IsleRunQueue *queue,
 
   while ((task = _isle_run_queue_pop (queue)) != NULL)
     {
+      IsleTask *next = _isle_run_queue_peek (queue);
+
       /* The next task's record and stack are most likely out of the L1
        * cache by the time its turn comes; start loading them now. */
-      if (task->run_next != NULL)
+      if (next != NULL)
         {
-          IsleTask *next = task->run_next;
-
           __builtin_prefetch (next->run_next);
           if (next->fiber != NULL)
             __builtin_prefetch (_isle_fiber_get_saved_sp (next->fiber));
@@ -176,10 +182,21 @@ run_queue_run (IsleRunQueue *queue,
 
       if (--island->n_until_check <= 0)
         {
+          gint64 now;
+
           island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
-          if (with_budget && g_get_monotonic_time () >= deadline)
+          if (!with_budget)
+            continue;
+          now = g_get_monotonic_time ();
+          if (fire_timers && island->timers != NULL)
             {
-              queue->spent = queue->head != NULL;
+              _isle_timer_queue_fire_due (island->timers, now);
+              if (G_UNLIKELY (island->preempt))
+                break;
+            }
+          if (now >= deadline)
+            {
+              queue->spent = !_isle_run_queue_is_empty (queue);
               break;
             }
         }
@@ -547,7 +564,7 @@ run_ready_tasks (IsleLocalSet *self)
     {
       IsleRunQueue *queue = self->queues[i];
 
-      if (queue->head != NULL)
+      if (!_isle_run_queue_is_empty (queue))
         {
           run_queue_run_in_context (queue, TRUE);
           ran = TRUE;
@@ -691,7 +708,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_source_unref (self->remote_source);
   for (i = 0; i < self->n_queues; i++)
     {
-      g_assert (self->queues[i]->head == NULL);
+      g_assert (_isle_run_queue_is_empty (self->queues[i]));
       g_source_destroy ((GSource *) self->queues[i]);
       g_source_unref ((GSource *) self->queues[i]);
     }
