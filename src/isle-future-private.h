@@ -72,6 +72,19 @@ void        _isle_future_add_settle_notify (IsleFuture             *future,
                                             gpointer                data,
                                             GDestroyNotify          destroy);
 
+/* For makers that settle a future of their own as a promise would, with
+ * no IslePromise (remote spawns): @home is the remote part of the island
+ * the future was made on, or NULL (see IslePromise). */
+typedef struct _IsleRemote IsleRemote;
+void        _isle_future_settle_as_promise (IsleFuture             *future,
+                                            IsleRemote             *home,
+                                            gpointer                value,
+                                            GDestroyNotify          value_destroy,
+                                            GError                 *error,
+                                            const char             *function);
+void        _isle_future_unref_at_home     (IsleFuture             *future,
+                                            IsleRemote             *home);
+
 void        _isle_future_set_hooks         (IsleFuture             *self,
                                             const IsleFutureHooks  *hooks,
                                             gpointer                data);

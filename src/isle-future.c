@@ -1406,11 +1406,9 @@ isle_promise_unref (IslePromise *self)
                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                       "The promise was dropped without being resolved"));
 
-  /* A promise made on an island gives its future back there: if nobody
-   * else holds the future any more (the awaiting task was aborted), its
-   * value is destroyed on the island's thread, where it belongs, not on
-   * the worker that resolved it. The wake-ups already went out. */
-  run_at_home (self->home, release_future, self->future);
+  /* A promise made on an island gives its future back there. The
+   * wake-ups already went out. */
+  _isle_future_unref_at_home (self->future, self->home);
 
   if (self->home != NULL)
     _isle_remote_unref (self->home);
@@ -1446,18 +1444,20 @@ report_settled_twice (const char *function)
               function);
 }
 
-/* Settles the promise's future on the calling thread; a second settle is
- * reported (unless the future was cancelled) and its value released. */
-static void
-promise_settle (IslePromise    *self,
-                gpointer        value,
-                GDestroyNotify  value_destroy,
-                GError         *error,
-                const char     *function)
+/* Settles @future as its promise, made on the island of @home (or on
+ * none), would; a second settle is reported (unless the future was
+ * cancelled) and its value released. */
+void
+_isle_future_settle_as_promise (IsleFuture     *future,
+                                IsleRemote     *home,
+                                gpointer        value,
+                                GDestroyNotify  value_destroy,
+                                GError         *error,
+                                const char     *function)
 {
-  if (!future_settle (self->future, value, value_destroy, error))
+  if (!future_settle (future, value, value_destroy, error))
     {
-      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report_settled_twice (function);
       /* Nobody will see the value (a blocking job whose future timed out
        * or was cancelled): it is released where the future would have
@@ -1468,9 +1468,31 @@ promise_settle (IslePromise    *self,
 
           release->value = value;
           release->value_destroy = value_destroy;
-          run_at_home (self->home, value_release_run, release);
+          run_at_home (home, value_release_run, release);
         }
     }
+}
+
+/* Drops the producer's reference to @future as a promise made on the
+ * island of @home does: if nobody else holds the future any more (the
+ * awaiting task was aborted), its value is destroyed on the island's
+ * thread, where it belongs, not on the worker that resolved it. */
+void
+_isle_future_unref_at_home (IsleFuture *future,
+                            IsleRemote *home)
+{
+  run_at_home (home, release_future, future);
+}
+
+static void
+promise_settle (IslePromise    *self,
+                gpointer        value,
+                GDestroyNotify  value_destroy,
+                GError         *error,
+                const char     *function)
+{
+  _isle_future_settle_as_promise (self->future, self->home, value,
+                                  value_destroy, error, function);
 }
 
 /**

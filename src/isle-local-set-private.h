@@ -58,7 +58,9 @@ struct _IsleRemote
   GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
   GArray          *calls;       /* (owned) protected by lock; IsleRemoteCall, run on the island's thread */
   gboolean         closed;      /* protected by lock */
-  int              pending;     /* (atomic) queue is not empty */
+  int              pending;     /* (atomic) set: senders need not wake the context,
+                                 * for a wake-up is on its way or the island
+                                 * drains again before it can block */
   GMainContext    *context;     /* (owned) */
   guint64          owner;       /* the island's thread (IsleOwner.thread) */
   IsleLocalSet    *island;      /* (unowned) owner thread only; NULL once the island is gone */
@@ -89,6 +91,8 @@ struct _IsleLocalSet
   guint             n_live;
 
   IsleTaskArena    *task_arena;      /* (owned) closed, not freed, with the island */
+  IsleTaskArena    *spawn_arena;     /* (owned) shared: remote spawns, made on any thread;
+                                      * closed, not freed, with the island */
   IsleTimerQueue   *timers;          /* (owned) (nullable) made with the first timer */
   IsleUnhandledFailure unhandled_failure;
   GError           *shutdown_error;  /* (owned) (nullable) why the island stopped */
@@ -134,6 +138,7 @@ void          _isle_remote_wake              (IsleRemote     *remote,
 gboolean      _isle_remote_call              (IsleRemote     *remote,
                                               GDestroyNotify  func,
                                               gpointer        data);
+gboolean      _isle_remote_has_work          (IsleRemote     *remote);
 
 static inline void
 _isle_run_queue_push (IsleRunQueue *queue,
