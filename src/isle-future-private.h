@@ -8,14 +8,61 @@
 #include <gio/gio.h>
 
 #include "isle-future.h"
+#include "isle-waker.h"
 
 G_BEGIN_DECLS
+
+typedef struct _IsleFutureOrigin IsleFutureOrigin;
+typedef struct _IsleFutureWaiter IsleFutureWaiter;
+
+/* What a part of Isle that makes a future (timers) hears of it: settled
+ * runs on the settling thread once it is ready, before its waiters;
+ * last_unref runs where the last reference goes and must see to it that
+ * _isle_future_free() (or, for a future embedded in a record of its own,
+ * _isle_future_clear()) is called once, on whatever thread it chooses. */
+typedef struct
+{
+  void (*settled)    (IsleFuture *future,
+                      gpointer    data);
+  void (*last_unref) (IsleFuture *future,
+                      gpointer    data);
+} IsleFutureHooks;
+
+/* Visible here so that a maker with hooks can embed the future in a record
+ * of its own (a timer and its future are one allocation); everyone else
+ * goes through the functions of isle-future.c. */
+struct _IsleFuture
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  int              state;          /* (atomic) written under lock */
+  gpointer         value;          /* (owned) once resolved */
+  GDestroyNotify   value_destroy;
+  GError          *error;          /* (owned) once rejected */
+  IsleWaker       *waker;          /* (owned) (nullable) protected by lock: the
+                                    * first task waiting, kept without a waiter */
+  IsleFutureWaiter *waiters;       /* (owned) protected by lock; newest first */
+  GPtrArray       *children;       /* (owned) (nullable) combinators: the futures combined */
+  GCancellable    *cancellable;    /* (owned) (nullable) cancelled by isle_future_cancel() */
+  const IsleFutureHooks *hooks;    /* (nullable) set once, before it is handed out */
+  gpointer         hooks_data;
+  /* What made it, for dumps: set before the future is shared, then read
+   * only. */
+  const IsleFutureOrigin *origin;  /* (nullable) static */
+  gconstpointer    origin_data;
+  gint64           origin_value;
+};
 
 /* Called on the thread that settles the future, outside its lock. */
 typedef void (*IsleFutureSettleNotify) (IsleFuture *future,
                                         gpointer    data);
 
 IsleFuture *_isle_future_new               (void);
+/* For a future embedded in another record: _init() makes it a pending
+ * future with one reference, _clear() releases what it holds once the
+ * last reference is gone (the record's memory is the maker's). */
+void        _isle_future_init              (IsleFuture             *self);
+void        _isle_future_clear             (IsleFuture             *self);
 gboolean    _isle_future_settle            (IsleFuture             *future,
                                             gpointer                value,
                                             GDestroyNotify          value_destroy,
@@ -25,17 +72,18 @@ void        _isle_future_add_settle_notify (IsleFuture             *future,
                                             gpointer                data,
                                             GDestroyNotify          destroy);
 
-/* What a part of Isle that makes a future (timers) hears of it: settled
- * runs on the settling thread once it is ready, before its waiters;
- * last_unref runs where the last reference goes and must see to it that
- * _isle_future_free() is called once, on whatever thread it chooses. */
-typedef struct
-{
-  void (*settled)    (IsleFuture *future,
-                      gpointer    data);
-  void (*last_unref) (IsleFuture *future,
-                      gpointer    data);
-} IsleFutureHooks;
+/* For makers that settle a future of their own as a promise would, with
+ * no IslePromise (remote spawns): @home is the remote part of the island
+ * the future was made on, or NULL (see IslePromise). */
+typedef struct _IsleRemote IsleRemote;
+void        _isle_future_settle_as_promise (IsleFuture             *future,
+                                            IsleRemote             *home,
+                                            gpointer                value,
+                                            GDestroyNotify          value_destroy,
+                                            GError                 *error,
+                                            const char             *function);
+void        _isle_future_unref_at_home     (IsleFuture             *future,
+                                            IsleRemote             *home);
 
 void        _isle_future_set_hooks         (IsleFuture             *self,
                                             const IsleFutureHooks  *hooks,
@@ -58,7 +106,6 @@ GCancellable *_isle_future_get_cancellable (IsleFuture             *self);
 
 /* Diagnostics: what made the future (isle-diagnostics-private.h), set by
  * its maker before anyone else sees it; a combinator's children. */
-typedef struct _IsleFutureOrigin IsleFutureOrigin;
 void        _isle_future_set_origin        (IsleFuture             *future,
                                             const IsleFutureOrigin *origin,
                                             gconstpointer           data,

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
@@ -57,8 +59,9 @@ typedef enum
   WAITER_INTERNAL,  /* called where the future resolves (combinators) */
 } WaiterKind;
 
-typedef struct
+struct _IsleFutureWaiter
 {
+  IsleFutureWaiter   *next;        /* the one registered before it */
   WaiterKind          kind;
   IsleWaker          *waker;       /* (owned) WAITER_WAKER */
   IsleFutureCallback  callback;
@@ -66,27 +69,9 @@ typedef struct
   gpointer            data;
   GDestroyNotify      data_destroy;
   GMainContext       *context;     /* (owned) WAITER_CALLBACK */
-} Waiter;
-
-struct _IsleFuture
-{
-  gatomicrefcount  ref_count;
-  GMutex           lock;
-  int              state;          /* (atomic) written under lock */
-  gpointer         value;          /* (owned) once resolved */
-  GDestroyNotify   value_destroy;
-  GError          *error;          /* (owned) once rejected */
-  GSList          *waiters;        /* protected by lock; Waiter * (owned) */
-  GPtrArray       *children;       /* (owned) (nullable) combinators: the futures combined */
-  GCancellable    *cancellable;    /* (owned) (nullable) cancelled by isle_future_cancel() */
-  const IsleFutureHooks *hooks;    /* (nullable) set once, before it is handed out */
-  gpointer         hooks_data;
-  /* What made it, for dumps: set before the future is shared, then read
-   * only. */
-  const IsleFutureOrigin *origin;  /* (nullable) static */
-  gconstpointer    origin_data;
-  gint64           origin_value;
 };
+
+typedef IsleFutureWaiter Waiter;
 
 struct _IslePromise
 {
@@ -98,14 +83,21 @@ struct _IslePromise
 G_DEFINE_BOXED_TYPE (IsleFuture, isle_future, isle_future_ref, isle_future_unref)
 G_DEFINE_BOXED_TYPE (IslePromise, isle_promise, isle_promise_ref, isle_promise_unref)
 
-static IsleFuture *
-future_new (void)
+void
+_isle_future_init (IsleFuture *self)
 {
-  IsleFuture *self = g_new0 (IsleFuture, 1);
-
+  memset (self, 0, sizeof *self);
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
   self->state = FUTURE_PENDING;
+}
+
+static IsleFuture *
+future_new (void)
+{
+  IsleFuture *self = g_new (IsleFuture, 1);
+
+  _isle_future_init (self);
   return self;
 }
 
@@ -199,7 +191,9 @@ future_settle (IsleFuture     *self,
                GDestroyNotify  value_destroy,
                GError         *error)
 {
-  GSList *waiters;
+  Waiter *waiters = NULL;
+  Waiter *newest;
+  IsleWaker *waker;
 
   g_mutex_lock (&self->lock);
   if (self->state != FUTURE_PENDING)
@@ -215,9 +209,20 @@ future_settle (IsleFuture     *self,
       self->value = value;
       self->value_destroy = value_destroy;
     }
-  waiters = g_slist_reverse (g_steal_pointer (&self->waiters));
+  waker = g_steal_pointer (&self->waker);
+  newest = g_steal_pointer (&self->waiters);
   g_atomic_int_set (&self->state, error != NULL ? FUTURE_REJECTED : FUTURE_RESOLVED);
   g_mutex_unlock (&self->lock);
+
+  /* Oldest first. */
+  while (newest != NULL)
+    {
+      Waiter *next = newest->next;
+
+      newest->next = waiters;
+      waiters = newest;
+      newest = next;
+    }
 
   /* Waiters may drop the last other reference. */
   isle_future_ref (self);
@@ -225,8 +230,17 @@ future_settle (IsleFuture     *self,
     self->hooks->settled (self, self->hooks_data);
   while (waiters != NULL)
     {
-      notify_waiter (self, waiters->data);
-      waiters = g_slist_delete_link (waiters, waiters);
+      Waiter *next = waiters->next;
+
+      notify_waiter (self, waiters);
+      waiters = next;
+    }
+  /* The common waiter, a task, last: an isle_future_all() fills its value
+   * array in before anyone runs. */
+  if (waker != NULL)
+    {
+      isle_waker_wake (waker);
+      isle_waker_unref (waker);
     }
   isle_future_unref (self);
 
@@ -241,7 +255,8 @@ future_add_waiter (IsleFuture *self,
   g_mutex_lock (&self->lock);
   if (self->state == FUTURE_PENDING)
     {
-      self->waiters = g_slist_prepend (self->waiters, waiter);
+      waiter->next = self->waiters;
+      self->waiters = waiter;
       g_mutex_unlock (&self->lock);
       return;
     }
@@ -352,16 +367,32 @@ isle_future_unref (IsleFuture *self)
 void
 _isle_future_free (IsleFuture *self)
 {
+  _isle_future_clear (self);
+  g_free (self);
+}
+
+/* Releases what a future whose last reference is gone holds, but not the
+ * future's own memory: for futures embedded in a record of their maker's
+ * (timers). */
+void
+_isle_future_clear (IsleFuture *self)
+{
   /* A future nobody can settle any more: its callbacks will never run.
    * (No fiber awaits it: isle_await() holds a reference meanwhile.) */
-  g_slist_free_full (self->waiters, (GDestroyNotify) waiter_free);
+  while (self->waiters != NULL)
+    {
+      Waiter *waiter = self->waiters;
+
+      self->waiters = waiter->next;
+      waiter_free (waiter);
+    }
+  g_clear_pointer (&self->waker, isle_waker_unref);
   if (self->value_destroy != NULL && self->value != NULL)
     self->value_destroy (self->value);
   g_clear_error (&self->error);
   g_clear_pointer (&self->children, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_mutex_clear (&self->lock);
-  g_free (self);
 }
 
 /**
@@ -520,24 +551,35 @@ isle_future_then (IsleFuture         *self,
   future_add_waiter (self, waiter);
 }
 
-/* A task polled again before the future is ready registers once. */
+/* A task polled again before the future is ready registers once. The
+ * first task to wait takes the slot in the future itself, which is all
+ * most futures ever need: no allocation, one lock. */
 static void
 add_waker (IsleFuture *self,
            IsleWaker  *waker)
 {
   Waiter *waiter;
-  GSList *l;
 
   g_mutex_lock (&self->lock);
-  for (l = self->waiters; l != NULL; l = l->next)
+  if (self->state == FUTURE_PENDING)
     {
-      Waiter *other = l->data;
-
-      if (other->kind == WAITER_WAKER && other->waker == waker)
+      if (self->waker == waker)
         {
           g_mutex_unlock (&self->lock);
           return;
         }
+      if (self->waker == NULL)
+        {
+          self->waker = isle_waker_ref (waker);
+          g_mutex_unlock (&self->lock);
+          return;
+        }
+      for (waiter = self->waiters; waiter != NULL; waiter = waiter->next)
+        if (waiter->kind == WAITER_WAKER && waiter->waker == waker)
+          {
+            g_mutex_unlock (&self->lock);
+            return;
+          }
     }
   g_mutex_unlock (&self->lock);
 
@@ -553,23 +595,25 @@ void
 _isle_future_remove_waker (IsleFuture *self,
                            IsleWaker  *waker)
 {
+  IsleWaker *slot = NULL;
   Waiter *found = NULL;
-  GSList *l;
+  Waiter **link;
 
   g_mutex_lock (&self->lock);
-  for (l = self->waiters; l != NULL; l = l->next)
-    {
-      Waiter *waiter = l->data;
-
-      if (waiter->kind == WAITER_WAKER && waiter->waker == waker)
+  if (self->waker == waker)
+    slot = g_steal_pointer (&self->waker);
+  else
+    for (link = &self->waiters; *link != NULL; link = &(*link)->next)
+      if ((*link)->kind == WAITER_WAKER && (*link)->waker == waker)
         {
-          found = waiter;
-          self->waiters = g_slist_delete_link (self->waiters, l);
+          found = *link;
+          *link = found->next;
           break;
         }
-    }
   g_mutex_unlock (&self->lock);
 
+  if (slot != NULL)
+    isle_waker_unref (slot);
   if (found != NULL)
     waiter_free (found);
 }
@@ -627,7 +671,7 @@ cancel_if_abandoned (IsleFuture *future)
   gboolean abandoned;
 
   g_mutex_lock (&future->lock);
-  abandoned = future->waiters == NULL &&
+  abandoned = future->waker == NULL && future->waiters == NULL &&
               g_atomic_int_get ((gint *) &future->ref_count) <= ISLE_AWAIT_HOLDERS;
   g_mutex_unlock (&future->lock);
 
@@ -1166,7 +1210,11 @@ isle_future_all (IsleFuture * const *futures,
   g_mutex_lock (&parent->lock);
   if (parent->state == FUTURE_PENDING)
     {
-      parent->waiters = g_slist_append (parent->waiters, fill);
+      Waiter **oldest = &parent->waiters;
+
+      while (*oldest != NULL)
+        oldest = &(*oldest)->next;
+      *oldest = fill;
       g_mutex_unlock (&parent->lock);
     }
   else
@@ -1358,11 +1406,9 @@ isle_promise_unref (IslePromise *self)
                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                       "The promise was dropped without being resolved"));
 
-  /* A promise made on an island gives its future back there: if nobody
-   * else holds the future any more (the awaiting task was aborted), its
-   * value is destroyed on the island's thread, where it belongs, not on
-   * the worker that resolved it. The wake-ups already went out. */
-  run_at_home (self->home, release_future, self->future);
+  /* A promise made on an island gives its future back there. The
+   * wake-ups already went out. */
+  _isle_future_unref_at_home (self->future, self->home);
 
   if (self->home != NULL)
     _isle_remote_unref (self->home);
@@ -1398,18 +1444,20 @@ report_settled_twice (const char *function)
               function);
 }
 
-/* Settles the promise's future on the calling thread; a second settle is
- * reported (unless the future was cancelled) and its value released. */
-static void
-promise_settle (IslePromise    *self,
-                gpointer        value,
-                GDestroyNotify  value_destroy,
-                GError         *error,
-                const char     *function)
+/* Settles @future as its promise, made on the island of @home (or on
+ * none), would; a second settle is reported (unless the future was
+ * cancelled) and its value released. */
+void
+_isle_future_settle_as_promise (IsleFuture     *future,
+                                IsleRemote     *home,
+                                gpointer        value,
+                                GDestroyNotify  value_destroy,
+                                GError         *error,
+                                const char     *function)
 {
-  if (!future_settle (self->future, value, value_destroy, error))
+  if (!future_settle (future, value, value_destroy, error))
     {
-      if (!g_error_matches (self->future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (!g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report_settled_twice (function);
       /* Nobody will see the value (a blocking job whose future timed out
        * or was cancelled): it is released where the future would have
@@ -1420,9 +1468,31 @@ promise_settle (IslePromise    *self,
 
           release->value = value;
           release->value_destroy = value_destroy;
-          run_at_home (self->home, value_release_run, release);
+          run_at_home (home, value_release_run, release);
         }
     }
+}
+
+/* Drops the producer's reference to @future as a promise made on the
+ * island of @home does: if nobody else holds the future any more (the
+ * awaiting task was aborted), its value is destroyed on the island's
+ * thread, where it belongs, not on the worker that resolved it. */
+void
+_isle_future_unref_at_home (IsleFuture *future,
+                            IsleRemote *home)
+{
+  run_at_home (home, release_future, future);
+}
+
+static void
+promise_settle (IslePromise    *self,
+                gpointer        value,
+                GDestroyNotify  value_destroy,
+                GError         *error,
+                const char     *function)
+{
+  _isle_future_settle_as_promise (self->future, self->home, value,
+                                  value_destroy, error, function);
 }
 
 /**

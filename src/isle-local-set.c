@@ -14,6 +14,7 @@
 #include "isle-nested-private.h"
 #include "isle-local-set-shared-private.h"
 #include "isle-overflow-private.h"
+#include "isle-remote-spawn-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -50,7 +51,8 @@ static void run_queue_run            (IsleRunQueue *queue,
                                       gboolean      with_budget);
 static void run_queue_run_in_context (IsleRunQueue *queue,
                                       gboolean      with_budget);
-static void remote_drain  (IsleLocalSet *self);
+static void remote_drain  (IsleLocalSet *self,
+                           gboolean      stay_awake);
 
 void
 _isle_local_set_check_thread (IsleLocalSet *self,
@@ -91,7 +93,7 @@ run_queue_prepare (GSource *source,
   queue->skip = queue->spent;
   queue->spent = FALSE;
 
-  if (queue->head == NULL)
+  if (_isle_run_queue_is_empty (queue))
     {
       *timeout = -1;
       return FALSE;
@@ -106,7 +108,7 @@ run_queue_check (GSource *source)
 {
   IsleRunQueue *queue = (IsleRunQueue *) source;
 
-  return queue->head != NULL && !queue->skip;
+  return !_isle_run_queue_is_empty (queue) && !queue->skip;
 }
 
 static gboolean
@@ -136,7 +138,12 @@ static GSourceFuncs run_queue_funcs = {
 
 /* Runs the queue's tasks in order; with a budget, until it is spent. A
  * task that becomes ready at a higher priority ends the round so that GLib
- * can dispatch it first. */
+ * can dispatch it first.
+ *
+ * Timers that come due meanwhile fire here, at each look at the clock,
+ * when this queue's priority is not above the timers' own: GLib would
+ * dispatch the timer source first if it could, and a dispatch of many
+ * tasks must not make every deadline within it late by its length. */
 static void
 run_queue_run (IsleRunQueue *queue,
                gboolean      with_budget)
@@ -145,6 +152,7 @@ run_queue_run (IsleRunQueue *queue,
   int outer_priority = island->dispatch_priority;
   IsleRunQueue *outer_queue = island->dispatch_queue;
   int outer_until_check = island->n_until_check;
+  gboolean fire_timers = queue->priority >= G_PRIORITY_DEFAULT;
   gint64 deadline = with_budget ? g_get_monotonic_time () + ISLE_BUDGET_USEC : G_MAXINT64;
   IsleTask *task;
 
@@ -155,12 +163,12 @@ run_queue_run (IsleRunQueue *queue,
 
   while ((task = _isle_run_queue_pop (queue)) != NULL)
     {
+      IsleTask *next = _isle_run_queue_peek (queue);
+
       /* The next task's record and stack are most likely out of the L1
        * cache by the time its turn comes; start loading them now. */
-      if (task->run_next != NULL)
+      if (next != NULL)
         {
-          IsleTask *next = task->run_next;
-
           __builtin_prefetch (next->run_next);
           if (next->fiber != NULL)
             __builtin_prefetch (_isle_fiber_get_saved_sp (next->fiber));
@@ -176,10 +184,21 @@ run_queue_run (IsleRunQueue *queue,
 
       if (--island->n_until_check <= 0)
         {
+          gint64 now;
+
           island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
-          if (with_budget && g_get_monotonic_time () >= deadline)
+          if (!with_budget)
+            continue;
+          now = g_get_monotonic_time ();
+          if (fire_timers && island->timers != NULL)
             {
-              queue->spent = queue->head != NULL;
+              _isle_timer_queue_fire_due (island->timers, now);
+              if (G_UNLIKELY (island->preempt))
+                break;
+            }
+          if (now >= deadline)
+            {
+              queue->spent = !_isle_run_queue_is_empty (queue);
               break;
             }
         }
@@ -347,8 +366,13 @@ _isle_remote_call (IsleRemote     *remote,
   return TRUE;
 }
 
+/* Moves what other threads queued onto the island. With @stay_awake the
+ * senders go on leaving the context asleep: the caller promises to drain
+ * again before the island's thread can block (see remote_source_prepare());
+ * otherwise the next sender wakes it. */
 static void
-remote_drain (IsleLocalSet *self)
+remote_drain (IsleLocalSet *self,
+              gboolean      stay_awake)
 {
   IsleRemote *remote = self->remote;
   GPtrArray *batch;
@@ -367,7 +391,8 @@ remote_drain (IsleLocalSet *self)
   self->draining_calls = calls;
   for (i = 0; i < batch->len; i++)
     ((IsleTask *) batch->pdata[i])->remote_queued = FALSE;
-  g_atomic_int_set (&remote->pending, 0);
+  if (!stay_awake)
+    g_atomic_int_set (&remote->pending, 0);
   g_mutex_unlock (&remote->lock);
 
   self->counters.wakes_remote += batch->len;
@@ -387,6 +412,30 @@ remote_drain (IsleLocalSet *self)
       call->func (call->data);
     }
   g_array_set_size (calls, 0);
+}
+
+/* Whether other threads have queued work that the island has not taken
+ * yet. Any thread. */
+gboolean
+_isle_remote_has_work (IsleRemote *remote)
+{
+  gboolean has_work;
+
+  g_mutex_lock (&remote->lock);
+  has_work = remote->queue->len > 0 || remote->calls->len > 0;
+  g_mutex_unlock (&remote->lock);
+  return has_work;
+}
+
+static gboolean
+has_ready_tasks (IsleLocalSet *self)
+{
+  guint i;
+
+  for (i = 0; i < self->n_queues; i++)
+    if (!_isle_run_queue_is_empty (self->queues[i]))
+      return TRUE;
+  return FALSE;
 }
 
 typedef struct
@@ -409,10 +458,34 @@ remote_source_prepare (GSource *source,
     _isle_nested_note_iteration (island);
 
   *timeout = -1;
-  if (g_atomic_int_get (&island->remote->pending))
+  if (!g_atomic_int_get (&island->remote->pending))
+    return FALSE;
+
+  check_dispatch_thread (island);
+
+  /* A context wake-up costs the sender a write() and the island a poll()
+   * that returns: microseconds each, more than the spawn or wake it
+   * carries. While the island has tasks ready, this iteration will not
+   * block (their run queue's timeout is 0), and the next one starts here
+   * again, so pending stays set and senders queue without waking the
+   * context. Only an island that may block clears it, under the lock and
+   * with nothing left queued; the next sender then wakes it. */
+  for (;;)
     {
-      check_dispatch_thread (island);
-      remote_drain (island);
+      IsleRemote *remote = island->remote;
+      gboolean idle;
+
+      remote_drain (island, TRUE);
+      if (has_ready_tasks (island))
+        break;
+
+      g_mutex_lock (&remote->lock);
+      idle = remote->queue->len == 0 && remote->calls->len == 0;
+      if (idle)
+        g_atomic_int_set (&remote->pending, 0);
+      g_mutex_unlock (&remote->lock);
+      if (idle)
+        break;
     }
   return FALSE;
 }
@@ -486,6 +559,7 @@ isle_local_set_new_for_context (GMainContext *context)
   self->task_arena = _isle_task_arena_new (sizeof (IsleTask),
                                           _isle_remote_ref (self->remote),
                                           (GDestroyNotify) _isle_remote_unref);
+  self->spawn_arena = _isle_task_arena_new_shared (_isle_remote_spawn_get_record_size ());
   _isle_fiber_pool_init (&self->fiber_pool);
   _isle_overflow_handler_install ();
   self->slow_poll_threshold = (gint64) _isle_debug_get_env_slow_poll_ms () * 1000;
@@ -541,13 +615,13 @@ run_ready_tasks (IsleLocalSet *self)
   gboolean ran = FALSE;
   guint i;
 
-  remote_drain (self);
+  remote_drain (self, FALSE);
 
   for (i = 0; i < self->n_queues; i++)
     {
       IsleRunQueue *queue = self->queues[i];
 
-      if (queue->head != NULL)
+      if (!_isle_run_queue_is_empty (queue))
         {
           run_queue_run_in_context (queue, TRUE);
           ran = TRUE;
@@ -555,7 +629,7 @@ run_ready_tasks (IsleLocalSet *self)
             break;
           /* A task may have woken one of higher priority. */
           i = (guint) -1;
-          remote_drain (self);
+          remote_drain (self, FALSE);
         }
     }
 
@@ -684,14 +758,14 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_mutex_lock (&self->remote->lock);
   self->remote->closed = TRUE;
   g_mutex_unlock (&self->remote->lock);
-  remote_drain (self);
+  remote_drain (self, FALSE);
   g_atomic_int_set (&self->remote->pending, 0);
 
   g_source_destroy (self->remote_source);
   g_source_unref (self->remote_source);
   for (i = 0; i < self->n_queues; i++)
     {
-      g_assert (self->queues[i]->head == NULL);
+      g_assert (_isle_run_queue_is_empty (self->queues[i]));
       g_source_destroy ((GSource *) self->queues[i]);
       g_source_unref ((GSource *) self->queues[i]);
     }
@@ -705,6 +779,7 @@ isle_local_set_finalize (IsleLocalSet *self)
       g_clear_pointer (&self->dump_source, g_source_unref);
     }
   _isle_task_arena_close (self->task_arena);
+  _isle_task_arena_close (self->spawn_arena);
   g_clear_pointer (&self->timers, _isle_timer_queue_free);
   g_clear_error (&self->shutdown_error);
   _isle_remote_unref (self->remote);

@@ -126,7 +126,7 @@ count_ready (IsleLocalSet *island)
 
   for (i = 0; i < island->n_queues; i++)
     n += island->queues[i]->length;
-  if (n == 0 && g_atomic_int_get (&island->remote->pending))
+  if (n == 0 && _isle_remote_has_work (island->remote))
     n = 1;
   return n;
 }

@@ -24,4 +24,7 @@ IsleFuture *_isle_remote_spawn (IsleLocalSet        *island,
                                 gpointer             done_data,
                                 const char          *function);
 
+/* The size of the record a remote spawn lives in, for the island's arena. */
+gsize       _isle_remote_spawn_get_record_size (void);
+
 G_END_DECLS

@@ -6,25 +6,68 @@
 #include "config.h"
 
 #include "isle-remote-spawn-private.h"
+#include "isle-diagnostics-private.h"
+#include "isle-future-private.h"
 #include "isle-join-handle.h"
 #include "isle-local-set-private.h"
+#include "isle-task-arena-private.h"
 
 /* A spawn on its way to the island: queued with the island's remote wakes
  * (one g_main_context_wakeup() per batch), then the state of the task it
- * becomes. Everything it owns is released on the island's thread. */
+ * becomes. Everything it owns is released on the island's thread.
+ *
+ * The record is also the future the caller gets, and comes from the
+ * island's shared arena (isle-task-arena.c): a spawn costs one record
+ * taken under a lock, not three allocations (a record, a promise and its
+ * future), which in a burst of spawns from a plain thread were most of
+ * the sender's time, its allocator growing the thread's heap page by
+ * page. The record settles its future as an IslePromise made on the
+ * calling thread would, and goes with the future's last reference. */
 typedef struct
 {
-  IsleRemote          *remote;            /* (owned) */
+  IsleFuture           future;            /* first: the record goes with its last reference */
+  IsleRemote          *remote;            /* (owned) until the spawn is done with */
+  IsleRemote          *home;              /* (owned) (nullable) the caller's island, as a promise's */
   char                *name;              /* (owned) (nullable) */
   int                  priority;
   IsleTaskFunc         func;
   gpointer             user_data;         /* (owned) */
   GDestroyNotify       user_data_destroy;
   GDestroyNotify       result_destroy;
-  IslePromise         *promise;           /* (owned) */
   IsleRemoteSpawnDone  done;
   gpointer             done_data;
 } RemoteSpawn;
+
+gsize
+_isle_remote_spawn_get_record_size (void)
+{
+  return sizeof (RemoteSpawn);
+}
+
+static void
+remote_spawn_last_unref (IsleFuture *future,
+                         gpointer    data)
+{
+  RemoteSpawn *spawn = data;
+
+  _isle_future_clear (&spawn->future);
+  _isle_task_arena_free (spawn);
+}
+
+static const IsleFutureHooks remote_spawn_hooks = {
+  .last_unref = remote_spawn_last_unref,
+};
+
+static void
+remote_spawn_settle (RemoteSpawn *spawn,
+                     gpointer     value,
+                     GError      *error)
+{
+  _isle_future_settle_as_promise (&spawn->future, spawn->home, value,
+                                  error == NULL ? spawn->result_destroy : NULL,
+                                  error,
+                                  error == NULL ? "isle_promise_resolve" : "isle_promise_reject");
+}
 
 /* The task's destroy notify, on the island's thread: the task returned,
  * or was aborted before it started. */
@@ -32,19 +75,24 @@ static void
 remote_spawn_free (gpointer data)
 {
   RemoteSpawn *spawn = data;
+  IsleRemote *home = g_steal_pointer (&spawn->home);
 
   if (spawn->user_data_destroy != NULL)
     spawn->user_data_destroy (spawn->user_data);
-  if (!isle_future_is_finished (isle_promise_get_future (spawn->promise)))
-    isle_promise_reject (spawn->promise,
+  if (!isle_future_is_finished (&spawn->future))
+    remote_spawn_settle (spawn, NULL,
                          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                               "The task was aborted before it started"));
-  isle_promise_unref (spawn->promise);
   if (spawn->done != NULL)
     spawn->done (spawn->done_data);
-  _isle_remote_unref (spawn->remote);
-  g_free (spawn->name);
-  g_free (spawn);
+  _isle_remote_unref (g_steal_pointer (&spawn->remote));
+  g_clear_pointer (&spawn->name, g_free);
+
+  /* The producer's reference, the promise's part: last, since it may free
+   * the record. */
+  _isle_future_unref_at_home (&spawn->future, home);
+  if (home != NULL)
+    _isle_remote_unref (home);
 }
 
 static gpointer
@@ -63,10 +111,7 @@ remote_spawn_run (gpointer   data,
     spawn->user_data_destroy (g_steal_pointer (&spawn->user_data));
   spawn->user_data_destroy = NULL;
 
-  if (local_error != NULL)
-    isle_promise_reject (spawn->promise, local_error);
-  else
-    isle_promise_resolve (spawn->promise, value, spawn->result_destroy);
+  remote_spawn_settle (spawn, local_error != NULL ? NULL : value, local_error);
 
   /* The outcome went to the future, which reports nothing if dropped. */
   return NULL;
@@ -83,7 +128,7 @@ remote_spawn_start (gpointer data)
 
   if (island == NULL || island->closing)
     {
-      isle_promise_reject (spawn->promise,
+      remote_spawn_settle (spawn, NULL,
                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                 "The island was torn down before the task started"));
       remote_spawn_free (spawn);
@@ -108,22 +153,27 @@ _isle_remote_spawn (IsleLocalSet        *island,
                     gpointer             done_data,
                     const char          *function)
 {
-  RemoteSpawn *spawn = g_new (RemoteSpawn, 1);
-  IsleFuture *future;
+  RemoteSpawn *spawn = _isle_task_arena_alloc_shared (island->spawn_arena);
+  IsleLocalSet *current = isle_local_set_get_current ();
+  IsleFuture *future = &spawn->future;
 
+  _isle_future_init (future);
+  _isle_future_set_hooks (future, &remote_spawn_hooks, spawn);
+  _isle_future_set_origin (future, &_isle_origin_promise, NULL, 0);
   spawn->remote = _isle_remote_ref (island->remote);
+  /* The calling thread's island, if any: a result nobody takes is
+   * released back there (see IslePromise). */
+  spawn->home = current != NULL ? _isle_remote_ref (current->remote) : NULL;
   spawn->name = g_strdup (name);
   spawn->priority = priority;
   spawn->func = func;
   spawn->user_data = user_data;
   spawn->user_data_destroy = user_data_destroy;
   spawn->result_destroy = result_destroy;
-  /* Made on the calling thread: if that is an island's, a result nobody
-   * takes is released back there (see IslePromise). */
-  spawn->promise = isle_promise_new ();
   spawn->done = done;
   spawn->done_data = done_data;
-  future = isle_future_ref (isle_promise_get_future (spawn->promise));
+  /* One reference for the caller, one for the spawn until it is done. */
+  isle_future_ref (future);
 
   if (spawn->remote->owner == _isle_thread_peek_serial ())
     {
@@ -141,7 +191,7 @@ _isle_remote_spawn (IsleLocalSet        *island,
                   "the island (isle_local_set_ref(), from any thread) for as "
                   "long as you hand it work",
                   function, (gpointer) island, _isle_thread_describe_self ());
-      isle_promise_reject (spawn->promise,
+      remote_spawn_settle (spawn, NULL,
                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                 "The island is gone"));
       spawn->done = NULL;

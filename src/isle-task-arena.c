@@ -14,6 +14,12 @@
  * and after its island is gone (a handle may outlive it). Those frees go
  * through a locked list; an arena whose island has closed it lives on
  * until its last record comes back.
+ *
+ * The same arenas hold an island's timer records, and, in a shared arena
+ * where every thread allocates and frees under the lock, the records of
+ * remote spawns, which any thread makes: from the allocator, a burst of
+ * them on a fresh thread paid an mprotect() and a page fault every few
+ * records as the thread's heap grew.
  */
 
 #include "config.h"
@@ -62,6 +68,7 @@ struct _IsleTaskArena
   gpointer         remote_free;    /* protected by lock */
   gsize            n_remote_freed; /* protected by lock */
   gboolean         closed;         /* protected by lock; set by the owner */
+  gboolean         shared;         /* every thread allocates and frees under lock */
 };
 
 IsleTaskArena *
@@ -79,6 +86,17 @@ _isle_task_arena_new (gsize          record_size,
                         arena->record_size) * arena->record_size;
   g_mutex_init (&arena->lock);
 
+  return arena;
+}
+
+/* An arena that any thread allocates from, everything under its lock;
+ * the thread that makes it closes it. */
+IsleTaskArena *
+_isle_task_arena_new_shared (gsize record_size)
+{
+  IsleTaskArena *arena = _isle_task_arena_new (record_size, NULL, NULL);
+
+  arena->shared = TRUE;
   return arena;
 }
 
@@ -166,6 +184,57 @@ pop (gpointer *list)
   return record;
 }
 
+static gpointer
+bump (IsleTaskArena *arena)
+{
+  gpointer record;
+
+  if (arena->bump == NULL || arena->bump >= arena->bump_end)
+    {
+      if (!chunk_new (arena))
+        g_error ("Could not map memory for task records: %s",
+                 g_strerror (errno));
+    }
+  record = arena->bump;
+  arena->bump += arena->record_size;
+  return record;
+}
+
+static gpointer
+hand_out (IsleTaskArena *arena,
+          gpointer       record)
+{
+#ifdef ISLE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION (record, arena->record_size);
+#endif
+#if HAVE_VALGRIND
+  VALGRIND_MALLOCLIKE_BLOCK (record, arena->record_size, 0, FALSE);
+#endif
+  memset (record, 0, arena->record_size);
+
+  return record;
+}
+
+/* Returns a zeroed record from a shared arena. Any thread, until the
+ * arena is closed. */
+gpointer
+_isle_task_arena_alloc_shared (IsleTaskArena *arena)
+{
+  gpointer record;
+
+  g_assert (arena->shared);
+
+  g_mutex_lock (&arena->lock);
+  g_assert (!arena->closed);
+  record = pop (&arena->free_list);
+  if (record == NULL)
+    record = bump (arena);
+  arena->n_out++;
+  g_mutex_unlock (&arena->lock);
+
+  return hand_out (arena, record);
+}
+
 /* Returns a zeroed record. Call on the arena's thread. */
 gpointer
 _isle_task_arena_alloc (IsleTaskArena *arena)
@@ -173,6 +242,7 @@ _isle_task_arena_alloc (IsleTaskArena *arena)
   gpointer record;
 
   g_assert (arena->owner == _isle_thread_peek_serial ());
+  g_assert (!arena->shared);
 
   record = pop (&arena->free_list);
 
@@ -188,28 +258,11 @@ _isle_task_arena_alloc (IsleTaskArena *arena)
     }
 
   if (record == NULL)
-    {
-      if (arena->bump == NULL || arena->bump >= arena->bump_end)
-        {
-          if (!chunk_new (arena))
-            g_error ("Could not map memory for task records: %s",
-                     g_strerror (errno));
-        }
-      record = arena->bump;
-      arena->bump += arena->record_size;
-    }
+    record = bump (arena);
 
   arena->n_out++;
 
-#ifdef ISLE_ASAN
-  ASAN_UNPOISON_MEMORY_REGION (record, arena->record_size);
-#endif
-#if HAVE_VALGRIND
-  VALGRIND_MALLOCLIKE_BLOCK (record, arena->record_size, 0, FALSE);
-#endif
-  memset (record, 0, arena->record_size);
-
-  return record;
+  return hand_out (arena, record);
 }
 
 static void
@@ -235,6 +288,17 @@ _isle_task_arena_free (gpointer record)
 {
   IsleTaskArena *arena = arena_of (record);
   gboolean last = FALSE;
+
+  if (arena->shared)
+    {
+      g_mutex_lock (&arena->lock);
+      release (arena, record, &arena->free_list);
+      last = --arena->n_out == 0 && arena->closed;
+      g_mutex_unlock (&arena->lock);
+      if (last)
+        arena_destroy (arena);
+      return;
+    }
 
   /* The owner reads closed without the lock: it is the one who sets it. */
   if (arena->owner == _isle_thread_peek_serial () && !arena->closed)

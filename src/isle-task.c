@@ -625,7 +625,7 @@ suspend (IsleTask *task,
   if (queue != NULL &&
       island->n_until_check > 1 &&
       !island->preempt &&
-      (next = queue->head) != NULL &&
+      (next = _isle_run_queue_peek (queue)) != NULL &&
       next->fiber != NULL &&
       _isle_fiber_can_hand_off ())
     {

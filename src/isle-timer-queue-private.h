@@ -29,6 +29,17 @@ IsleFuture     *_isle_timer_queue_add          (IsleTimerQueue *self,
                                                 IsleTimerKind   kind,
                                                 guint           timeout_msec);
 
+/* Fires every timer due by @now (monotonic µs); the tasks they wake take
+ * their run queue's due lane. The queue's source does this at each
+ * iteration, and a run queue at the timers' priority or below does it
+ * between tasks, so that a long dispatch does not hold timers back. Owner
+ * thread only. */
+void            _isle_timer_queue_fire_due     (IsleTimerQueue *self,
+                                                gint64          now);
+
+/* The earliest deadline queued, or G_MAXINT64 (also for a NULL queue). */
+gint64          _isle_timer_queue_get_next_deadline (IsleTimerQueue *self);
+
 /* Island teardown: every timer still pending is cancelled and leaves the
  * queue, and the queue's source is destroyed; timers made later are
  * cancelled at once. _free() releases it, last. Owner thread only. */

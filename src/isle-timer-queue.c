@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "isle-timer-queue-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
@@ -16,19 +18,25 @@
  * deadline: a trip costs the same with 0 or 100,000 sleepers, and a timer
  * joins and leaves in O(log n).
  *
- * The heap is 4-ary: half as deep as a binary one, and a node's four
- * children share a cache line of the array. Each timer knows its index,
- * so one that nobody awaits any more (cancelled, lost a race, or its last
- * reference dropped) leaves from the middle at once. Equal deadlines keep
- * the order they were added in (a sequence number breaks the tie), so
- * overdue timers fire by deadline, first come first served.
+ * The heap is 4-ary: half as deep as a binary one. Each entry holds its
+ * timer's deadline beside the pointer, 16 bytes, and the array is laid out
+ * so that a node's four children fill one cache line: a sift compares
+ * keys without touching the timers, which with 100,000 of them are far
+ * out of the cache. Each timer knows its index, so one that nobody awaits
+ * any more (cancelled, lost a race, or its last reference dropped) leaves
+ * from the middle at once. Equal deadlines keep the order they were added
+ * in (a sequence number, read only on a tie, breaks it), so overdue
+ * timers fire by deadline, first come first served.
  *
- * A timer does not own its future: the future owns the timer, through its
- * hooks (isle-future-private.h). The queue settles a future only after
- * taking a reference with _isle_future_try_ref(), which fails once the
- * last one is gone. Everything here runs on the island's thread; a future
- * settled or dropped on another thread sends its timer's part to the
- * island's thread through the island's remote queue.
+ * A timer and its future are one record, from an arena of the island's
+ * (isle-task-arena.c): no allocator call per timer, and the memory of a
+ * burst of timers is reused by the next. A timer does not own its future:
+ * the future owns the timer, through its hooks (isle-future-private.h).
+ * The queue settles a future only after taking a reference with
+ * _isle_future_try_ref(), which fails once the last one is gone.
+ * Everything here runs on the island's thread; a future settled or
+ * dropped on another thread sends its timer's part to the island's thread
+ * through the island's remote queue.
  *
  * So every timer holds a reference to that remote queue, for as long as
  * its future lives: its last unref reads the remote to find the island's
@@ -40,8 +48,23 @@
 #define HEAP_ARITY 4
 #define NOT_QUEUED G_MAXUINT
 
+/* The heap's first three slots are padding: with 16-byte entries and the
+ * array aligned to a cache line, the children of node i (4i + 1 to
+ * 4i + 4) then start on a line of their own. */
+#define HEAP_PAD 3
+#define CACHE_LINE 64
+
+typedef struct _IsleTimer IsleTimer;
+
 typedef struct
 {
+  gint64     deadline;            /* a copy of timer->deadline */
+  IsleTimer *timer;
+} HeapEntry;
+
+struct _IsleTimer
+{
+  IsleFuture      future;         /* first: the record is freed through it */
   gint64          deadline;       /* monotonic µs */
   guint64         seq;            /* order of arrival, for equal deadlines */
   guint           index;          /* in the heap, or NOT_QUEUED */
@@ -49,93 +72,108 @@ typedef struct
   guint           timeout_msec;   /* for the ISLE_TIMER_TIME_OUT message */
   IsleTimerQueue *queue;          /* (unowned) (nullable) NULL once the island is gone */
   IsleRemote     *remote;         /* (owned) immutable: other threads read it */
-  IsleFuture     *future;         /* (unowned) the future owns the timer */
-} IsleTimer;
+};
 
 struct _IsleTimerQueue
 {
-  GSource      source;
-  IsleTimer  **heap;              /* (owned) */
-  guint        n_heap;
-  guint        heap_size;
-  guint64      next_seq;
-  IsleRemote  *remote;            /* (owned) */
-  gboolean     closed;
+  GSource        source;
+  HeapEntry     *heap_alloc;      /* (owned) aligned; heap is heap_alloc + HEAP_PAD */
+  HeapEntry     *heap;
+  guint          n_heap;
+  guint          heap_size;
+  guint64        next_seq;
+  IsleRemote    *remote;          /* (owned) */
+  IsleLocalSet  *island;          /* (unowned) the island owns its queue */
+  IsleTaskArena *arena;           /* (owned) closed, not freed, with the queue */
+  gboolean       closed;
 };
 
 static int n_alive;   /* (atomic) */
 
 static inline gboolean
-timer_before (const IsleTimer *a,
-              const IsleTimer *b)
+entry_before (const HeapEntry *a,
+              const HeapEntry *b)
 {
   return a->deadline < b->deadline ||
-         (a->deadline == b->deadline && a->seq < b->seq);
+         (a->deadline == b->deadline && a->timer->seq < b->timer->seq);
 }
 
 static inline void
-heap_set (IsleTimerQueue *self,
-          guint           index,
-          IsleTimer      *timer)
+heap_set (IsleTimerQueue  *self,
+          guint            index,
+          const HeapEntry *entry)
 {
-  self->heap[index] = timer;
-  timer->index = index;
+  self->heap[index] = *entry;
+  entry->timer->index = index;
 }
 
 static void
 heap_sift_up (IsleTimerQueue *self,
               guint           index,
-              IsleTimer      *timer)
+              HeapEntry       entry)
 {
   while (index > 0)
     {
       guint parent = (index - 1) / HEAP_ARITY;
 
-      if (!timer_before (timer, self->heap[parent]))
+      if (!entry_before (&entry, &self->heap[parent]))
         break;
-      heap_set (self, index, self->heap[parent]);
+      heap_set (self, index, &self->heap[parent]);
       index = parent;
     }
-  heap_set (self, index, timer);
+  heap_set (self, index, &entry);
 }
 
 static void
 heap_sift_down (IsleTimerQueue *self,
                 guint           index,
-                IsleTimer      *timer)
+                HeapEntry       entry)
 {
   for (;;)
     {
       guint first = index * HEAP_ARITY + 1;
       guint last = MIN (first + HEAP_ARITY, self->n_heap);
       guint best = index;
-      IsleTimer *best_timer = timer;
+      const HeapEntry *best_entry = &entry;
       guint child;
 
       for (child = first; child < last; child++)
-        if (timer_before (self->heap[child], best_timer))
+        if (entry_before (&self->heap[child], best_entry))
           {
             best = child;
-            best_timer = self->heap[child];
+            best_entry = &self->heap[child];
           }
       if (best == index)
         break;
-      heap_set (self, index, best_timer);
+      heap_set (self, index, best_entry);
       index = best;
     }
-  heap_set (self, index, timer);
+  heap_set (self, index, &entry);
+}
+
+static void
+heap_resize (IsleTimerQueue *self,
+             guint           size)
+{
+  HeapEntry *alloc = g_aligned_alloc (size + HEAP_PAD, sizeof (HeapEntry), CACHE_LINE);
+
+  if (self->n_heap > 0)
+    memcpy (alloc + HEAP_PAD, self->heap, self->n_heap * sizeof (HeapEntry));
+  g_aligned_free (self->heap_alloc);
+  self->heap_alloc = alloc;
+  self->heap = alloc + HEAP_PAD;
+  self->heap_size = size;
 }
 
 static void
 heap_push (IsleTimerQueue *self,
            IsleTimer      *timer)
 {
+  HeapEntry entry = { timer->deadline, timer };
+
   if (self->n_heap == self->heap_size)
-    {
-      self->heap_size = MAX (64, self->heap_size * 2);
-      self->heap = g_renew (IsleTimer *, self->heap, self->heap_size);
-    }
-  heap_sift_up (self, self->n_heap++, timer);
+    heap_resize (self, MAX (64, self->heap_size * 2));
+  heap_sift_up (self, self->n_heap++, entry);
 }
 
 static void
@@ -143,27 +181,24 @@ heap_remove (IsleTimerQueue *self,
              IsleTimer      *timer)
 {
   guint index = timer->index;
-  IsleTimer *moved;
+  HeapEntry moved;
 
-  g_assert (index < self->n_heap && self->heap[index] == timer);
+  g_assert (index < self->n_heap && self->heap[index].timer == timer);
 
   timer->index = NOT_QUEUED;
   moved = self->heap[--self->n_heap];
-  if (moved == timer)
-    return;
-
-  /* The last timer fills the hole, then finds its place either way. */
-  if (index > 0 && timer_before (moved, self->heap[(index - 1) / HEAP_ARITY]))
-    heap_sift_up (self, index, moved);
-  else
-    heap_sift_down (self, index, moved);
+  if (moved.timer != timer)
+    {
+      /* The last timer fills the hole, then finds its place either way. */
+      if (index > 0 && entry_before (&moved, &self->heap[(index - 1) / HEAP_ARITY]))
+        heap_sift_up (self, index, moved);
+      else
+        heap_sift_down (self, index, moved);
+    }
 
   /* A queue that emptied after a burst gives its memory back. */
   if (self->heap_size > 1024 && self->n_heap < self->heap_size / 8)
-    {
-      self->heap_size /= 2;
-      self->heap = g_renew (IsleTimer *, self->heap, self->heap_size);
-    }
+    heap_resize (self, self->heap_size / 2);
 }
 
 static inline gboolean
@@ -185,10 +220,20 @@ timer_destroy (gpointer data)
 {
   IsleTimer *timer = data;
 
+#ifndef G_DISABLE_ASSERT
+  /* While the island lives, its timers are freed on its thread only. */
+  if (!is_owner_thread (timer->remote))
+    {
+      g_mutex_lock (&timer->remote->lock);
+      g_assert (timer->remote->closed);
+      g_mutex_unlock (&timer->remote->lock);
+    }
+#endif
+
   timer_unqueue (timer);
-  _isle_future_free (timer->future);
+  _isle_future_clear (&timer->future);
   _isle_remote_unref (timer->remote);
-  g_free (timer);
+  _isle_task_arena_free (timer);
   g_atomic_int_add (&n_alive, -1);
 }
 
@@ -224,7 +269,7 @@ timer_unqueue_call (gpointer data)
   IsleTimer *timer = data;
 
   timer_unqueue (timer);
-  isle_future_unref (timer->future);
+  isle_future_unref (&timer->future);
 }
 
 /* Settled by anyone (cancelled, a race lost): leave the queue now, not at
@@ -254,7 +299,7 @@ static const IsleFutureHooks timer_hooks = {
 static void
 timer_fire (IsleTimer *timer)
 {
-  IsleFuture *future = timer->future;
+  IsleFuture *future = &timer->future;
 
   /* The last reference is gone: its timer_destroy() is on the way. */
   if (!_isle_future_try_ref (future))
@@ -270,6 +315,39 @@ timer_fire (IsleTimer *timer)
       _isle_future_settle (future, NULL, NULL, error);
     }
   isle_future_unref (future);
+}
+
+/* Fires every timer whose deadline @now has passed, earliest first; one
+ * added meanwhile that is due already fires too. Passed, not reached: the
+ * clock counts whole microseconds, and a timer made d after a reading of
+ * it must not fire sooner than d after it was made. The tasks they wake go to the due lane of
+ * their run queue (isle-local-set-private.h), so that a wake-up does not
+ * wait behind every task made ready before it. */
+void
+_isle_timer_queue_fire_due (IsleTimerQueue *self,
+                            gint64          now)
+{
+  IsleLocalSet *island = self->island;
+  gboolean outer = island->timer_wakes;
+
+  if (self->n_heap == 0 || self->heap[0].deadline >= now)
+    return;
+
+  island->timer_wakes = TRUE;
+  while (self->n_heap > 0 && self->heap[0].deadline < now)
+    {
+      IsleTimer *timer = self->heap[0].timer;
+
+      heap_remove (self, timer);
+      timer_fire (timer);
+    }
+  island->timer_wakes = outer;
+}
+
+gint64
+_isle_timer_queue_get_next_deadline (IsleTimerQueue *self)
+{
+  return self != NULL && self->n_heap > 0 ? self->heap[0].deadline : G_MAXINT64;
 }
 
 /* The source ---------------------------------------------------------------- */
@@ -292,8 +370,8 @@ timer_queue_prepare (GSource *source,
     }
 
   now = g_source_get_time (source);
-  wait = self->heap[0]->deadline - now;
-  if (wait <= 0)
+  wait = self->heap[0].deadline - now;
+  if (wait < 0)
     {
       *timeout = 0;
       return TRUE;
@@ -310,7 +388,7 @@ timer_queue_check (GSource *source)
   IsleTimerQueue *self = (IsleTimerQueue *) source;
 
   return self->n_heap > 0 &&
-         self->heap[0]->deadline <= g_source_get_time (source);
+         self->heap[0].deadline < g_source_get_time (source);
 }
 
 static gboolean
@@ -319,18 +397,8 @@ timer_queue_dispatch (GSource     *source,
                       gpointer     user_data)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
-  gint64 now = g_get_monotonic_time ();
 
-  /* Every timer due by now, earliest first; one added meanwhile that is
-   * due already fires in this same dispatch. */
-  while (self->n_heap > 0 && self->heap[0]->deadline <= now)
-    {
-      IsleTimer *timer = self->heap[0];
-
-      heap_remove (self, timer);
-      timer_fire (timer);
-    }
-
+  _isle_timer_queue_fire_due (self, g_get_monotonic_time ());
   return G_SOURCE_CONTINUE;
 }
 
@@ -340,7 +408,8 @@ timer_queue_finalize (GSource *source)
   IsleTimerQueue *self = (IsleTimerQueue *) source;
 
   g_assert (self->n_heap == 0);
-  g_free (self->heap);
+  g_aligned_free (self->heap_alloc);
+  _isle_task_arena_close (self->arena);
   _isle_remote_unref (self->remote);
 }
 
@@ -363,6 +432,10 @@ _isle_timer_queue_get (IsleLocalSet *island)
 
   self = (IsleTimerQueue *) g_source_new (&timer_queue_funcs, sizeof (IsleTimerQueue));
   self->remote = _isle_remote_ref (island->remote);
+  self->island = island;
+  self->arena = _isle_task_arena_new (sizeof (IsleTimer),
+                                      _isle_remote_ref (island->remote),
+                                      (GDestroyNotify) _isle_remote_unref);
   g_source_set_name ((GSource *) self, "[isle-timers]");
   g_source_set_priority ((GSource *) self, G_PRIORITY_DEFAULT);
   g_source_attach ((GSource *) self, island->context);
@@ -376,7 +449,6 @@ _isle_timer_queue_add (IsleTimerQueue *self,
                        IsleTimerKind   kind,
                        guint           timeout_msec)
 {
-  IsleFuture *future = _isle_future_new ();
   IsleTimer *timer;
 
   g_assert (is_owner_thread (self->remote));
@@ -385,25 +457,27 @@ _isle_timer_queue_add (IsleTimerQueue *self,
    * left to fire it. */
   if (G_UNLIKELY (self->closed))
     {
+      IsleFuture *future = _isle_future_new ();
+
       _isle_future_settle (future, NULL, NULL,
                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                 "The future was cancelled"));
       return future;
     }
 
-  timer = g_new (IsleTimer, 1);
+  timer = _isle_task_arena_alloc (self->arena);
+  _isle_future_init (&timer->future);
   timer->deadline = deadline;
   timer->seq = self->next_seq++;
   timer->kind = kind;
   timer->timeout_msec = timeout_msec;
   timer->queue = self;
   timer->remote = _isle_remote_ref (self->remote);
-  timer->future = future;
-  _isle_future_set_hooks (future, &timer_hooks, timer);
+  _isle_future_set_hooks (&timer->future, &timer_hooks, timer);
   g_atomic_int_inc (&n_alive);
 
   heap_push (self, timer);
-  return future;
+  return &timer->future;
 }
 
 void
@@ -421,10 +495,14 @@ _isle_timer_queue_close (IsleTimerQueue *self)
    * went on another thread has its timer_destroy() queued on the island's
    * remote queue, which the island drains after this. */
   self->closed = TRUE;
-  pending = g_steal_pointer (&self->heap);
   n_pending = self->n_heap;
+  pending = g_new (IsleTimer *, n_pending);
+  for (i = 0; i < n_pending; i++)
+    pending[i] = self->heap[i].timer;
   self->n_heap = 0;
   self->heap_size = 0;
+  self->heap = NULL;
+  g_clear_pointer (&self->heap_alloc, g_aligned_free);
 
   for (i = 0; i < n_pending; i++)
     {
@@ -432,14 +510,14 @@ _isle_timer_queue_close (IsleTimerQueue *self)
 
       timer->index = NOT_QUEUED;
       timer->queue = NULL;
-      if (!_isle_future_try_ref (timer->future))
+      if (!_isle_future_try_ref (&timer->future))
         pending[i] = NULL;
     }
 
   for (i = 0; i < n_pending; i++)
     if (pending[i] != NULL)
       {
-        IsleFuture *future = pending[i]->future;
+        IsleFuture *future = &pending[i]->future;
 
         isle_future_cancel (future);
         isle_future_unref (future);

@@ -159,6 +159,77 @@ test_remote_spawn_from_thread (void)
   g_main_context_pop_thread_default (context);
 }
 
+/* Bursts of remote spawns onto an island that blocks between them. While
+ * it has tasks ready, senders queue without waking its context; once it
+ * may block, the next spawn must wake it. A lost wake-up leaves a wait
+ * hanging: the island thread's own timeout then cancels it and the test
+ * fails, instead of hanging. */
+
+#define N_BURSTS 200
+
+static gboolean
+cancel_waits (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+burst_task (gpointer   user_data,
+            GError   **error)
+{
+  guint *value = user_data;
+
+  g_assert_true (g_thread_self () == island_owner);
+  /* Every other task suspends once: the burst meets a busy island. */
+  if (*value % 2 == 0 && !isle_yield_now (error))
+    return NULL;
+  return GUINT_TO_POINTER (*value * 2);
+}
+
+static void
+test_remote_spawn_bursts (void)
+{
+  g_autoptr(GCancellable) watchdog = g_cancellable_new ();
+  IslandThread it;
+  GSource *timeout;
+  guint burst;
+
+  island_thread_start (&it);
+  island_owner = it.thread;
+  timeout = g_timeout_source_new (isle_test_get_timeout_msec ());
+  g_source_set_callback (timeout, cancel_waits, g_object_ref (watchdog), g_object_unref);
+  g_source_attach (timeout, it.context);
+  g_source_unref (timeout);
+
+  for (burst = 0; burst < N_BURSTS; burst++)
+    {
+      guint n = burst % 17 + 1;
+      IsleFuture **futures = g_new (IsleFuture *, n);
+      guint i;
+
+      for (i = 0; i < n; i++)
+        {
+          guint *value = g_new (guint, 1);
+
+          *value = i;
+          futures[i] = isle_local_set_spawn_remote (it.island, burst_task, value, g_free);
+        }
+      for (i = 0; i < n; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          gpointer result = isle_future_wait (futures[i], watchdog, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (GPOINTER_TO_UINT (result), ==, i * 2);
+          isle_future_unref (futures[i]);
+        }
+      g_free (futures);
+    }
+
+  island_thread_stop (&it);
+}
+
 /* A remote spawn on the island's own thread starts the task at once. */
 
 static gpointer
@@ -537,8 +608,9 @@ test_remote_then_on_caller_context (void)
   island_thread_stop (&it);
 }
 
-/* Spawns from another thread share one wake-up of the island's context per
- * batch: g_main_context_wakeup() is counted here, in front of GLib's. */
+/* Spawns from another thread share at most one wake-up of the island's
+ * context per batch: g_main_context_wakeup() is counted here, in front of
+ * GLib's. */
 
 static GMainContext *counted_context;   /* (atomic) */
 static int counted_wakeups;             /* (atomic) */
@@ -600,7 +672,9 @@ test_remote_one_wakeup_per_batch (void)
       values[i] = i;
       futures[i] = isle_local_set_spawn_remote (it.island, on_island_task, &values[i], NULL);
     }
-  g_assert_cmpint (g_atomic_int_get (&counted_wakeups), ==, 1);
+  /* One for the batch, or none: an island that is busy (this one runs
+   * the blocker) needs no wake-up to find work it will look for anyway. */
+  g_assert_cmpint (g_atomic_int_get (&counted_wakeups), <=, 1);
   g_atomic_pointer_set (&counted_context, NULL);
 
   g_mutex_lock (&batch_lock);
@@ -628,6 +702,7 @@ main (int   argc,
 
   g_test_add_func ("/Isle/Remote/spawn-from-thread", test_remote_spawn_from_thread);
   g_test_add_func ("/Isle/Remote/spawn-on-own-thread", test_remote_spawn_on_own_thread);
+  g_test_add_func ("/Isle/Remote/spawn-bursts", test_remote_spawn_bursts);
   g_test_add_func ("/Isle/Remote/await-other-island", test_remote_await_other_island);
   g_test_add_func ("/Isle/Remote/teardown-race", test_remote_teardown_race);
   g_test_add_func ("/Isle/Remote/last-unref-from-thread", test_remote_last_unref_from_thread);
