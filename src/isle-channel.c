@@ -77,8 +77,8 @@
 
 struct _IsleChannel
 {
-  gint             ref_count;        /* (atomic) every receiver and sender reference */
-  gint             receiver_refs;    /* (atomic) */
+  gatomicrefcount  ref_count;        /* every receiver and sender reference */
+  gatomicrefcount  receiver_refs;
   gsize            capacity;         /* 0: unbounded */
   GDestroyNotify   item_destroy;
 
@@ -132,7 +132,7 @@ channel_free (IsleChannel *self)
 static void
 channel_release (IsleChannel *self)
 {
-  if (g_atomic_int_dec_and_test (&self->ref_count))
+  if (g_atomic_ref_count_dec (&self->ref_count))
     channel_free (self);
 }
 
@@ -244,9 +244,10 @@ isle_channel_new (gsize               capacity,
 
   self = g_new0 (IsleChannel, 1);
   /* The receiving end and the first sender. */
-  self->ref_count = 2;
+  g_atomic_ref_count_init (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
   self->n_senders = 1;
-  self->receiver_refs = 1;
+  g_atomic_ref_count_init (&self->receiver_refs);
   self->capacity = capacity;
   self->item_destroy = item_destroy;
   g_mutex_init (&self->lock);
@@ -277,8 +278,8 @@ isle_channel_ref (IsleChannel *self)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
 
-  g_atomic_int_inc (&self->receiver_refs);
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->receiver_refs);
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
@@ -306,7 +307,7 @@ isle_channel_unref (IsleChannel *self)
   g_return_if_fail (self != NULL);
   g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
 
-  if (g_atomic_int_dec_and_test (&self->receiver_refs))
+  if (g_atomic_ref_count_dec (&self->receiver_refs))
     {
       g_mutex_lock (&self->lock);
       close_locked (self, &wakers);
@@ -350,7 +351,7 @@ isle_channel_sender_ref (IsleChannelSender *self)
   g_assert (channel->n_senders > 0);
   channel->n_senders++;
   g_mutex_unlock (&channel->lock);
-  g_atomic_int_inc (&channel->ref_count);
+  g_atomic_ref_count_inc (&channel->ref_count);
 
   return self;
 }

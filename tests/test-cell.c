@@ -800,6 +800,62 @@ test_cell_poll_pending_with_borrow (void)
                              "ISLE_POLL_PENDING while it holds 1 IsleCell borrow*test-cell.c:*");
 }
 
+typedef struct
+{
+  IsleCell *cell;         /* (owned) dropped on the thread */
+  GValue    value;        /* a copy made and released on the thread */
+  int       destroyed;
+  GThread  *destroy_thread;
+} CellTrip;
+
+static void
+note_cell_destroy (gpointer data)
+{
+  CellTrip *trip = data;
+
+  trip->destroyed++;
+  trip->destroy_thread = g_thread_self ();
+}
+
+static gpointer
+drop_cell_on_thread (gpointer data)
+{
+  CellTrip *trip = data;
+  GValue copy = G_VALUE_INIT;
+
+  /* A binding's GValue copy and a marshaller's release, off the owner. */
+  g_value_init (&copy, ISLE_TYPE_CELL);
+  g_value_copy (&trip->value, &copy);
+  isle_cell_unref (isle_cell_ref (trip->cell));
+  g_value_unset (&copy);
+  g_value_unset (&trip->value);
+  isle_cell_unref (g_steal_pointer (&trip->cell));
+  return NULL;
+}
+
+/* References come and go on any thread; the value is destroyed on the
+ * owner thread, when it next iterates its context. */
+static void
+test_cell_unref_any_thread (void)
+{
+  CellTrip trip = { NULL, G_VALUE_INIT, 0, NULL };
+  gint64 deadline = isle_test_deadline ();
+
+  trip.cell = isle_cell_new (&trip, note_cell_destroy);
+  g_value_init (&trip.value, ISLE_TYPE_CELL);
+  g_value_set_boxed (&trip.value, trip.cell);
+  g_thread_join (g_thread_new ("cell-dropper", drop_cell_on_thread, &trip));
+  g_assert_cmpint (trip.destroyed, ==, 0);
+
+  while (trip.destroyed == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpint (trip.destroyed, ==, 1);
+  g_assert_true (trip.destroy_thread == g_thread_self ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -824,6 +880,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Cell/borrow-outlives-task", test_cell_borrow_outlives_task);
   g_test_add_func ("/Isle/Cell/try-borrow", test_cell_try_borrow);
   g_test_add_func ("/Isle/Cell/other-thread-aborts", test_cell_other_thread_aborts);
+  g_test_add_func ("/Isle/Cell/unref-any-thread", test_cell_unref_any_thread);
   g_test_add_func ("/Isle/Cell/release-unborrowed-reported", test_cell_release_unborrowed_reported);
   g_test_add_func ("/Isle/Cell/unref-while-borrowed-reported", test_cell_unref_while_borrowed_reported);
   g_test_add_func ("/Isle/Cell/poll-pending-with-borrow", test_cell_poll_pending_with_borrow);
