@@ -25,15 +25,19 @@ void        _isle_future_add_settle_notify (IsleFuture             *future,
                                             gpointer                data,
                                             GDestroyNotify          destroy);
 
-/* What a part of Isle that makes a future (timers) hears of it: settled
- * runs on the settling thread once it is ready, before its waiters;
- * last_unref runs where the last reference goes and must see to it that
- * _isle_future_free() is called once, on whatever thread it chooses. */
+/* What a part of Isle that makes a future (timers, tasks) hears of it:
+ * settled runs on the settling thread once it is ready, before its
+ * waiters; last_unref runs where the last reference goes and must see to
+ * it that _isle_future_free() is called once, on whatever thread it
+ * chooses; cancel, when set, runs instead of what isle_future_cancel()
+ * does to other futures. */
 typedef struct
 {
   void (*settled)    (IsleFuture *future,
                       gpointer    data);
   void (*last_unref) (IsleFuture *future,
+                      gpointer    data);
+  void (*cancel)     (IsleFuture *future,
                       gpointer    data);
 } IsleFutureHooks;
 
@@ -44,6 +48,8 @@ gpointer    _isle_future_get_hooks_data    (IsleFuture             *self,
                                             const IsleFutureHooks  *hooks);
 gboolean    _isle_future_try_ref           (IsleFuture             *self);
 void        _isle_future_free              (IsleFuture             *self);
+gpointer    _isle_future_take_value        (IsleFuture             *self,
+                                            GError                **error);
 
 /* For work that runs elsewhere (blocking jobs): isle_future_cancel() also
  * cancels @cancellable, so the work in flight sees it. */

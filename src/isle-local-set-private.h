@@ -51,7 +51,7 @@ struct _IsleRemote
 
 struct _IsleLocalSet
 {
-  int               ref_count;       /* (atomic) any thread; finalized on the owner's */
+  gatomicrefcount   ref_count;       /* any thread; reaches zero only on the owner's */
   IsleOwner         owner;
   GMainContext     *context;         /* (owned) */
 
@@ -116,6 +116,9 @@ void          _isle_remote_unref             (IsleRemote     *remote);
 void          _isle_remote_wake              (IsleRemote     *remote,
                                               IsleTask       *task);
 gboolean      _isle_remote_call              (IsleRemote     *remote,
+                                              GDestroyNotify  func,
+                                              gpointer        data);
+void          _isle_remote_run_at_home       (IsleRemote     *home,
                                               GDestroyNotify  func,
                                               gpointer        data);
 
