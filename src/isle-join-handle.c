@@ -72,7 +72,7 @@ isle_join_handle_ref (IsleJoinHandle *self)
   task = ISLE_TASK_FROM_HANDLE (self);
   g_return_val_if_fail (g_atomic_int_get (&task->handle_refs) > 0, NULL);
 
-  g_atomic_ref_count_inc (&task->handle_refs);
+  _isle_ref_count_inc (&task->handle_refs);
   return self;
 }
 
@@ -83,7 +83,8 @@ handles_released (IsleTask *task)
   if (_isle_task_is_finished (task))
     {
       _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
-      _isle_task_release_future (task);
+      if (G_UNLIKELY (task->extra != NULL && task->extra->future != NULL))
+        _isle_task_release_future (task);
     }
 
   _isle_task_unref (task);
@@ -118,19 +119,16 @@ isle_join_handle_unref (IsleJoinHandle *self)
 {
   IsleTask *task;
   IsleRemote *home;
-  gint *count;
-  gint old;
 
   g_return_if_fail (self != NULL);
 
   task = ISLE_TASK_FROM_HANDLE (self);
-  count = (gint *) &task->handle_refs;
-  g_return_if_fail (g_atomic_int_get (count) > 0);
+  g_return_if_fail (g_atomic_int_get (&task->handle_refs) > 0);
 
   home = _isle_task_get_remote (task);
   if (G_LIKELY (home->owner == _isle_thread_peek_serial ()))
     {
-      if (g_atomic_ref_count_dec (&task->handle_refs))
+      if (_isle_ref_count_dec (&task->handle_refs))
         handles_released (task);
       return;
     }
@@ -138,16 +136,8 @@ isle_join_handle_unref (IsleJoinHandle *self)
   /* Another thread never drops the last reference itself: the count does
    * not reach zero until the island's thread has it, so a task finishing
    * meanwhile sees the handle still there, and the detach runs once. */
-  do
-    {
-      old = g_atomic_int_get (count);
-      if (old == 1)
-        {
-          _isle_remote_run_at_home (home, release_at_home, self);
-          return;
-        }
-    }
-  while (!g_atomic_int_compare_and_exchange (count, old, old - 1));
+  if (!_isle_ref_count_dec_unless_last (&task->handle_refs))
+    _isle_remote_run_at_home (home, release_at_home, self);
 }
 
 static gboolean

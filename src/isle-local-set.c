@@ -787,8 +787,6 @@ unref_on_owner_thread (gpointer data)
 void
 isle_local_set_unref (IsleLocalSet *self)
 {
-  int old;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (g_atomic_int_get (&self->ref_count) > 0);
 
@@ -811,22 +809,16 @@ isle_local_set_unref (IsleLocalSet *self)
   /* Another thread never drops the last reference itself: the count does
    * not reach zero (where a task could not take a new one) until the
    * owner thread has it. */
-  do
+  if (!_isle_ref_count_dec_unless_last (&self->ref_count))
     {
-      old = g_atomic_int_get (&self->ref_count);
-      if (old == 1)
-        {
-          GSource *source = g_idle_source_new ();
+      GSource *source = g_idle_source_new ();
 
-          g_source_set_priority (source, G_PRIORITY_HIGH);
-          g_source_set_name (source, "[isle-island-unref]");
-          g_source_set_callback (source, unref_on_owner_thread, self, NULL);
-          g_source_attach (source, self->context);
-          g_source_unref (source);
-          return;
-        }
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_name (source, "[isle-island-unref]");
+      g_source_set_callback (source, unref_on_owner_thread, self, NULL);
+      g_source_attach (source, self->context);
+      g_source_unref (source);
     }
-  while (!g_atomic_int_compare_and_exchange (&self->ref_count, old, old - 1));
 }
 
 /**

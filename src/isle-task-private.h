@@ -14,6 +14,7 @@
 #include "isle-task-arena-private.h"
 #include "isle-thread-private.h"
 #include "isle-diagnostics-private.h"
+#include "isle-refcount-private.h"
 
 G_BEGIN_DECLS
 
