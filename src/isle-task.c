@@ -448,7 +448,7 @@ run_fiber (IsleTask *task)
 
   /* The fiber that switched back may be another one: fibers hand the
    * thread to each other directly. */
-  task = _isle_thread_state_get ()->current_task;
+  task = _isle_thread_state.current_task;
   fiber = task->fiber;
 
   if (_isle_fiber_is_done (fiber))
@@ -526,8 +526,11 @@ run_poll (IsleTask *task)
 void
 _isle_task_run (IsleTask *task)
 {
-  IsleThreadState *thread = _isle_thread_state_get ();
-  IsleTask *outer = thread->current_task;
+  /* The thread state is read and written as the variable itself, not
+   * through a pointer: with suspend() inlined, UBSan (GCC 12) takes a
+   * pointer to the TLS block kept across the fiber switch for NULL (as
+   * _isle_thread_peek_serial() explains). */
+  IsleTask *outer = _isle_thread_state.current_task;
 
   g_assert (task->state == ISLE_TASK_STATE_SCHEDULED);
 
@@ -544,7 +547,7 @@ _isle_task_run (IsleTask *task)
 
   task->state = ISLE_TASK_STATE_RUNNING;
   task->flags |= ISLE_TASK_FLAG_STARTED;
-  thread->current_task = task;
+  _isle_thread_state.current_task = task;
   _isle_local_set_turn_begin (task->queue->island);
 
   if (task->kind == ISLE_TASK_KIND_FIBER)
@@ -552,7 +555,7 @@ _isle_task_run (IsleTask *task)
   else
     run_poll (task);
 
-  thread->current_task = outer;
+  _isle_thread_state.current_task = outer;
 }
 
 /* Suspends the running fiber task; with @reschedule it goes to the back of
@@ -591,7 +594,7 @@ suspend (IsleTask *task,
       island->n_until_check--;
       island->counters.polls++;
       next->state = ISLE_TASK_STATE_RUNNING;
-      _isle_thread_state_get ()->current_task = next;
+      _isle_thread_state.current_task = next;
       if (next != task)
         _isle_fiber_hand_off (task->fiber, next->fiber);
     }

@@ -904,8 +904,10 @@ static gpointer
 future_all_root (gpointer   user_data,
                  GError   **error)
 {
-  g_autoptr(IsleJoinHandle) a = isle_spawn_local (yield_then_return_task, NULL, NULL);
-  g_autoptr(IsleJoinHandle) b = isle_spawn_local (yield_then_return_task, NULL, NULL);
+  g_autoptr(IsleJoinHandle) a = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, yield_then_return_task,
+                                                       NULL, NULL, g_free);
+  g_autoptr(IsleJoinHandle) b = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, yield_then_return_task,
+                                                       NULL, NULL, g_free);
   IsleFuture *futures[] = { isle_join_handle_get_future (a), isle_join_handle_get_future (b) };
   g_autoptr(IsleFuture) all = isle_future_all (futures, G_N_ELEMENTS (futures));
   g_autoptr(GError) local_error = NULL;
