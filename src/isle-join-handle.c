@@ -264,7 +264,8 @@ isle_join_handle_join (IsleJoinHandle  *self,
  * @error: return location for a #GError
  *
  * The form of [method@Isle.JoinHandle.join] for poll functions: if the task
- * has finished, takes its result and returns %ISLE_POLL_READY; otherwise
+ * has finished, takes its result (out of its future, if anybody asked for
+ * it) and returns %ISLE_POLL_READY; otherwise
  * arranges for @waker to be woken when it finishes and returns
  * %ISLE_POLL_PENDING.
  *
