@@ -60,7 +60,11 @@
  * sites, but keeps every check.
  *
  * A cell belongs to the thread that created it: using it on another thread
- * aborts with a message that names both threads.
+ * aborts with a message that names both threads. Its references alone may
+ * be taken and dropped on any thread (a binding's #GValue copy, a closure
+ * a worker drops): a last reference dropped elsewhere is sent to the
+ * owner's thread-default #GMainContext, and the value is destroyed there
+ * when the owner next iterates it.
  *
  * Since: 0.1
  */
@@ -105,7 +109,10 @@ struct _IsleCell
 {
   gpointer          value;               /* (owned) */
   GDestroyNotify    destroy;
-  guint             ref_count;           /* owner thread only */
+  gatomicrefcount   ref_count;           /* any thread */
+  GMainContext     *context;             /* (owned) the owner's thread-default
+                                          * context, where a last release on
+                                          * another thread is sent */
   guint             n_borrows;
   gboolean          exclusive;           /* the one borrow is exclusive */
   guint             borrows_size;
@@ -349,7 +356,10 @@ release_exclusive (IsleCell   *cell,
  * @destroy: (nullable): releases @value when the last reference goes
  *
  * Creates a cell that holds @value, owned by the calling thread: the cell
- * may be used on this thread only.
+ * may be used on this thread only (its references excepted). A last
+ * reference dropped on another thread is sent to the calling thread's
+ * thread-default main context (see g_main_context_ref_thread_default()),
+ * which this thread must iterate for the value to be destroyed.
  *
  * Call it on the thread whose tasks will share the cell.
  *
@@ -367,7 +377,8 @@ isle_cell_new (gpointer       value,
   g_return_val_if_fail (value != NULL, NULL);
 
   cell = g_new0 (IsleCell, 1);
-  cell->ref_count = 1;
+  g_atomic_ref_count_init (&cell->ref_count);
+  cell->context = g_main_context_ref_thread_default ();
   cell->value = value;
   cell->destroy = destroy;
   cell->borrows = cell->inline_borrows;
@@ -384,7 +395,7 @@ isle_cell_new (gpointer       value,
  * Takes another reference to the cell, as cloning an `Rc` does: for
  * another task that shares the state.
  *
- * Call it on the cell's owner thread.
+ * Safe to call from any thread; only the owner thread may borrow.
  *
  * Returns: (transfer full): @self
  *
@@ -394,35 +405,16 @@ IsleCell *
 isle_cell_ref (IsleCell *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (self->ref_count > 0, NULL);
 
-  check_thread (self, "isle_cell_ref");
-  self->ref_count++;
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
-/**
- * isle_cell_unref:
- * @self: (transfer full): a cell
- *
- * Drops a reference to the cell. The last one destroys the value with the
- * destroy notify given to [ctor@Isle.Cell.new]. Dropping the last reference
- * while the cell is borrowed is a misuse: it is reported with a critical,
- * and the value is leaked rather than destroyed under its borrower.
- *
- * Call it on the cell's owner thread.
- *
- * Since: 0.1
- */
-void
-isle_cell_unref (IsleCell *self)
+/* The last reference is gone; runs on the owner thread. */
+static void
+cell_free (IsleCell *self)
 {
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (self->ref_count > 0);
-
-  check_thread (self, "isle_cell_unref");
-  if (--self->ref_count > 0)
-    return;
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   if (G_UNLIKELY (self->n_borrows > 0))
     {
@@ -441,6 +433,85 @@ isle_cell_unref (IsleCell *self)
     g_free (self->borrows);
   _isle_owner_clear (&self->owner);
   g_free (self);
+}
+
+static gboolean
+free_on_owner_cb (gpointer data)
+{
+  /* The work is in free_on_owner_notify(), which also runs when the
+   * source is destroyed without being dispatched. */
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs where the source sent by a release on another thread goes: after
+ * its dispatch on the owner thread, or where the owner's context is
+ * finalized. */
+static void
+free_on_owner_notify (gpointer data)
+{
+  IsleCell *self = data;
+
+  if (G_UNLIKELY (!_isle_owner_is_current (&self->owner)))
+    {
+      /* Destroying the value here is what the cell must not do. */
+      g_critical ("IsleCell %p, released on another thread, was to be "
+                  "destroyed on its owner thread %s, but its context was "
+                  "iterated or finalized on thread %s: the value is leaked. "
+                  "Iterate the thread-default context of the thread that "
+                  "created a cell on that thread",
+                  (gpointer) self, self->owner.description,
+                  _isle_thread_describe_self ());
+      return;
+    }
+
+  cell_free (self);
+}
+
+/**
+ * isle_cell_unref:
+ * @self: (transfer full): a cell
+ *
+ * Drops a reference to the cell. The last one destroys the value with the
+ * destroy notify given to [ctor@Isle.Cell.new]. Dropping the last reference
+ * while the cell is borrowed is a misuse: it is reported with a critical,
+ * and the value is leaked rather than destroyed under its borrower.
+ *
+ * Safe to call from any thread. The value is always destroyed on the
+ * owner thread: a last reference dropped on another thread is sent to the
+ * owner's thread-default main context at creation, and the cell goes when
+ * the owner next iterates it.
+ *
+ * Since: 1.0
+ */
+void
+isle_cell_unref (IsleCell *self)
+{
+  GMainContext *context;
+  GSource *source;
+
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  if (_isle_owner_is_current (&self->owner))
+    {
+      cell_free (self);
+      return;
+    }
+
+  /* Not g_main_context_invoke(): with nobody iterating the context at
+   * this moment, it would run the free right here, on the wrong thread.
+   * The context is kept until the source is attached and released: the
+   * owner may free the cell as soon as it is attached. */
+  context = g_steal_pointer (&self->context);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[isle-cell-release]");
+  g_source_set_callback (source, free_on_owner_cb, self, free_on_owner_notify);
+  g_source_attach (source, context);
+  g_source_unref (source);
+  g_main_context_unref (context);
 }
 
 /**

@@ -77,8 +77,8 @@
 
 struct _IsleChannel
 {
-  gint             ref_count;        /* (atomic) every receiver and sender reference */
-  gint             receiver_refs;    /* (atomic) */
+  gatomicrefcount  ref_count;        /* every receiver and sender reference */
+  gatomicrefcount  receiver_refs;
   gsize            capacity;         /* 0: unbounded */
   GDestroyNotify   item_destroy;
 
@@ -148,7 +148,7 @@ channel_free (IsleChannel *self)
 static void
 channel_release (IsleChannel *self)
 {
-  if (g_atomic_int_dec_and_test (&self->ref_count))
+  if (g_atomic_ref_count_dec (&self->ref_count))
     channel_free (self);
 }
 
@@ -260,9 +260,10 @@ isle_channel_new (gsize               capacity,
 
   self = g_new0 (IsleChannel, 1);
   /* The receiving end and the first sender. */
-  self->ref_count = 2;
+  g_atomic_ref_count_init (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
   self->n_senders = 1;
-  self->receiver_refs = 1;
+  g_atomic_ref_count_init (&self->receiver_refs);
   self->capacity = capacity;
   self->item_destroy = item_destroy;
   g_mutex_init (&self->lock);
@@ -293,8 +294,8 @@ isle_channel_ref (IsleChannel *self)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
 
-  g_atomic_int_inc (&self->receiver_refs);
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->receiver_refs);
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
@@ -322,7 +323,7 @@ isle_channel_unref (IsleChannel *self)
   g_return_if_fail (self != NULL);
   g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
 
-  if (g_atomic_int_dec_and_test (&self->receiver_refs))
+  if (g_atomic_ref_count_dec (&self->receiver_refs))
     {
       g_mutex_lock (&self->lock);
       close_locked (self, &wakers);
@@ -345,7 +346,7 @@ sender_ref_locked (IsleChannel *self)
 {
   g_assert (self->n_senders > 0);
   self->n_senders++;
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
   return (IsleChannelSender *) self;
 }
 

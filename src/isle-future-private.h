@@ -15,16 +15,20 @@ G_BEGIN_DECLS
 typedef struct _IsleFutureOrigin IsleFutureOrigin;
 typedef struct _IsleFutureWaiter IsleFutureWaiter;
 
-/* What a part of Isle that makes a future (timers) hears of it: settled
- * runs on the settling thread once it is ready, before its waiters;
- * last_unref runs where the last reference goes and must see to it that
- * _isle_future_free() (or, for a future embedded in a record of its own,
- * _isle_future_clear()) is called once, on whatever thread it chooses. */
+/* What a part of Isle that makes a future (timers, tasks) hears of it:
+ * settled runs on the settling thread once it is ready, before its
+ * waiters; last_unref runs where the last reference goes and must see to
+ * it that _isle_future_free() (or, for a future embedded in a record of
+ * its own, _isle_future_clear()) is called once, on whatever thread it
+ * chooses; cancel, when set, runs instead of what isle_future_cancel()
+ * does to other futures. */
 typedef struct
 {
   void (*settled)    (IsleFuture *future,
                       gpointer    data);
   void (*last_unref) (IsleFuture *future,
+                      gpointer    data);
+  void (*cancel)     (IsleFuture *future,
                       gpointer    data);
 } IsleFutureHooks;
 
@@ -36,8 +40,12 @@ struct _IsleFuture
   gatomicrefcount  ref_count;
   GMutex           lock;
   int              state;          /* (atomic) written under lock */
-  gpointer         value;          /* (owned) once resolved */
-  GDestroyNotify   value_destroy;
+  gpointer         value;          /* (owned) (atomic) once resolved; written
+                                    * under lock, and read without it once
+                                    * state is published: only a task's
+                                    * future changes it again, when a join
+                                    * takes the value (_isle_future_take_value()) */
+  GDestroyNotify   value_destroy;  /* protected by lock once resolved */
   GError          *error;          /* (owned) once rejected */
   IsleWaker       *waker;          /* (owned) (nullable) protected by lock: the
                                     * first task waiting, kept without a waiter */
@@ -92,6 +100,8 @@ gpointer    _isle_future_get_hooks_data    (IsleFuture             *self,
                                             const IsleFutureHooks  *hooks);
 gboolean    _isle_future_try_ref           (IsleFuture             *self);
 void        _isle_future_free              (IsleFuture             *self);
+gpointer    _isle_future_take_value        (IsleFuture             *self,
+                                            GError                **error);
 
 /* A wait that gives up (its task was aborted) takes its waker back,
  * so a future that settles much later, or never, does not keep the task. */

@@ -20,10 +20,17 @@
  * with [func@Isle.await], a poll task with [method@Isle.Future.poll], and
  * plain code chains a callback with [method@Isle.Future.then].
  *
- * The value belongs to the future: [func@Isle.await] and
- * [method@Isle.Future.get_value] return it without transferring it, valid
- * while the caller holds a reference to the future. Take your own reference or
- * copy to keep it longer.
+ * The value belongs to the future, which lends it: [func@Isle.await],
+ * [method@Isle.Future.poll], [method@Isle.Future.get_value] and
+ * [method@Isle.Future.wait] return it without transferring it, valid while
+ * the caller holds a reference to the future. Any number of tasks,
+ * callbacks and combinators may wait for one future, and each reads the
+ * same value; the future releases it with its destroy notify when its last
+ * reference goes. Take your own reference or copy to keep it longer. (The
+ * waits that hand a value over, `transfer full`, are those that take it
+ * out of something only one can take from: a join, a channel's recv.)
+ *
+ * A task is a future too: [method@Isle.JoinHandle.get_future].
  *
  * Futures are reference counted from any thread, and resolve on whatever
  * thread resolves their [struct@Isle.Promise]; awaiting tasks and chained
@@ -441,7 +448,7 @@ isle_future_get_value (IsleFuture  *self,
   switch (g_atomic_int_get (&self->state))
     {
     case FUTURE_RESOLVED:
-      return self->value;
+      return g_atomic_pointer_get (&self->value);
 
     case FUTURE_REJECTED:
       g_propagate_error (error, g_error_copy (self->error));
@@ -478,6 +485,11 @@ cancel_children (IsleFuture *parent)
  * and cancels the futures it combines (see [func@Isle.Future.race]). A promise
  * resolving it later is ignored.
  *
+ * A task's future ([method@Isle.JoinHandle.get_future]) is the exception:
+ * cancelling it does nothing, neither to it nor to its task, which runs on
+ * and settles its future when it finishes. Abort the task through its
+ * handle to stop it.
+ *
  * Safe to call from any thread.
  *
  * Since: 0.1
@@ -488,6 +500,14 @@ isle_future_cancel (IsleFuture *self)
   g_autoptr(GCancellable) cancellable = NULL;
 
   g_return_if_fail (self != NULL);
+
+  /* A task's future reports its task and nothing else (see
+   * isle_join_handle_get_future()). */
+  if (self->hooks != NULL && self->hooks->cancel != NULL)
+    {
+      self->hooks->cancel (self, self->hooks_data);
+      return;
+    }
 
   g_mutex_lock (&self->lock);
   if (self->cancellable != NULL)
@@ -622,7 +642,8 @@ _isle_future_remove_waker (IsleFuture *self,
  * isle_future_poll:
  * @self: a future
  * @waker: (transfer none): the polling task's waker
- * @value: (out) (transfer none) (nullable): the value, when ready
+ * @value: (out) (transfer none) (nullable): the value, when ready, lent
+ *   by the future as [func@Isle.await] lends it
  * @error: return location for a #GError
  *
  * The form of [func@Isle.await] for poll functions: if the future is ready,
@@ -694,6 +715,10 @@ cancel_if_abandoned (IsleFuture *future)
  * another reference to keep a future's work going past an abort.
  *
  * Call it on the island's thread, inside a fiber task.
+ *
+ * The value is lent, not handed over: the future keeps it for everyone
+ * else who waits for it (see [struct@Isle.Future]). A task's future lends
+ * it too, until the task is joined.
  *
  * Returns: (transfer none) (nullable): the value, valid while you hold a
  *   reference to @future; or %NULL with @error set
@@ -954,6 +979,31 @@ _isle_future_add_settle_notify (IsleFuture             *future,
   waiter->data = data;
   waiter->data_destroy = destroy;
   future_add_waiter (future, waiter);
+}
+
+/* Takes the value out of a resolved future, for a join of the task whose
+ * future it is: the caller owns the value from then on, and the future
+ * reads as resolved with %NULL. A rejected future keeps its error and
+ * gives a copy. */
+gpointer
+_isle_future_take_value (IsleFuture  *self,
+                         GError     **error)
+{
+  gpointer value = NULL;
+
+  g_mutex_lock (&self->lock);
+  g_assert (self->state != FUTURE_PENDING);
+  if (self->state == FUTURE_REJECTED)
+    g_propagate_error (error, g_error_copy (self->error));
+  else
+    {
+      value = g_atomic_pointer_get (&self->value);
+      g_atomic_pointer_set (&self->value, NULL);
+      self->value_destroy = NULL;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return value;
 }
 
 /* Settles the future from the outside, for work that runs elsewhere
@@ -1285,43 +1335,6 @@ release_future (gpointer data)
   isle_future_unref (data);
 }
 
-static gboolean
-release_now (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func (@data) on the thread of the island @home was made on: in
- * the island's next batch of remote wakes while it lives; once it is gone,
- * from an idle source on its context, which outlives it as long as @home
- * holds it. The source's destroy notify does the work, so it runs either
- * where that context is next iterated (its owner thread) or, if the
- * context is freed first, wherever its last reference goes. On the home
- * thread itself, or without a home, it runs at once. */
-static void
-run_at_home (IsleRemote     *home,
-             GDestroyNotify  func,
-             gpointer        data)
-{
-  GSource *source;
-
-  if (home == NULL || home->owner == _isle_thread_peek_serial ())
-    {
-      func (data);
-      return;
-    }
-
-  if (_isle_remote_call (home, func, data))
-    return;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_name (source, "[isle-release-at-home]");
-  g_source_set_callback (source, release_now, data, func);
-  g_source_attach (source, home->context);
-  g_source_unref (source);
-}
-
 typedef struct
 {
   gpointer       value;
@@ -1468,7 +1481,7 @@ _isle_future_settle_as_promise (IsleFuture     *future,
 
           release->value = value;
           release->value_destroy = value_destroy;
-          run_at_home (home, value_release_run, release);
+          _isle_remote_run_at_home (home, value_release_run, release);
         }
     }
 }
@@ -1481,7 +1494,7 @@ void
 _isle_future_unref_at_home (IsleFuture *future,
                             IsleRemote *home)
 {
-  run_at_home (home, release_future, future);
+  _isle_remote_run_at_home (home, release_future, future);
 }
 
 static void
@@ -1542,124 +1555,4 @@ isle_promise_reject (IslePromise *self,
   g_return_if_fail (error != NULL);
 
   promise_settle (self, NULL, NULL, error, "isle_promise_reject");
-}
-
-/* Join handles as futures ------------------------------------------------- */
-
-static IslePoll
-join_into_promise (gpointer    state,
-                   IsleWaker  *waker,
-                   gpointer   *result,
-                   GError    **error)
-{
-  IsleJoinHandle **parts = state;
-  IsleJoinHandle *handle = parts[0];
-  IslePromise *promise = (IslePromise *) parts[1];
-  IsleTask *task = ISLE_TASK_FROM_HANDLE (handle);
-  GError *join_error = NULL;
-  gpointer value = NULL;
-
-  /* Nobody awaits it any more: stop waiting, leave the task alone. */
-  if (g_atomic_ref_count_compare (&promise->future->ref_count, 1) &&
-      !isle_future_is_finished (promise->future))
-    return ISLE_POLL_READY;
-
-  if (isle_join_handle_poll (handle, waker, &value, &join_error) == ISLE_POLL_PENDING)
-    return ISLE_POLL_PENDING;
-
-  if (join_error != NULL)
-    isle_promise_reject (promise, join_error);
-  else
-    isle_promise_resolve (promise, value, task->result_destroy);
-
-  return ISLE_POLL_READY;
-}
-
-static void
-join_parts_free (gpointer data)
-{
-  IsleJoinHandle **parts = data;
-
-  isle_join_handle_unref (parts[0]);
-  isle_promise_unref ((IslePromise *) parts[1]);
-  g_free (parts);
-}
-
-/**
- * isle_join_handle_ref_future:
- * @self: a join handle
- *
- * Gets a future for the task's result, to await with [func@Isle.await] or
- * combine with [func@Isle.Future.all] and its kin. The future takes the result
- * as [method@Isle.JoinHandle.join] would (so join the task one way only); it
- * fails with the task's error, or %G_IO_ERROR_CANCELLED if it was
- * aborted. The value is released with the task's result destroy notify
- * when the future goes.
- *
- * A small poll task on the task's island moves the result into the
- * future; call this on that island's thread.
- *
- * Returns: (transfer full): a future for the task's result
- *
- * Since: 0.1
- */
-IsleFuture *
-isle_join_handle_ref_future (IsleJoinHandle *self)
-{
-  IsleTask *task;
-  IslePromise *promise;
-  IsleJoinHandle **parts;
-  IsleJoinHandle *mover;
-  IsleLocalSet *island;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  task = ISLE_TASK_FROM_HANDLE (self);
-  promise = isle_promise_new ();
-
-  if (_isle_task_is_finished (task))
-    {
-      GError *error = NULL;
-      gpointer value;
-
-      if (task->flags & ISLE_TASK_FLAG_RESULT_TAKEN)
-        {
-          g_critical ("isle_join_handle_ref_future() called on the handle of "
-                      "task %" G_GUINT64_FORMAT ", which was already joined",
-                      task->id);
-          isle_promise_reject (promise, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                                     "Task %" G_GUINT64_FORMAT " was already joined",
-                                                     task->id));
-        }
-      else
-        {
-          value = _isle_task_consume_result (task, ISLE_RESULT_TAKE, &error);
-          if (error != NULL)
-            isle_promise_reject (promise, error);
-          else
-            isle_promise_resolve (promise, value, task->result_destroy);
-        }
-    }
-  else
-    {
-      island = _isle_task_get_island (task);
-      _isle_local_set_check_thread (island, "isle_join_handle_ref_future");
-
-      parts = g_new (IsleJoinHandle *, 2);
-      parts[0] = isle_join_handle_ref (self);
-      parts[1] = (IsleJoinHandle *) isle_promise_ref (promise);
-      mover = isle_local_set_spawn_local_poll_full (island, "join future",
-                                                    task->queue->priority,
-                                                    join_into_promise, parts,
-                                                    join_parts_free, NULL);
-      isle_join_handle_unref (mover);
-    }
-
-  {
-    IsleFuture *future = isle_future_ref (isle_promise_get_future (promise));
-
-    _isle_future_set_origin (future, &_isle_origin_join, NULL, (gint64) task->id);
-    isle_promise_unref (promise);
-    return future;
-  }
 }

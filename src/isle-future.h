@@ -16,7 +16,6 @@ G_BEGIN_DECLS
 #define ISLE_TYPE_FUTURE  (isle_future_get_type ())
 #define ISLE_TYPE_PROMISE (isle_promise_get_type ())
 
-typedef struct _IsleFuture  IsleFuture;
 typedef struct _IslePromise IslePromise;
 
 /**
@@ -95,9 +94,6 @@ void         isle_promise_resolve         (IslePromise         *self,
 ISLE_AVAILABLE_IN_ALL
 void         isle_promise_reject          (IslePromise         *self,
                                            GError              *error);
-
-ISLE_AVAILABLE_IN_ALL
-IsleFuture  *isle_join_handle_ref_future  (IsleJoinHandle      *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleFuture, isle_future_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IslePromise, isle_promise_unref)

@@ -8,6 +8,7 @@
 #include "isle-join-handle.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
+#include "isle-task-future-private.h"
 
 /**
  * IsleJoinHandle:
@@ -16,10 +17,19 @@
  * the task (waits for its result), aborts it, and tells whether it has
  * finished.
  *
+ * A task is a future: [method@Isle.JoinHandle.get_future] gives the
+ * task's own [struct@Isle.Future], settled when the task finishes, to
+ * await, combine ([func@Isle.Future.race], [ctor@Isle.Future.new_timeout_msec])
+ * or chain a callback on ([method@Isle.Future.then]). A join is an await of
+ * that future that then takes the value out of it.
+ *
  * Dropping the last reference **detaches** the task: it runs on, and its
  * result is released with the result destroy notify when it finishes.
  *
- * A handle is used on its island's thread.
+ * A handle is used on its island's thread; it may be referenced and
+ * released on any thread (a binding's #GValue copy, a closure run by a
+ * worker), and a last reference released on another thread is handed to
+ * the island's thread, where the detach happens.
  *
  * Since: 0.1
  */
@@ -46,7 +56,7 @@ handle_task (IsleJoinHandle *self,
  *
  * Takes another reference to the handle.
  *
- * Call it on the task's island's thread.
+ * Safe to call from any thread.
  *
  * Returns: (transfer full): @self
  *
@@ -59,11 +69,33 @@ isle_join_handle_ref (IsleJoinHandle *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  task = handle_task (self, "isle_join_handle_ref");
-  g_return_val_if_fail (task->handle_refs > 0, NULL);
+  task = ISLE_TASK_FROM_HANDLE (self);
+  g_return_val_if_fail (g_atomic_int_get (&task->handle_refs) > 0, NULL);
 
-  task->handle_refs++;
+  _isle_ref_count_inc (&task->handle_refs);
   return self;
+}
+
+/* The last handle went, on the island's thread: the task is detached. */
+static void
+handles_released (IsleTask *task)
+{
+  if (_isle_task_is_finished (task))
+    {
+      _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
+      if (G_UNLIKELY (task->extra != NULL && task->extra->future != NULL))
+        _isle_task_release_future (task);
+    }
+
+  _isle_task_unref (task);
+}
+
+/* A handle's last reference, released on another thread, arrives here
+ * on the island's thread. */
+static void
+release_at_home (gpointer data)
+{
+  isle_join_handle_unref (data);
 }
 
 /**
@@ -74,7 +106,11 @@ isle_join_handle_ref (IsleJoinHandle *self)
  * task: it keeps running, and its result is released with its result
  * destroy notify (at once, if it has finished and nobody took it).
  *
- * Call it on the task's island's thread.
+ * Safe to call from any thread. The detach always happens on the task's
+ * island's thread: what would be the last reference, dropped on another
+ * thread, is handed to that thread (in the island's next batch of wakes,
+ * or from an idle source on its context once the island is gone) and
+ * dropped there, so the result destroy notify runs there.
  *
  * Since: 0.1
  */
@@ -82,19 +118,26 @@ void
 isle_join_handle_unref (IsleJoinHandle *self)
 {
   IsleTask *task;
+  IsleRemote *home;
 
   g_return_if_fail (self != NULL);
 
-  task = handle_task (self, "isle_join_handle_unref");
-  g_return_if_fail (task->handle_refs > 0);
+  task = ISLE_TASK_FROM_HANDLE (self);
+  g_return_if_fail (g_atomic_int_get (&task->handle_refs) > 0);
 
-  if (--task->handle_refs > 0)
-    return;
+  home = _isle_task_get_remote (task);
+  if (G_LIKELY (home->owner == _isle_thread_peek_serial ()))
+    {
+      if (_isle_ref_count_dec (&task->handle_refs))
+        handles_released (task);
+      return;
+    }
 
-  if (task->state == ISLE_TASK_STATE_FINISHED)
-    _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
-
-  _isle_task_unref (task);
+  /* Another thread never drops the last reference itself: the count does
+   * not reach zero until the island's thread has it, so a task finishing
+   * meanwhile sees the handle still there, and the detach runs once. */
+  if (!_isle_ref_count_dec_unless_last (&task->handle_refs))
+    _isle_remote_run_at_home (home, release_at_home, self);
 }
 
 static gboolean
@@ -156,7 +199,9 @@ clear_join_waker (IsleTask *task,
  * @error: return location for a #GError
  *
  * Waits, inside a fiber task, until the handle's task has finished, and
- * takes its result. A task is joined once.
+ * takes its result: an await of the task's future
+ * ([method@Isle.JoinHandle.get_future]) that takes the value out of it,
+ * where an await would borrow it. A task is joined once.
  *
  * If the joined task was aborted, this fails with %G_IO_ERROR_CANCELLED;
  * if it failed, with its error. If the *calling* task is aborted while it
@@ -166,7 +211,8 @@ clear_join_waker (IsleTask *task,
  * [method@Isle.JoinHandle.poll].
  *
  * Returns: (transfer full) (nullable): the task's result, which the caller
- *   now owns (the result destroy notify is not called for it), or %NULL
+ *   now owns (the result destroy notify is not called for it; the task's
+ *   future, if anybody asked for it, reads %NULL from now on), or %NULL
  *   with @error set
  *
  * Since: 0.1
@@ -218,7 +264,8 @@ isle_join_handle_join (IsleJoinHandle  *self,
  * @error: return location for a #GError
  *
  * The form of [method@Isle.JoinHandle.join] for poll functions: if the task
- * has finished, takes its result and returns %ISLE_POLL_READY; otherwise
+ * has finished, takes its result (out of its future, if anybody asked for
+ * it) and returns %ISLE_POLL_READY; otherwise
  * arranges for @waker to be woken when it finishes and returns
  * %ISLE_POLL_PENDING.
  *
@@ -308,6 +355,50 @@ isle_join_handle_is_finished (IsleJoinHandle *self)
   g_return_val_if_fail (self != NULL, FALSE);
 
   return _isle_task_is_finished (handle_task (self, "isle_join_handle_is_finished"));
+}
+
+/**
+ * isle_join_handle_get_future:
+ * @self: a handle
+ *
+ * Gets the task's future: the [struct@Isle.Future] that settles when the
+ * task finishes, with the task's result (released with the result destroy
+ * notify given at spawn) or its error, %G_IO_ERROR_CANCELLED if it was
+ * aborted. It is the task's own, the same each time: await it with
+ * [func@Isle.await], combine it with [func@Isle.Future.all] and its kin,
+ * wrap it in [ctor@Isle.Future.new_timeout_msec], or chain a callback with
+ * [method@Isle.Future.then].
+ *
+ * Like every future, it lends its value to everyone who waits for it
+ * (`transfer none`, valid while they hold a reference to the future). A
+ * join takes the value out of it: after [method@Isle.JoinHandle.join], the
+ * future still reports that the task succeeded, but with %NULL, so join
+ * once you no longer use the value through the future.
+ *
+ * Cancelling the future ([method@Isle.Future.cancel], or a race or a
+ * timeout it loses) does nothing to it or to the task: a future that
+ * several may wait for does not settle, and its task does not stop,
+ * because one of them gave up. The task runs on, as when its handle is
+ * dropped, and its future settles when it finishes. To stop the task,
+ * abort it with [method@Isle.JoinHandle.abort], or join it with
+ * [method@Isle.JoinHandle.join_timeout_msec].
+ *
+ * The future is made the first time it is asked for, so tasks that are
+ * only joined never pay for one.
+ *
+ * Call it on the task's island's thread.
+ *
+ * Returns: (transfer none): the task's future, valid while you hold the
+ *   handle; take a reference to keep it longer
+ *
+ * Since: 0.2
+ */
+IsleFuture *
+isle_join_handle_get_future (IsleJoinHandle *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return _isle_task_get_future (handle_task (self, G_STRFUNC));
 }
 
 /**

@@ -39,6 +39,8 @@ ISLE_AVAILABLE_IN_ALL
 gboolean        isle_join_handle_is_finished (IsleJoinHandle  *self);
 ISLE_AVAILABLE_IN_ALL
 guint64         isle_join_handle_get_id      (IsleJoinHandle  *self);
+ISLE_AVAILABLE_IN_ALL
+IsleFuture     *isle_join_handle_get_future  (IsleJoinHandle  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleJoinHandle, isle_join_handle_unref)
 

@@ -23,7 +23,8 @@
  * is released.
  *
  * This is the one call for "time out a subtask and stop it":
- * [ctor@Isle.Future.new_timeout_msec] over a join future gives up waiting but leaves the
+ * [ctor@Isle.Future.new_timeout_msec] over the task's future
+ * ([method@Isle.JoinHandle.get_future]) gives up waiting but leaves the
  * task running.
  *
  * If the calling task is aborted while it waits, this returns

@@ -68,7 +68,7 @@ struct _IsleRemote
 
 struct _IsleLocalSet
 {
-  int               ref_count;       /* (atomic) any thread; finalized on the owner's */
+  gatomicrefcount   ref_count;       /* any thread; reaches zero only on the owner's */
   IsleOwner         owner;
   GMainContext     *context;         /* (owned) */
 
@@ -139,6 +139,9 @@ gboolean      _isle_remote_call              (IsleRemote     *remote,
                                               GDestroyNotify  func,
                                               gpointer        data);
 gboolean      _isle_remote_has_work          (IsleRemote     *remote);
+void          _isle_remote_run_at_home       (IsleRemote     *home,
+                                              GDestroyNotify  func,
+                                              gpointer        data);
 
 static inline void
 _isle_run_queue_push (IsleRunQueue *queue,

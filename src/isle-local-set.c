@@ -366,6 +366,43 @@ _isle_remote_call (IsleRemote     *remote,
   return TRUE;
 }
 
+static gboolean
+release_now (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func (@data) on the thread of the island @home was made on: in
+ * the island's next batch of remote wakes while it lives; once it is gone,
+ * from an idle source on its context, which outlives it as long as @home
+ * holds it. The source's destroy notify does the work, so it runs either
+ * where that context is next iterated (its owner thread) or, if the
+ * context is freed first, wherever its last reference goes. On the home
+ * thread itself, or without a home, it runs at once. */
+void
+_isle_remote_run_at_home (IsleRemote     *home,
+                          GDestroyNotify  func,
+                          gpointer        data)
+{
+  GSource *source;
+
+  if (home == NULL || home->owner == _isle_thread_peek_serial ())
+    {
+      func (data);
+      return;
+    }
+
+  if (_isle_remote_call (home, func, data))
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[isle-release-at-home]");
+  g_source_set_callback (source, release_now, data, func);
+  g_source_attach (source, home->context);
+  g_source_unref (source);
+}
+
 /* Moves what other threads queued onto the island. With @stay_awake the
  * senders go on leaving the context asleep: the caller promises to drain
  * again before the island's thread can block (see remote_source_prepare());
@@ -548,7 +585,7 @@ isle_local_set_new_for_context (GMainContext *context)
     context = g_main_context_default ();
 
   self = g_new0 (IsleLocalSet, 1);
-  self->ref_count = 1;
+  g_atomic_ref_count_init (&self->ref_count);
   _isle_owner_init (&self->owner);
   self->context = g_main_context_ref (context);
   self->dispatch_priority = G_MAXINT;
@@ -600,7 +637,7 @@ isle_local_set_ref (IsleLocalSet *self)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (g_atomic_int_get (&self->ref_count) > 0, NULL);
 
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
@@ -825,8 +862,6 @@ unref_on_owner_thread (gpointer data)
 void
 isle_local_set_unref (IsleLocalSet *self)
 {
-  int old;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (g_atomic_int_get (&self->ref_count) > 0);
 
@@ -841,7 +876,7 @@ isle_local_set_unref (IsleLocalSet *self)
                       G_STRFUNC, (gpointer) self);
           return;
         }
-      if (g_atomic_int_dec_and_test (&self->ref_count))
+      if (g_atomic_ref_count_dec (&self->ref_count))
         isle_local_set_finalize (self);
       return;
     }
@@ -849,22 +884,16 @@ isle_local_set_unref (IsleLocalSet *self)
   /* Another thread never drops the last reference itself: the count does
    * not reach zero (where a task could not take a new one) until the
    * owner thread has it. */
-  do
+  if (!_isle_ref_count_dec_unless_last (&self->ref_count))
     {
-      old = g_atomic_int_get (&self->ref_count);
-      if (old == 1)
-        {
-          GSource *source = g_idle_source_new ();
+      GSource *source = g_idle_source_new ();
 
-          g_source_set_priority (source, G_PRIORITY_HIGH);
-          g_source_set_name (source, "[isle-island-unref]");
-          g_source_set_callback (source, unref_on_owner_thread, self, NULL);
-          g_source_attach (source, self->context);
-          g_source_unref (source);
-          return;
-        }
+      g_source_set_priority (source, G_PRIORITY_HIGH);
+      g_source_set_name (source, "[isle-island-unref]");
+      g_source_set_callback (source, unref_on_owner_thread, self, NULL);
+      g_source_attach (source, self->context);
+      g_source_unref (source);
     }
-  while (!g_atomic_int_compare_and_exchange (&self->ref_count, old, old - 1));
 }
 
 /**

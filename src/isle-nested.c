@@ -155,7 +155,7 @@ watch_check (gpointer data)
                 "driven island waits for one of them, this is a deadlock. Do "
                 "not drive an island from inside another island's task; spawn "
                 "the work on that island and await its result from the task "
-                "(isle_join_handle_ref_future(), a channel) instead",
+                "(isle_join_handle_get_future(), a channel) instead",
                 (gpointer) watch->island, watch->outer_id, (gpointer) watch->outer,
                 (now - watch->since) / (double) G_USEC_PER_SEC,
                 (gpointer) watch->outer, n_ready, n_ready == 1 ? "" : "s");

@@ -63,7 +63,7 @@ typedef struct
 
 struct _IsleNotify
 {
-  gint      ref_count;  /* (atomic) */
+  gatomicrefcount ref_count;
   GMutex    lock;
   gboolean  permit;     /* protected by lock */
   GQueue    waiters;    /* protected by lock; NotifyWaiter links, oldest first */
@@ -98,7 +98,7 @@ isle_notify_new (void)
 {
   IsleNotify *self = g_new0 (IsleNotify, 1);
 
-  self->ref_count = 1;
+  g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
   g_queue_init (&self->waiters);
 
@@ -122,7 +122,7 @@ isle_notify_ref (IsleNotify *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
@@ -142,7 +142,7 @@ isle_notify_unref (IsleNotify *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (!g_atomic_int_dec_and_test (&self->ref_count))
+  if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
   /* Every waiter holds a reference. */

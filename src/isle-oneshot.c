@@ -56,8 +56,8 @@ typedef enum
 
 struct _IsleOneshot
 {
-  gint             ref_count;        /* (atomic) every receiver and sender reference */
-  gint             receiver_refs;    /* (atomic) */
+  gatomicrefcount  ref_count;        /* every receiver and sender reference */
+  gatomicrefcount  receiver_refs;
 
   GMutex           lock;
   OneshotState     state;            /* protected by lock */
@@ -96,7 +96,7 @@ check_receiver_thread (IsleOneshot *self,
 static void
 oneshot_release (IsleOneshot *self)
 {
-  if (!g_atomic_int_dec_and_test (&self->ref_count))
+  if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
   g_assert (self->value == NULL);
@@ -133,8 +133,8 @@ isle_oneshot_new (void)
 {
   IsleOneshot *self = g_new0 (IsleOneshot, 1);
 
-  self->ref_count = 1;
-  self->receiver_refs = 1;
+  g_atomic_ref_count_init (&self->ref_count);
+  g_atomic_ref_count_init (&self->receiver_refs);
   self->state = ONESHOT_EMPTY;
   g_mutex_init (&self->lock);
   _isle_owner_init (&self->owner);
@@ -160,8 +160,8 @@ isle_oneshot_ref (IsleOneshot *self)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
 
-  g_atomic_int_inc (&self->receiver_refs);
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->receiver_refs);
+  g_atomic_ref_count_inc (&self->ref_count);
   return self;
 }
 
@@ -184,7 +184,7 @@ isle_oneshot_unref (IsleOneshot *self)
   g_return_if_fail (self != NULL);
   g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
 
-  if (g_atomic_int_dec_and_test (&self->receiver_refs))
+  if (g_atomic_ref_count_dec (&self->receiver_refs))
     {
       gpointer value = NULL;
       GDestroyNotify destroy = NULL;
@@ -229,7 +229,7 @@ isle_oneshot_ref_sender (IsleOneshot *self)
   g_mutex_lock (&self->lock);
   self->n_senders++;
   g_mutex_unlock (&self->lock);
-  g_atomic_int_inc (&self->ref_count);
+  g_atomic_ref_count_inc (&self->ref_count);
 
   return (IsleOneshotSender *) self;
 }

@@ -14,6 +14,7 @@
 #include "isle-task-arena-private.h"
 #include "isle-thread-private.h"
 #include "isle-diagnostics-private.h"
+#include "isle-refcount-private.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ typedef enum
   ISLE_TASK_FLAG_RESULT_TAKEN = 1 << 4,
   ISLE_TASK_FLAG_SLOW_REPORTED = 1 << 5,
   ISLE_TASK_FLAG_NESTED_LOOP  = 1 << 6,  /* it iterated a context from inside itself (isle-nested.c) */
+  ISLE_TASK_FLAG_OUTCOME_IN_FUTURE = 1 << 7,  /* finished, and its result or error moved to extra->future */
 } IsleTaskFlags;
 
 /* What becomes of a finished task's result (_isle_task_consume_result()). */
@@ -101,13 +103,18 @@ typedef struct
   int             nested_depth;      /* g_main_depth() it runs at, with ISLE_TASK_FLAG_NESTED_LOOP */
   GError         *poll_error;        /* (owned) (nullable) isle_task_set_poll_error() */
   IslePollWait   *poll_waits;        /* (nullable) registered by poll forms; see IslePollWait */
+  IsleFuture     *future;            /* (owned) (nullable) the task's future, made when first
+                                      * asked for (isle-task-future.c) */
 } IsleTaskExtra;
 
 /* One allocation per task: IsleJoinHandle and IsleWaker are this struct
  * seen through other types. Handles count in handle_refs (all of them
- * together hold one task reference), wakers in ref_count. Every field is
- * touched on the island's thread only, but for ref_count and the
- * remote_queued byte. */
+ * together hold one task reference), wakers in ref_count; both are taken
+ * and dropped on any thread, but handle_refs reaches zero only on the
+ * island's thread (isle_join_handle_unref()). Every other field is touched
+ * on the island's thread only, but for the remote_queued byte, and for
+ * id, the extra pointer and the name in it, which other threads read
+ * (isle_task_get_name()). */
 struct _IsleTask
 {
   /* What running, yielding and waking touch comes first, in one cache
@@ -120,8 +127,8 @@ struct _IsleTask
   guint8          flags;             /* IsleTaskFlags */
   guint8          remote_queued;     /* protected by remote->lock */
   guint32         stack_size;        /* requested; 0 = the island's default */
-  gint            ref_count;         /* (atomic) */
-  guint           handle_refs;
+  gatomicrefcount ref_count;
+  gatomicrefcount handle_refs;
   IsleTask       *join_waker;        /* (owned) the waker of who joins us */
   gpointer        func;              /* IsleTaskFunc or IslePollFunc */
   gpointer        user_data;         /* (owned) released by user_data_destroy */
@@ -139,7 +146,8 @@ struct _IsleTask
     const IsleWait *wait;            /* (unowned) (nullable) while a fiber is parked: on its stack */
   };
   GDestroyNotify  result_destroy;
-  IsleTaskExtra  *extra;             /* (owned) (nullable) what few tasks use */
+  IsleTaskExtra  *extra;             /* (owned) (nullable) (atomic) what few tasks use;
+                                      * written once, on the island's thread */
   gconstpointer   spawn_site;        /* the return address of the spawn call */
 };
 
@@ -202,18 +210,26 @@ _isle_task_park (IsleTask    *task,
   return _isle_task_park_on (task, &_isle_wait_text, waiting_for, error);
 }
 
+IsleTaskExtra *_isle_task_new_extra (IsleTask *task,
+                                     const char *name);
+
+/* Island thread only. */
 static inline IsleTaskExtra *
 _isle_task_get_extra (IsleTask *task)
 {
   if (task->extra == NULL)
-    task->extra = g_new0 (IsleTaskExtra, 1);
+    return _isle_task_new_extra (task, NULL);
   return task->extra;
 }
 
+/* Any thread: the name is set before the extra part is published, and
+ * never changes. */
 static inline const char *
 _isle_task_get_name (IsleTask *task)
 {
-  return task->extra != NULL ? task->extra->name : NULL;
+  IsleTaskExtra *extra = g_atomic_pointer_get (&task->extra);
+
+  return extra != NULL ? extra->name : NULL;
 }
 
 char *_isle_task_describe (IsleTask *task);

@@ -10,6 +10,7 @@
 #include "isle-local-set-private.h"
 #include "isle-nested-private.h"
 #include "isle-task-private.h"
+#include "isle-task-future-private.h"
 
 /**
  * IsleTask:
@@ -24,7 +25,22 @@
  * Since: 0.1
  */
 
-static guint64 next_task_id = 1;
+static guint64 next_task_id = 1;   /* (atomic) */
+
+/* Made on the island's thread and published with a release store, after
+ * the name is in place: other threads read the name without a lock
+ * (isle_task_get_name()), and may find no extra part, or a whole one. */
+IsleTaskExtra *
+_isle_task_new_extra (IsleTask   *task,
+                      const char *name)
+{
+  IsleTaskExtra *extra = g_new0 (IsleTaskExtra, 1);
+
+  g_assert (task->extra == NULL);
+  extra->name = g_strdup (name);
+  g_atomic_pointer_set (&task->extra, extra);
+  return extra;
+}
 
 IsleTask *
 _isle_task_new (IsleLocalSet   *island,
@@ -43,14 +59,14 @@ _isle_task_new (IsleLocalSet   *island,
   task = _isle_task_arena_alloc (island->task_arena);
   task->spawn_site = spawn_site;
   /* One reference for the island while the task lives, one for the
-   * handle that spawning returns. */
-  task->ref_count = 2;
-  task->handle_refs = 1;
-  task->id = __atomic_fetch_add (&next_task_id, 1, __ATOMIC_RELAXED);
+   * handle that spawning returns. Nobody else sees the record yet. */
+  _isle_ref_count_init (&task->ref_count, 2);
+  _isle_ref_count_init (&task->handle_refs, 1);
+  task->id = (guint64) __atomic_fetch_add (&next_task_id, 1, __ATOMIC_RELAXED);
   task->kind = kind;
   task->stack_size = (guint32) stack_size;
   if (name != NULL)
-    _isle_task_get_extra (task)->name = g_strdup (name);
+    _isle_task_new_extra (task, name);
   if (G_UNLIKELY (island->debug_flags & ISLE_DEBUG_TASKS))
     _isle_task_get_extra (task)->spawn_time = g_get_monotonic_time ();
   /* Python and JavaScript functions never run on a fiber stack. */
@@ -86,14 +102,14 @@ _isle_task_new (IsleLocalSet   *island,
 IsleTask *
 _isle_task_ref (IsleTask *task)
 {
-  g_atomic_int_inc (&task->ref_count);
+  _isle_ref_count_inc (&task->ref_count);
   return task;
 }
 
 void
 _isle_task_unref (IsleTask *task)
 {
-  if (!g_atomic_int_dec_and_test (&task->ref_count))
+  if (!_isle_ref_count_dec (&task->ref_count))
     return;
 
   /* The last reference may be a waker dropped on any thread, so nothing
@@ -104,9 +120,14 @@ _isle_task_unref (IsleTask *task)
   g_assert (task->join_waker == NULL);
   g_assert (task->fiber == NULL);
 
+  /* A joined task's error stays for a future asked for later. */
+  if ((task->flags & ISLE_TASK_FLAG_FAILED) && task->result != NULL)
+    g_error_free (task->result);
+
   if (task->extra != NULL)
     {
       g_assert (task->extra->poll_waits == NULL);
+      g_assert (task->extra->future == NULL);
       g_clear_object (&task->extra->cancellable);
       g_clear_error (&task->extra->poll_error);
       g_free (task->extra->name);
@@ -222,8 +243,11 @@ destroy_value (IsleTask *task,
  * destroy notify that drops the task's last handle (a per-call struct
  * that owns the handle, as GIO glue is written) finds the result gone.
  *
- * With ISLE_RESULT_TAKE the caller gets the value, or the error through
- * @error; the others return NULL. */
+ * With ISLE_RESULT_TAKE the caller gets the value, or a copy of the error
+ * through @error (the error stays, for a future asked for later); the
+ * others return NULL. Once the outcome lives in the task's future
+ * (isle-task-future.c), a take takes the value from there, and the other
+ * fates leave it to the future, whose holders read it. */
 gpointer
 _isle_task_consume_result (IsleTask        *task,
                            IsleResultFate   fate,
@@ -240,17 +264,24 @@ _isle_task_consume_result (IsleTask        *task,
       return NULL;
     }
 
+  if (task->flags & ISLE_TASK_FLAG_OUTCOME_IN_FUTURE)
+    {
+      if (fate != ISLE_RESULT_TAKE)
+        return NULL;
+      task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
+      return _isle_future_take_value (task->extra->future, error);
+    }
+
   task->flags |= ISLE_TASK_FLAG_RESULT_TAKEN;
-  result = g_steal_pointer (&task->result);
 
   if (task->flags & ISLE_TASK_FLAG_FAILED)
     {
-      GError *task_error = result;
+      GError *task_error = task->result;
 
       switch (fate)
         {
         case ISLE_RESULT_TAKE:
-          g_propagate_error (error, task_error);
+          g_propagate_error (error, g_error_copy (task_error));
           return NULL;
 
         case ISLE_RESULT_DROP:
@@ -262,11 +293,12 @@ _isle_task_consume_result (IsleTask        *task,
 
         case ISLE_RESULT_DISCARD:
         default:
-          g_error_free (task_error);
+          g_clear_error ((GError **) &task->result);
           return NULL;
         }
     }
 
+  result = g_steal_pointer (&task->result);
   if (fate == ISLE_RESULT_TAKE)
     return result;
 
@@ -412,6 +444,9 @@ task_finish (IsleTask *task,
   if (user_data_destroy != NULL)
     user_data_destroy (user_data);
 
+  if (G_UNLIKELY (task->extra != NULL && task->extra->future != NULL))
+    _isle_task_settle_future (task);
+
   if (task->join_waker != NULL)
     {
       IsleTask *joiner = g_steal_pointer (&task->join_waker);
@@ -428,9 +463,15 @@ task_finish (IsleTask *task,
     }
 
   /* Detached, maybe by one of the notifies above: nobody can take the
-   * result any more (a no-op if a notify already released it). */
-  if (task->handle_refs == 0)
-    _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
+   * result any more (a no-op if a notify already released it, or if it
+   * went to the task's future). Handles dropped on other threads leave
+   * the last one to this thread, so zero is final. */
+  if (g_atomic_int_get (&task->handle_refs) == 0)
+    {
+      _isle_task_consume_result (task, ISLE_RESULT_DROP, NULL);
+      if (G_UNLIKELY (task->extra != NULL && task->extra->future != NULL))
+        _isle_task_release_future (task);
+    }
 
   _isle_task_unref (task);
 }
@@ -492,7 +533,7 @@ run_fiber (IsleTask *task)
 
   /* The fiber that switched back may be another one: fibers hand the
    * thread to each other directly. */
-  task = _isle_thread_state_get ()->current_task;
+  task = _isle_thread_state.current_task;
   fiber = task->fiber;
 
   if (_isle_fiber_is_done (fiber))
@@ -570,8 +611,11 @@ run_poll (IsleTask *task)
 void
 _isle_task_run (IsleTask *task)
 {
-  IsleThreadState *thread = _isle_thread_state_get ();
-  IsleTask *outer = thread->current_task;
+  /* The thread state is read and written as the variable itself, not
+   * through a pointer: with suspend() inlined, UBSan (GCC 12) takes a
+   * pointer to the TLS block kept across the fiber switch for NULL (as
+   * _isle_thread_peek_serial() explains). */
+  IsleTask *outer = _isle_thread_state.current_task;
 
   g_assert (task->state == ISLE_TASK_STATE_SCHEDULED);
 
@@ -588,7 +632,7 @@ _isle_task_run (IsleTask *task)
 
   task->state = ISLE_TASK_STATE_RUNNING;
   task->flags |= ISLE_TASK_FLAG_STARTED;
-  thread->current_task = task;
+  _isle_thread_state.current_task = task;
   _isle_local_set_turn_begin (task->queue->island);
 
   if (task->kind == ISLE_TASK_KIND_FIBER)
@@ -596,7 +640,7 @@ _isle_task_run (IsleTask *task)
   else
     run_poll (task);
 
-  thread->current_task = outer;
+  _isle_thread_state.current_task = outer;
 }
 
 /* Suspends the running fiber task; with @reschedule it goes to the back of
@@ -607,7 +651,9 @@ _isle_task_run (IsleTask *task)
  * through the scheduler's stack; the turn counts against the dispatch's
  * budget like any other. If that next task is this one (nobody else is
  * ready), there is nothing to switch. */
-static void
+/* Inlined into its two callers, as it was before the task's future came:
+ * a yield is a few dozen instructions, and the call was a tenth of them. */
+G_ALWAYS_INLINE static inline void
 suspend (IsleTask *task,
          gboolean  reschedule)
 {
@@ -633,7 +679,7 @@ suspend (IsleTask *task,
       island->n_until_check--;
       island->counters.polls++;
       next->state = ISLE_TASK_STATE_RUNNING;
-      _isle_thread_state_get ()->current_task = next;
+      _isle_thread_state.current_task = next;
       if (next != task)
         _isle_fiber_hand_off (task->fiber, next->fiber);
     }

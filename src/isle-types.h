@@ -19,6 +19,7 @@ typedef struct _IsleLocalSet   IsleLocalSet;
 typedef struct _IsleTask       IsleTask;
 typedef struct _IsleJoinHandle IsleJoinHandle;
 typedef struct _IsleWaker      IsleWaker;
+typedef struct _IsleFuture     IsleFuture;
 
 #define ISLE_TYPE_POLL              (isle_poll_get_type ())
 #define ISLE_TYPE_UNHANDLED_FAILURE (isle_unhandled_failure_get_type ())

@@ -800,6 +800,111 @@ test_cell_poll_pending_with_borrow (void)
                              "ISLE_POLL_PENDING while it holds 1 IsleCell borrow*test-cell.c:*");
 }
 
+typedef struct
+{
+  IsleCell *cell;         /* (owned) dropped on the thread */
+  GValue    value;        /* a copy made and released on the thread */
+  int       destroyed;
+  GThread  *destroy_thread;
+} CellTrip;
+
+static void
+note_cell_destroy (gpointer data)
+{
+  CellTrip *trip = data;
+
+  trip->destroyed++;
+  trip->destroy_thread = g_thread_self ();
+}
+
+static gpointer
+drop_cell_on_thread (gpointer data)
+{
+  CellTrip *trip = data;
+  GValue copy = G_VALUE_INIT;
+
+  /* A binding's GValue copy and a marshaller's release, off the owner. */
+  g_value_init (&copy, ISLE_TYPE_CELL);
+  g_value_copy (&trip->value, &copy);
+  isle_cell_unref (isle_cell_ref (trip->cell));
+  g_value_unset (&copy);
+  g_value_unset (&trip->value);
+  isle_cell_unref (g_steal_pointer (&trip->cell));
+  return NULL;
+}
+
+/* References come and go on any thread; the value is destroyed on the
+ * owner thread, when it next iterates its context. */
+static void
+test_cell_unref_any_thread (void)
+{
+  CellTrip trip = { NULL, G_VALUE_INIT, 0, NULL };
+  gint64 deadline = isle_test_deadline ();
+
+  trip.cell = isle_cell_new (&trip, note_cell_destroy);
+  g_value_init (&trip.value, ISLE_TYPE_CELL);
+  g_value_set_boxed (&trip.value, trip.cell);
+  g_thread_join (g_thread_new ("cell-dropper", drop_cell_on_thread, &trip));
+  g_assert_cmpint (trip.destroyed, ==, 0);
+
+  while (trip.destroyed == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpint (trip.destroyed, ==, 1);
+  g_assert_true (trip.destroy_thread == g_thread_self ());
+}
+
+static gpointer
+unref_cell_on_thread (gpointer data)
+{
+  isle_cell_unref (data);
+  return NULL;
+}
+
+static gpointer
+iterate_on_thread (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+/* The owner's context, iterated by a third thread after a release on a
+ * second: the value is leaked with a critical, not destroyed there. */
+static void
+test_cell_context_iterated_elsewhere_reported (void)
+{
+  if (g_test_subprocess ())
+    {
+      GMainContext *context = g_main_context_new ();
+      CellTrip trip = { NULL, G_VALUE_INIT, 0, NULL };
+
+      g_main_context_push_thread_default (context);
+      trip.cell = isle_cell_new (&trip, note_cell_destroy);
+      g_main_context_pop_thread_default (context);
+
+      g_thread_join (g_thread_new ("cell-dropper", unref_cell_on_thread, trip.cell));
+      /* The critical is fatal here, as in every test: the leak it
+       * reports never reaches the leak checkers. */
+      g_thread_join (g_thread_new ("intruder", iterate_on_thread, context));
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*CRITICAL*IsleCell *, released on another thread, was to "
+                             "be destroyed on its owner thread*but its context was "
+                             "iterated or finalized on thread*intruder*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -824,6 +929,9 @@ main (int   argc,
   g_test_add_func ("/Isle/Cell/borrow-outlives-task", test_cell_borrow_outlives_task);
   g_test_add_func ("/Isle/Cell/try-borrow", test_cell_try_borrow);
   g_test_add_func ("/Isle/Cell/other-thread-aborts", test_cell_other_thread_aborts);
+  g_test_add_func ("/Isle/Cell/unref-any-thread", test_cell_unref_any_thread);
+  g_test_add_func ("/Isle/Cell/context-iterated-elsewhere-reported",
+                   test_cell_context_iterated_elsewhere_reported);
   g_test_add_func ("/Isle/Cell/release-unborrowed-reported", test_cell_release_unborrowed_reported);
   g_test_add_func ("/Isle/Cell/unref-while-borrowed-reported", test_cell_unref_while_borrowed_reported);
   g_test_add_func ("/Isle/Cell/poll-pending-with-borrow", test_cell_poll_pending_with_borrow);

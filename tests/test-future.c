@@ -385,8 +385,8 @@ await_join_future (gpointer   user_data,
   g_autoptr(IsleJoinHandle) handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, produce_value,
                                                             NULL, NULL, counted_free);
   g_autoptr(IsleJoinHandle) failing = isle_spawn_local (await_pending, NULL, NULL);
-  g_autoptr(IsleFuture) future = isle_join_handle_ref_future (handle);
-  g_autoptr(IsleFuture) aborted = isle_join_handle_ref_future (failing);
+  IsleFuture *future = isle_join_handle_get_future (handle);
+  IsleFuture *aborted = isle_join_handle_get_future (failing);
   g_autoptr(GError) abort_error = NULL;
   IsleFuture *both[2] = { future, aborted };
   g_autoptr(IsleFuture) any = isle_future_any (both, 2);

@@ -72,10 +72,10 @@ static char *
 join_finished (IsleJoinHandle  *handle,
                GError         **error)
 {
-  g_autoptr(IsleFuture) future = NULL;
+  IsleFuture *future;
 
   g_assert_true (isle_join_handle_is_finished (handle));
-  future = isle_join_handle_ref_future (handle);
+  future = isle_join_handle_get_future (handle);
   g_assert_true (isle_future_is_finished (future));
   return g_strdup (isle_future_get_value (future, error));
 }

@@ -763,6 +763,319 @@ test_join_handle_unref_after_teardown (void)
   isle_waker_unref (parked_probe.waker);
 }
 
+/* Futures of tasks --------------------------------------------------------- */
+
+static gpointer
+yield_then_return_task (gpointer   user_data,
+                        GError   **error)
+{
+  if (!isle_yield_now (error))
+    return NULL;
+  return g_strdup ("from the future");
+}
+
+/* The future is the task's own, settles when it finishes, lends its value
+ * to awaits, and gives it up to a join. */
+static gpointer
+future_is_the_tasks_root (gpointer   user_data,
+                          GError   **error)
+{
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+  IsleFuture *future;
+  const char *borrowed;
+  char *taken;
+
+  handle = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, yield_then_return_task,
+                                  NULL, NULL, counted_result_destroy);
+  future = isle_join_handle_get_future (handle);
+  g_assert_true (isle_join_handle_get_future (handle) == future);
+  g_assert_false (isle_future_is_finished (future));
+
+  borrowed = isle_await (future, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpstr (borrowed, ==, "from the future");
+  g_assert_true (isle_join_handle_is_finished (handle));
+  /* Awaiting again reads the same value: it is lent, not given. */
+  g_assert_true (isle_await (future, NULL) == borrowed);
+
+  taken = isle_join_handle_join (handle, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_true (taken == borrowed);
+  /* The join took the value: the future reads NULL, without an error. */
+  g_assert_true (isle_future_is_finished (future));
+  g_assert_null (isle_future_get_value (future, &local_error));
+  g_assert_no_error (local_error);
+  return taken;
+}
+
+static void
+test_join_handle_future_is_the_tasks (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autofree char *result = NULL;
+
+  reset_result_counter ();
+  result = isle_test_run_root (island, future_is_the_tasks_root, NULL);
+  g_assert_cmpstr (result, ==, "from the future");
+  g_assert_cmpint (result_destroyed, ==, 0);
+}
+
+/* A future asked for after the join reads what a future that existed
+ * before it reads: NULL for a value, the task's error for a failure. */
+static gpointer
+future_after_join_root (gpointer   user_data,
+                        GError   **error)
+{
+  g_autoptr(IsleJoinHandle) fine = isle_spawn_local (yield_then_return_task, NULL, NULL);
+  g_autoptr(IsleJoinHandle) failing = isle_spawn_local (fail_task, NULL, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *taken = NULL;
+
+  taken = isle_join_handle_join (fine, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpstr (taken, ==, "from the future");
+  g_assert_null (isle_await (isle_join_handle_get_future (fine), &local_error));
+  g_assert_no_error (local_error);
+
+  g_assert_null (isle_join_handle_join (failing, &local_error));
+  g_assert_error (local_error, TEST_ERROR, 17);
+  g_clear_error (&local_error);
+  g_assert_null (isle_await (isle_join_handle_get_future (failing), &local_error));
+  g_assert_error (local_error, TEST_ERROR, 17);
+  return NULL;
+}
+
+static void
+test_join_handle_future_after_join (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, future_after_join_root, NULL);
+}
+
+/* A task's future that loses a race, or is cancelled, neither settles nor
+ * stops the task: it settles with the task's result when the task ends. */
+static gpointer
+future_cancel_leaves_task_root (gpointer   user_data,
+                                GError   **error)
+{
+  Probe *probe = user_data;
+  g_autoptr(IsleJoinHandle) handle = NULL;
+  g_autoptr(IsleFuture) limited = NULL;
+  g_autoptr(GError) local_error = NULL;
+  IsleFuture *future;
+  g_autofree char *result = NULL;
+
+  handle = isle_spawn_local (park_then_return_task, probe, NULL);
+  future = isle_join_handle_get_future (handle);
+  limited = isle_future_new_timeout_msec (future, 1);
+  g_assert_null (isle_await (limited, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&local_error);
+
+  isle_future_cancel (future);
+  g_assert_false (isle_future_is_finished (future));
+  g_assert_false (isle_join_handle_is_finished (handle));
+  g_assert_cmpint (probe->ran, ==, 1);
+
+  isle_waker_wake (probe->waker);
+  g_assert_cmpstr (isle_await (future, &local_error), ==, "woken result");
+  g_assert_no_error (local_error);
+  g_assert_cmpint (probe->finished, ==, 1);
+  result = isle_join_handle_join (handle, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpstr (result, ==, "woken result");
+  return NULL;
+}
+
+static void
+test_join_handle_future_cancel_leaves_task (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  Probe probe = { 0, };
+
+  isle_test_run_root (island, future_cancel_leaves_task_root, &probe);
+  isle_waker_unref (probe.waker);
+}
+
+/* Tasks combine with other futures directly: all of two tasks. */
+static gpointer
+future_all_root (gpointer   user_data,
+                 GError   **error)
+{
+  g_autoptr(IsleJoinHandle) a = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, yield_then_return_task,
+                                                       NULL, NULL, g_free);
+  g_autoptr(IsleJoinHandle) b = isle_spawn_local_full (NULL, G_PRIORITY_DEFAULT, 0, yield_then_return_task,
+                                                       NULL, NULL, g_free);
+  IsleFuture *futures[] = { isle_join_handle_get_future (a), isle_join_handle_get_future (b) };
+  g_autoptr(IsleFuture) all = isle_future_all (futures, G_N_ELEMENTS (futures));
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *values;
+
+  values = isle_await (all, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (values, 0), ==, "from the future");
+  g_assert_cmpstr (g_ptr_array_index (values, 1), ==, "from the future");
+  return NULL;
+}
+
+static void
+test_join_handle_future_all (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, future_all_root, NULL);
+}
+
+static void
+note_then (IsleFuture *future,
+           gpointer    user_data)
+{
+  char **seen = user_data;
+
+  *seen = g_strdup (isle_future_get_value (future, NULL));
+}
+
+/* Plain code chains a callback on a task; the task, detached meanwhile,
+ * runs on, and its result goes with the future, once, on the island's
+ * thread. */
+static void
+test_join_handle_future_then_detached (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autofree char *seen = NULL;
+  IsleJoinHandle *handle;
+  IsleFuture *future;
+  gint64 deadline = isle_test_deadline ();
+
+  reset_result_counter ();
+  handle = isle_local_set_spawn_local_full (island, NULL, G_PRIORITY_DEFAULT, 0,
+                                            yield_then_return_task, NULL, NULL,
+                                            counted_result_destroy);
+  future = isle_future_ref (isle_join_handle_get_future (handle));
+  isle_future_then (future, note_then, &seen, NULL);
+  isle_join_handle_unref (handle);
+
+  while (seen == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+    }
+  g_assert_cmpstr (seen, ==, "from the future");
+  g_assert_cmpint (result_destroyed, ==, 0);
+  isle_future_unref (future);
+  g_assert_cmpint (result_destroyed, ==, 1);
+  g_assert_true (result_destroy_thread == g_thread_self ());
+}
+
+/* Handles and futures of tasks on other threads ---------------------------- */
+
+typedef struct
+{
+  IsleJoinHandle *handle;   /* (owned) dropped on the thread */
+  IsleFuture     *future;   /* (owned) (nullable) dropped on the thread */
+  GValue          value;    /* a copy made and released on the thread */
+  int             done;     /* (atomic) */
+} HandleTrip;
+
+static gpointer
+drop_on_thread (gpointer data)
+{
+  HandleTrip *trip = data;
+  GValue copy = G_VALUE_INIT;
+
+  /* A binding's GValue copy, and a marshaller's release, off the island. */
+  g_value_init (&copy, ISLE_TYPE_JOIN_HANDLE);
+  g_value_copy (&trip->value, &copy);
+  g_assert_true (g_value_get_boxed (&copy) == trip->handle);
+  isle_join_handle_ref (trip->handle);
+  isle_join_handle_unref (trip->handle);
+  g_value_unset (&copy);
+  g_value_unset (&trip->value);
+
+  g_clear_pointer (&trip->future, isle_future_unref);
+  isle_join_handle_unref (g_steal_pointer (&trip->handle));
+  g_atomic_int_set (&trip->done, 1);
+  return NULL;
+}
+
+/* The last handle, dropped on another thread, detaches the task on the
+ * island's thread: the result of the finished task is destroyed there. */
+static void
+test_join_handle_unref_any_thread (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  HandleTrip trip = { NULL, NULL, G_VALUE_INIT, 0 };
+  IsleJoinHandle *handle;
+  gint64 deadline = isle_test_deadline ();
+
+  reset_result_counter ();
+  handle = isle_local_set_spawn_local_full (island, NULL, G_PRIORITY_DEFAULT, 0,
+                                            yield_then_return_task, NULL, NULL,
+                                            counted_result_destroy);
+  isle_test_run_all (island);
+  g_assert_true (isle_join_handle_is_finished (handle));
+
+  trip.handle = handle;
+  g_value_init (&trip.value, ISLE_TYPE_JOIN_HANDLE);
+  g_value_set_boxed (&trip.value, handle);
+  g_thread_join (g_thread_new ("handle-dropper", drop_on_thread, &trip));
+  g_assert_true (g_atomic_int_get (&trip.done));
+  /* Nothing was destroyed on the other thread... */
+  g_assert_cmpint (result_destroyed, ==, 0);
+
+  /* ...but here, once the island's thread has its turn. */
+  while (result_destroyed == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+    }
+  g_assert_cmpint (result_destroyed, ==, 1);
+  g_assert_true (result_destroy_thread == g_thread_self ());
+}
+
+/* A running task's handle and its future, both dropped on another thread
+ * while the task runs: the task runs on detached, and its result goes
+ * with the future's last reference, on the island's thread. */
+static void
+test_join_handle_future_unref_any_thread (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  HandleTrip trip = { NULL, NULL, G_VALUE_INIT, 0 };
+  Probe probe = { 0, };
+  IsleJoinHandle *handle;
+  gint64 deadline = isle_test_deadline ();
+
+  reset_result_counter ();
+  handle = isle_local_set_spawn_local_full (island, NULL, G_PRIORITY_DEFAULT, 0,
+                                            park_then_return_task, &probe, NULL,
+                                            counted_result_destroy);
+  while (!probe.started)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+    }
+
+  trip.handle = handle;
+  trip.future = isle_future_ref (isle_join_handle_get_future (handle));
+  g_value_init (&trip.value, ISLE_TYPE_JOIN_HANDLE);
+  g_value_set_boxed (&trip.value, handle);
+  g_thread_join (g_thread_new ("handle-dropper", drop_on_thread, &trip));
+
+  isle_waker_wake (probe.waker);
+  while (result_destroyed == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (isle_local_set_get_context (island), FALSE);
+    }
+  g_assert_cmpint (probe.finished, ==, 1);
+  g_assert_cmpint (result_destroyed, ==, 1);
+  g_assert_true (result_destroy_thread == g_thread_self ());
+  isle_waker_unref (probe.waker);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -787,6 +1100,13 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinHandle/join-self", test_join_handle_join_self);
   g_test_add_func ("/Isle/JoinHandle/join-outside-fiber", test_join_handle_join_outside_fiber);
   g_test_add_func ("/Isle/JoinHandle/unref-after-teardown", test_join_handle_unref_after_teardown);
+  g_test_add_func ("/Isle/JoinHandle/future-is-the-tasks", test_join_handle_future_is_the_tasks);
+  g_test_add_func ("/Isle/JoinHandle/future-after-join", test_join_handle_future_after_join);
+  g_test_add_func ("/Isle/JoinHandle/future-cancel-leaves-task", test_join_handle_future_cancel_leaves_task);
+  g_test_add_func ("/Isle/JoinHandle/future-all", test_join_handle_future_all);
+  g_test_add_func ("/Isle/JoinHandle/future-then-detached", test_join_handle_future_then_detached);
+  g_test_add_func ("/Isle/JoinHandle/unref-any-thread", test_join_handle_unref_any_thread);
+  g_test_add_func ("/Isle/JoinHandle/future-unref-any-thread", test_join_handle_future_unref_any_thread);
 
   return g_test_run ();
 }

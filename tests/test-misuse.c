@@ -251,44 +251,6 @@ return_string (gpointer   user_data,
   return g_strdup ("the result");
 }
 
-static gpointer
-future_after_join (gpointer   user_data,
-                   GError   **error)
-{
-  g_autoptr(IsleJoinHandle) handle = isle_spawn_local (return_string, NULL, NULL);
-  g_autoptr(IsleFuture) future = NULL;
-  g_autofree char *result = isle_join_handle_join (handle, error);
-  GError *local_error = NULL;
-
-  g_assert_cmpstr (result, ==, "the result");
-  future = isle_join_handle_ref_future (handle);
-  g_assert_null (isle_await (future, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_error_free (local_error);
-  return g_strdup ("survived");
-}
-
-static void
-test_misuse_ref_future_after_join (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(IsleLocalSet) island = isle_local_set_new ();
-      g_autofree char *result = NULL;
-
-      isle_test_make_criticals_non_fatal ();
-      result = isle_test_run_root (island, future_after_join, NULL);
-      g_print ("%s\n", result);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*survived*");
-  g_test_trap_assert_stderr ("*CRITICAL*isle_join_handle_ref_future() called on the handle "
-                             "of task *, which was already joined*");
-}
-
 /* Joins -------------------------------------------------------------------- */
 
 static gpointer
@@ -676,7 +638,6 @@ main (int   argc,
   g_test_add_func ("/Isle/Misuse/poll-form-foreign-waker", test_misuse_poll_form_foreign_waker);
   g_test_add_func ("/Isle/Misuse/oneshot-wrong-thread", test_misuse_oneshot_wrong_thread);
   g_test_add_func ("/Isle/Misuse/future-value-not-ready", test_misuse_future_value_not_ready);
-  g_test_add_func ("/Isle/Misuse/ref-future-after-join", test_misuse_ref_future_after_join);
   g_test_add_func ("/Isle/Misuse/second-joiner", test_misuse_second_joiner);
   g_test_add_func ("/Isle/Misuse/second-join-next", test_misuse_second_join_next);
   g_test_add_func ("/Isle/Misuse/join-set-free-while-collecting", test_misuse_join_set_free_while_collecting);

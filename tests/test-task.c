@@ -758,6 +758,79 @@ test_task_wrong_thread (void)
   g_test_trap_assert_stderr ("*isle_local_set_spawn_local*thread*intruder*");
 }
 
+typedef struct
+{
+  IsleTask  *task;      /* (unowned) kept by the waker */
+  IsleWaker *waker;     /* (owned) */
+  int        stop;      /* (atomic) */
+  guint      reads;
+  gboolean   saw_name;
+} NameReader;
+
+static gpointer
+read_name_on_thread (gpointer data)
+{
+  NameReader *reader = data;
+
+  /* At least one read, then as many as the task's turns allow. */
+  do
+    {
+      const char *name = isle_task_get_name (reader->task);
+
+      if (name != NULL)
+        {
+          g_assert_cmpstr (name, ==, "named");
+          reader->saw_name = TRUE;
+        }
+      g_assert_cmpuint (isle_task_get_id (reader->task), >, 0);
+      reader->reads++;
+    }
+  while (!g_atomic_int_get (&reader->stop));
+  return NULL;
+}
+
+/* The task's own record grows its rarely used part (a cancellable) while
+ * another thread reads its name and id: both are safe from any thread. */
+static gpointer
+grow_while_read (gpointer   user_data,
+                 GError   **error)
+{
+  NameReader *reader = user_data;
+  GThread *thread;
+
+  reader->task = isle_task_get_current ();
+  reader->waker = isle_task_ref_waker (reader->task);
+  thread = g_thread_new ("name-reader", read_name_on_thread, reader);
+  g_assert_nonnull (isle_task_get_cancellable (reader->task));
+  for (int i = 0; i < 3; i++)
+    if (!isle_yield_now (error))
+      break;
+  g_atomic_int_set (&reader->stop, 1);
+  g_thread_join (thread);
+  return NULL;
+}
+
+static void
+test_task_get_name_any_thread (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  NameReader unnamed = { NULL, NULL, 0, 0, FALSE };
+  NameReader named = { NULL, NULL, 0, 0, FALSE };
+  g_autoptr(IsleJoinHandle) a = NULL;
+  g_autoptr(IsleJoinHandle) b = NULL;
+
+  a = isle_local_set_spawn_local (island, grow_while_read, &unnamed, NULL);
+  b = isle_local_set_spawn_local_full (island, "named", G_PRIORITY_DEFAULT, 0,
+                                       grow_while_read, &named, NULL, NULL);
+  isle_test_run_all (island);
+
+  g_assert_cmpuint (unnamed.reads, >, 0);
+  g_assert_false (unnamed.saw_name);
+  g_assert_true (named.saw_name);
+  isle_waker_unref (unnamed.waker);
+  isle_waker_unref (named.waker);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -768,6 +841,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Task/spawn-local-full-in-task", test_task_spawn_local_full_in_task);
   isle_test_add_func ("/Isle/Task/unique-ids", test_task_unique_ids);
   g_test_add_func ("/Isle/Task/name-and-priority", test_task_name_and_priority);
+  g_test_add_func ("/Isle/Task/get-name-any-thread", test_task_get_name_any_thread);
   g_test_add_func ("/Isle/Task/yield-fifo", test_task_yield_fifo);
   isle_test_add_func ("/Isle/Task/park-and-wake", test_task_park_and_wake);
   isle_test_add_func ("/Isle/Task/wake-before-park", test_task_wake_before_park);

@@ -203,7 +203,7 @@ test_types_join_handle_copy (void)
   g_assert_true (isle_join_handle_is_finished (copy));
 
   /* Plain code reads a finished task's result through its future. */
-  future = isle_join_handle_ref_future (copy);
+  future = isle_future_ref (isle_join_handle_get_future (copy));
   g_boxed_free (ISLE_TYPE_JOIN_HANDLE, copy);
   g_assert_true (isle_future_is_finished (future));
   result = isle_future_get_value (future, &error);

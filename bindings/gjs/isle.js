@@ -52,7 +52,7 @@ export function isCancelled(error) {
 export function promise(source, cancellable = null) {
     let future;
     if (source instanceof Isle.JoinHandle)
-        future = source.ref_future();
+        future = source.get_future();
     else if (source instanceof Isle.Future)
         future = source;
     else

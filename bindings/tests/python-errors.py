@@ -56,7 +56,7 @@ async def root():
 
     # C sees the failure as the task's GError (its future, its handle).
     task = Isle.spawn(fails())
-    future = task.handle.ref_future()
+    future = task.handle.get_future()
     try:
         await future
     except GLib.Error as error:

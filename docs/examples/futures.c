@@ -50,8 +50,9 @@ root (gpointer   user_data,
   g_autoptr(IsleFuture) ready = isle_future_new_for_value (g_strdup ("ready"), g_free);
   g_autoptr(IsleFuture) failed = isle_future_new_for_error (
     g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no such thing"));
-  g_autoptr(IsleFuture) all = NULL, any = NULL, race = NULL, joined = NULL;
+  g_autoptr(IsleFuture) all = NULL, any = NULL, race = NULL, limited = NULL;
   g_autoptr(IsleJoinHandle) handle = NULL;
+  IsleFuture *joined;
   g_autoptr(GError) local_error = NULL;
   const char *digest, *value;
   GPtrArray *values;
@@ -83,11 +84,13 @@ root (gpointer   user_data,
   g_print ("all: %u values; any: \"%s\"; race: the error won, the rest was cancelled\n",
            values->len, value);
 
-  /* A task's result as a future, awaited like any other. */
+  /* A task is a future: its handle gives it (borrowed, valid while the
+   * handle is held), to await, combine or time out like any other. */
   handle = isle_spawn_local_full ("greet", G_PRIORITY_DEFAULT, 0, greet,
                                   NULL, NULL, g_free);
-  joined = isle_join_handle_ref_future (handle);
-  value = isle_await (joined, error);
+  joined = isle_join_handle_get_future (handle);
+  limited = isle_future_new_timeout_msec (joined, 10000);
+  value = isle_await (limited, error);
   CHECK (g_strcmp0 (value, "hello from a task") == 0);
   g_print ("join handle future: \"%s\"\n", value);
   return NULL;
