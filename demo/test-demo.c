@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "isle-demo-screenshot.h"
+#include "isle-demo-task-entry.h"
 #include "isle-demo-window.h"
 
 /* Generous: the sanitizer build on a loaded two-core machine. */
@@ -131,30 +132,34 @@ test_counter (void)
 
 /* Workers -------------------------------------------------------------------- */
 
+/* A widget of the row on screen for the worker at @position. */
 static GtkWidget *
-worker_row_part (guint       index,
+worker_row_part (guint       position,
                  const char *name)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (part ("workers_list")), index);
+  GtkWidget *widget = isle_demo_window_get_worker_row_part (window, position, name);
 
-  g_assert_nonnull (row);
-  return g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), name);
+  g_assert_nonnull (widget);
+  return widget;
 }
 
+static const char *
+worker_status (guint position)
+{
+  return gtk_label_get_text (GTK_LABEL (worker_row_part (position, "status")));
+}
+
+/* What the row shows, which the page updates once a frame. */
 static gboolean
 first_worker_moved (gconstpointer data)
 {
-  GtkWidget *row = gtk_widget_get_parent (worker_row_part (0, "isle-demo-cancel"));
-  GtkWidget *bar = gtk_widget_get_next_sibling (gtk_widget_get_first_child (row));
-
-  return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) > 0;
+  return gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (worker_row_part (0, "bar"))) > 0;
 }
 
 static gboolean
 first_worker_cancelled (gconstpointer data)
 {
-  return g_str_equal (gtk_label_get_text (GTK_LABEL (worker_row_part (0, "isle-demo-status"))),
-                      "cancelled");
+  return g_str_equal (worker_status (0), "cancelled");
 }
 
 static void
@@ -176,16 +181,21 @@ test_workers (void)
   g_assert_cmpstr (label_text ("workers_summary"), ==, "0 running, 5 finished, 0 cancelled");
   g_assert_false (gtk_widget_get_sensitive (part ("workers_cancel_all")));
   for (guint i = 0; i < 5; i++)
-    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (worker_row_part (i, "isle-demo-status"))), ==, "done");
+    {
+      g_assert_cmpstr (worker_status (i), ==, "done");
+      g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (worker_row_part (i, "bar"))), ==, 1.0);
+      g_assert_false (gtk_widget_get_sensitive (worker_row_part (i, "cancel")));
+    }
 
   /* A batch cancelled: one row by its own button, then all of them. */
   gtk_spin_button_set_value (spin, 10);
   click (part ("workers_start"));
   g_assert_cmpuint (isle_demo_window_get_n_workers (window), ==, 10);
   iterate_until (first_worker_moved, NULL, "the first worker's first step");
-  click (worker_row_part (0, "isle-demo-cancel"));
+  click (worker_row_part (0, "cancel"));
   iterate_until (first_worker_cancelled, NULL, "the first worker to stop");
-  g_assert_false (gtk_widget_get_sensitive (worker_row_part (0, "isle-demo-cancel")));
+  g_assert_false (gtk_widget_get_sensitive (worker_row_part (0, "cancel")));
+  g_assert_cmpstr (worker_status (1), ==, "running");
 
   click (part ("workers_cancel_all"));
   iterate_until (page_idle, "workers", "the workers to be cancelled");
@@ -369,7 +379,8 @@ test_inspector (void)
 
     for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
       {
-        g_autoptr(IsleTaskInfo) info = g_list_model_get_item (lines, i);
+        g_autoptr(IsleDemoTaskEntry) entry = g_list_model_get_item (lines, i);
+        IsleTaskInfo *info = isle_demo_task_entry_get_info (entry);
         g_autofree char *line = NULL;
 
         g_assert_true (ISLE_IS_TASK_INFO (info));
