@@ -55,6 +55,7 @@ struct _IsleTimerQueue
   guint64      next_seq;
   IsleRemote  *remote;            /* (owned) */
   gboolean     closed;
+  gboolean     skip;              /* the island sits out this iteration */
 };
 
 static int n_alive;   /* (atomic) */
@@ -274,8 +275,14 @@ timer_queue_prepare (GSource *source,
                      gint    *timeout)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
+  IsleLocalSet *island = self->remote->island;
   gint64 now;
   gint64 wait;
+
+  /* Overdue timers sit out with the island's run queues when it has
+   * spent its budget: a stream of them must not keep GTK's frame from
+   * its turn any more than yielding tasks may. */
+  self->skip = island != NULL && _isle_local_set_sits_out (island, source);
 
   /* Timers are added on this thread only, so the next prepare always sees
    * a new earliest deadline: no ready time to keep up to date, and no
@@ -291,7 +298,7 @@ timer_queue_prepare (GSource *source,
   if (wait <= 0)
     {
       *timeout = 0;
-      return TRUE;
+      return !self->skip;
     }
 
   /* Rounded up, so the poll does not return just short of the deadline. */
@@ -304,7 +311,7 @@ timer_queue_check (GSource *source)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
 
-  return self->n_heap > 0 &&
+  return self->n_heap > 0 && !self->skip &&
          self->heap[0]->deadline <= g_source_get_time (source);
 }
 
@@ -314,7 +321,11 @@ timer_queue_dispatch (GSource     *source,
                       gpointer     user_data)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
+  IsleLocalSet *island = self->remote->island;
   gint64 now = g_get_monotonic_time ();
+
+  if (island != NULL)
+    _isle_local_set_begin_dispatch (island);
 
   /* Every timer due by now, earliest first; one added meanwhile that is
    * due already fires in this same dispatch. */
@@ -325,6 +336,9 @@ timer_queue_dispatch (GSource     *source,
       heap_remove (self, timer);
       timer_fire (timer);
     }
+
+  if (island != NULL)
+    _isle_local_set_end_dispatch (island);
 
   return G_SOURCE_CONTINUE;
 }
