@@ -432,6 +432,15 @@ test_inspector (void)
 #define MEASURE_MS               800
 #define MEASURE_ATTEMPTS         3
 
+/* AddressSanitizer makes the demo's and Isle's code several times slower
+ * (the Inspector drew 17 frames/s): the sanitizer build runs the scenes
+ * and reports the figures, and the normal build checks the rate. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FRAME_RATE_CHECKED FALSE
+#else
+#define FRAME_RATE_CHECKED TRUE
+#endif
+
 typedef struct
 {
   gboolean counting;
@@ -634,6 +643,11 @@ test_frame_rate (void)
            plain_rate (&workers), owned_rate (&workers));
   isle_demo_window_show_page (window, "counter");
 
+  if (!FRAME_RATE_CHECKED)
+    {
+      g_test_skip ("the sanitizers slow every frame down: the normal build checks the rate");
+      return;
+    }
   g_assert_cmpfloat (owned_rate (&inspector), >=, TARGET_FRAMES_PER_SECOND);
   g_assert_cmpfloat (owned_rate (&workers), >=, TARGET_FRAMES_PER_SECOND);
 }
