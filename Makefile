@@ -101,7 +101,7 @@ demo:
 	  $(BUILD_DIR)/demo/isle-demo; \
 	else \
 	  echo "No display: running the walkthrough under xvfb-run"; \
-	  GTK_A11Y=none xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
+	  GTK_A11Y=none GSK_RENDERER=cairo xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
 	    $(BUILD_DIR)/demo/isle-demo --walkthrough=$(abspath $(DEMO_SHOTS)); \
 	fi
 

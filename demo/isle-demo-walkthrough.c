@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "isle-demo-screenshot.h"
+#include "isle-demo-task-entry.h"
 #include "isle-demo-walkthrough.h"
 
 /* How long one page may take before the walkthrough gives up: generous,
@@ -354,8 +355,8 @@ tour_inspector (Walkthrough  *walkthrough,
   lines = G_LIST_MODEL (gtk_list_view_get_model (list));
   for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
     {
-      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (lines, i);
-      g_autofree char *line = isle_demo_window_describe_task (info);
+      g_autoptr(IsleDemoTaskEntry) entry = g_list_model_get_item (lines, i);
+      g_autofree char *line = isle_demo_window_describe_task (isle_demo_task_entry_get_info (entry));
 
       g_print ("%s\n", line);
     }

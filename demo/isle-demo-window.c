@@ -19,7 +19,9 @@
 
 #include <stdlib.h>
 
+#include "isle-demo-task-entry.h"
 #include "isle-demo-window.h"
+#include "isle-demo-worker.h"
 
 /* Pauses between the counter example's steps, so the label shows each. */
 #define COUNTER_STEP_MS 250
@@ -34,8 +36,12 @@
  * many numbers whether the figure moved. */
 #define PRIMES_PROGRESS_MASK 0x3fff
 
-/* How often the inspector refreshes while it is visible. */
+/* How often the inspector refreshes while it is visible, and the
+ * priority of its task: below GTK's layout and paint
+ * (GDK_PRIORITY_REDRAW), so it refreshes between frames, after the tasks
+ * that were due. */
 #define INSPECTOR_REFRESH_MS 500
+#define INSPECTOR_PRIORITY   G_PRIORITY_DEFAULT_IDLE
 
 /* How many lines of each text file the Files page shows. */
 #define FILES_PREVIEW_LINES 3
@@ -56,7 +62,7 @@ struct _IsleDemoWindow
   GtkButton *workers_start;
   GtkButton *workers_cancel_all;
   GtkLabel *workers_summary;
-  GtkListBox *workers_list;
+  GtkListView *workers_list;
   GtkEntry *blocking_entry;
   GtkButton *blocking_start;
   GtkSwitch *blocking_ui_switch;
@@ -79,9 +85,14 @@ struct _IsleDemoWindow
   gboolean counter_running;
 
   /* Workers: the set is owned by the collector task while it runs;
-   * worker_rows maps a task id to its row. */
+   * workers_by_id maps the id of a task not collected yet to its worker;
+   * worker_rows are the rows on screen, bound to a worker each. */
   IsleJoinSet *worker_set;              /* (unowned) (nullable) */
-  GHashTable *worker_rows;              /* (owned) guint64 id → (owned) row */
+  GListStore *workers;                  /* (owned) IsleDemoWorker, by number */
+  GHashTable *workers_by_id;            /* (owned) guint64 id → (owned) IsleDemoWorker */
+  GPtrArray *worker_rows;               /* (owned) WorkerRow, (unowned) */
+  guint workers_tick_id;
+  gboolean workers_summary_dirty;
   guint workers_finished;
   guint workers_cancelled;
   guint next_worker_number;
@@ -97,7 +108,8 @@ struct _IsleDemoWindow
   GtkWindow *question;                  /* (unowned) (nullable) */
 
   /* Inspector. */
-  GListStore *inspector_tasks;          /* (owned) IsleTaskInfo, in spawn order */
+  GListStore *inspector_tasks;          /* (owned) IsleDemoTaskEntry, in spawn order */
+  GPtrArray *inspector_rows;            /* (owned) InspectorRow (unowned): the rows bound */
   IsleJoinHandle *inspector_handle;     /* (owned) (nullable) */
   guint tick_id;
   guint64 frames;
@@ -256,37 +268,38 @@ counter_button_clicked_cb (IsleDemoWindow *self)
 
 /* Workers ---------------------------------------------------------------- */
 
+/* A row of the workers' list view: made once, then bound to one worker
+ * after another as the list scrolls. It remembers what it shows, so that
+ * the once-a-frame sync touches a widget only when its worker moved. */
 typedef struct
 {
-  GtkWidget *row;                       /* (owned) */
-  GtkProgressBar *bar;                  /* (unowned) child of row */
-  GtkButton *cancel;                    /* (unowned) child of row */
-} Worker;
-
-static void
-worker_free (gpointer data)
-{
-  Worker *worker = data;
-
-  g_object_unref (worker->row);
-  g_free (worker);
-}
+  GtkListItem *item;                    /* (unowned) owns the row's widgets */
+  GtkWidget *box;                       /* (unowned) the row */
+  GtkLabel *name;                       /* (unowned) */
+  GtkProgressBar *bar;                  /* (unowned) */
+  GtkLabel *status;                     /* (unowned) */
+  GtkButton *cancel;                    /* (unowned) */
+  double shown_fraction;
+  int shown_state;                      /* an IsleDemoWorkerState, or -1 */
+} WorkerRow;
 
 /* A worker: WORKER_STEPS naps, each raced against a click on its row's
- * Cancel button. A click ends the task with G_IO_ERROR_CANCELLED, as an
- * abort of the join set does. */
+ * Cancel button (the worker's "cancel-requested" signal, since a row
+ * belongs to whichever worker scrolled into it). A click ends the task
+ * with G_IO_ERROR_CANCELLED, as an abort of the join set does. The task
+ * only writes its progress into the worker: the page draws it. */
 static gpointer
 worker_run (gpointer   user_data,
             GError   **error)
 {
-  Worker *worker = user_data;
+  IsleDemoWorker *worker = user_data;
 
   /* Clickable from the moment something listens for the click. */
-  gtk_widget_set_sensitive (GTK_WIDGET (worker->cancel), TRUE);
+  isle_demo_worker_set_state (worker, ISLE_DEMO_WORKER_RUNNING);
 
   for (guint step = 1; step <= WORKER_STEPS; step++)
     {
-      g_autoptr(IsleFuture) clicked = isle_future_new_for_signal (worker->cancel, "clicked");
+      g_autoptr(IsleFuture) clicked = isle_future_new_for_signal (worker, "cancel-requested");
       g_autoptr(IsleFuture) nap = isle_future_new_sleep_msec (g_random_int_range (WORKER_NAP_MIN_MS,
                                                               WORKER_NAP_MAX_MS));
       IsleFuture *either[] = { nap, clicked };
@@ -309,7 +322,7 @@ worker_run (gpointer   user_data,
           return NULL;
         }
 
-      gtk_progress_bar_set_fraction (worker->bar, (double) step / WORKER_STEPS);
+      isle_demo_worker_set_fraction (worker, (double) step / WORKER_STEPS);
     }
 
   return NULL;
@@ -324,22 +337,168 @@ workers_update_summary (IsleDemoWindow *self)
   text = g_strdup_printf ("%u running, %u finished, %u cancelled",
                           running, self->workers_finished, self->workers_cancelled);
   gtk_label_set_text (self->workers_summary, text);
+  self->workers_summary_dirty = FALSE;
 }
 
 static void
-worker_row_set_outcome (GtkWidget  *row,
-                        const char *outcome)
+worker_row_sync (WorkerRow *row)
 {
-  GtkLabel *status = g_object_get_data (G_OBJECT (row), "isle-demo-status");
-  GtkWidget *cancel = g_object_get_data (G_OBJECT (row), "isle-demo-cancel");
+  IsleDemoWorker *worker = gtk_list_item_get_item (row->item);
+  double fraction = isle_demo_worker_get_fraction (worker);
+  IsleDemoWorkerState state = isle_demo_worker_get_state (worker);
 
-  gtk_label_set_text (status, outcome);
-  gtk_widget_set_sensitive (cancel, FALSE);
+  if (fraction != row->shown_fraction)
+    {
+      gtk_progress_bar_set_fraction (row->bar, fraction);
+      row->shown_fraction = fraction;
+    }
+  if ((int) state != row->shown_state)
+    {
+      gtk_label_set_text (row->status, isle_demo_worker_get_status (worker));
+      gtk_widget_set_sensitive (GTK_WIDGET (row->cancel), state == ISLE_DEMO_WORKER_RUNNING);
+      row->shown_state = state;
+    }
+}
+
+/* Brings the rows on screen, and the summary, up to their workers. GTK
+ * 4.8's list view keeps about two hundred rows bound, but unmaps those
+ * off screen; a row scrolling in is mapped, and brought up to date then
+ * (worker_row_mapped_cb). */
+static void
+workers_sync (IsleDemoWindow *self)
+{
+  for (guint i = 0; i < self->worker_rows->len; i++)
+    {
+      WorkerRow *row = self->worker_rows->pdata[i];
+
+      if (gtk_widget_get_mapped (row->box))
+        worker_row_sync (row);
+    }
+  if (self->workers_summary_dirty)
+    workers_update_summary (self);
+}
+
+/* Once a frame while workers run and the page shows: however many
+ * workers moved since the last frame, each row on screen changes at most
+ * once, just before layout. */
+static gboolean
+workers_tick (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  workers_sync (ISLE_DEMO_WINDOW (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+workers_update_ticking (IsleDemoWindow *self)
+{
+  gboolean want = self->worker_set != NULL &&
+                  gtk_widget_get_mapped (GTK_WIDGET (self->workers_list));
+
+  if (want && self->workers_tick_id == 0)
+    self->workers_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->workers_list),
+                                                          workers_tick, self, NULL);
+  else if (!want && self->workers_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->workers_list), self->workers_tick_id);
+      self->workers_tick_id = 0;
+    }
+}
+
+static void
+workers_list_mapped_cb (IsleDemoWindow *self)
+{
+  workers_sync (self);
+  workers_update_ticking (self);
+}
+
+static void
+worker_row_cancel_clicked_cb (GtkButton *button,
+                              WorkerRow *row)
+{
+  IsleDemoWorker *worker = gtk_list_item_get_item (row->item);
+
+  if (worker != NULL)
+    isle_demo_worker_request_cancel (worker);
+}
+
+static void
+worker_row_mapped_cb (GtkWidget *box,
+                      WorkerRow *row)
+{
+  if (gtk_list_item_get_item (row->item) != NULL)
+    worker_row_sync (row);
+}
+
+static void
+worker_row_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  IsleDemoWindow           *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  WorkerRow *row = g_new0 (WorkerRow, 1);
+
+  row->item = item;
+  row->box = box;
+  row->name = GTK_LABEL (gtk_label_new (NULL));
+  row->bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  row->status = GTK_LABEL (gtk_label_new (NULL));
+  row->cancel = GTK_BUTTON (gtk_button_new_with_label ("Cancel"));
+
+  /* Fixed widths and one line each: every row has the same height, so
+   * the list view measures none of the rows it does not show. */
+  gtk_widget_add_css_class (box, "worker-row");
+  gtk_label_set_width_chars (row->name, 12);
+  gtk_label_set_xalign (row->name, 0);
+  gtk_label_set_width_chars (row->status, 9);
+  gtk_widget_set_hexpand (GTK_WIDGET (row->bar), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (row->bar), GTK_ALIGN_CENTER);
+  g_signal_connect (row->cancel, "clicked", G_CALLBACK (worker_row_cancel_clicked_cb), row);
+  g_signal_connect (box, "map", G_CALLBACK (worker_row_mapped_cb), row);
+
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->name));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->bar));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->status));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->cancel));
+  g_object_set_data_full (G_OBJECT (box), "isle-demo-worker-row", row, g_free);
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static WorkerRow *
+worker_row_get (GtkListItem *item)
+{
+  return g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "isle-demo-worker-row");
+}
+
+static void
+worker_row_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 IsleDemoWindow           *self)
+{
+  WorkerRow *row = worker_row_get (item);
+  IsleDemoWorker *worker = gtk_list_item_get_item (item);
+  g_autofree char *name = g_strdup_printf ("Worker %u", isle_demo_worker_get_number (worker));
+
+  gtk_label_set_text (row->name, name);
+  row->shown_fraction = -1;
+  row->shown_state = -1;
+  worker_row_sync (row);
+  g_ptr_array_add (self->worker_rows, row);
+}
+
+static void
+worker_row_unbind (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   IsleDemoWindow           *self)
+{
+  g_ptr_array_remove_fast (self->worker_rows, worker_row_get (item));
 }
 
 /* The collector: owns the join set while it runs, takes the workers out
- * as they finish and marks their rows. A new batch started meanwhile goes
- * into the same set. */
+ * as they finish and marks them. A new batch started meanwhile goes into
+ * the same set. */
 static gpointer
 workers_collect (gpointer   user_data,
                  GError   **error)
@@ -352,7 +511,7 @@ workers_collect (gpointer   user_data,
       g_autoptr(IsleJoinHandle) done = NULL;
       g_autoptr(GError) next_error = NULL;
       g_autoptr(GError) worker_error = NULL;
-      GtkWidget *row;
+      IsleDemoWorker *worker;
       guint64 id;
 
       done = isle_join_set_join_next (set, &next_error);
@@ -372,51 +531,25 @@ workers_collect (gpointer   user_data,
       else
         self->workers_cancelled++;
 
-      row = g_hash_table_lookup (self->worker_rows, &id);
-      if (row != NULL)
+      worker = g_hash_table_lookup (self->workers_by_id, &id);
+      if (worker != NULL)
         {
-          worker_row_set_outcome (row, worker_error == NULL ? "done" : "cancelled");
-          g_hash_table_remove (self->worker_rows, &id);
+          isle_demo_worker_set_state (worker, worker_error == NULL ? ISLE_DEMO_WORKER_DONE
+                                                                   : ISLE_DEMO_WORKER_CANCELLED);
+          g_hash_table_remove (self->workers_by_id, &id);
         }
-      workers_update_summary (self);
+      /* Shown by the next frame's sync, once for all the workers that
+       * finished before it. */
+      self->workers_summary_dirty = TRUE;
     }
 
   self->worker_set = NULL;
   isle_join_set_free (set);
   gtk_widget_set_sensitive (GTK_WIDGET (self->workers_cancel_all), FALSE);
+  workers_update_ticking (self);
+  workers_sync (self);
   workers_update_summary (self);
   return NULL;
-}
-
-static GtkWidget *
-worker_row_new (guint            number,
-                GtkProgressBar **bar,
-                GtkButton      **cancel)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  g_autofree char *name = g_strdup_printf ("Worker %u", number);
-  GtkWidget *label = gtk_label_new (name);
-  GtkWidget *status = gtk_label_new ("running");
-  GtkWidget *button = gtk_button_new_with_label ("Cancel");
-
-  gtk_widget_add_css_class (box, "worker-row");
-  gtk_label_set_width_chars (GTK_LABEL (label), 12);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_width_chars (GTK_LABEL (status), 9);
-  *bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (*bar), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (*bar), GTK_ALIGN_CENTER);
-  *cancel = GTK_BUTTON (button);
-  gtk_widget_set_sensitive (button, FALSE);
-
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (*bar));
-  gtk_box_append (GTK_BOX (box), status);
-  gtk_box_append (GTK_BOX (box), button);
-
-  g_object_set_data (G_OBJECT (box), "isle-demo-status", status);
-  g_object_set_data (G_OBJECT (box), "isle-demo-cancel", button);
-  return box;
 }
 
 static void
@@ -424,14 +557,12 @@ workers_start_clicked_cb (IsleDemoWindow *self)
 {
   g_autoptr(IsleLocalSetEnterGuard) guard = isle_local_set_enter_scoped (self->island);
   guint n = (guint) gtk_spin_button_get_value_as_int (self->workers_spin);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_full (n, g_object_unref);
 
   if (self->worker_set == NULL)
     {
-      GtkWidget *child;
-
       /* A fresh batch: clear the rows of the last one. */
-      while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->workers_list))) != NULL)
-        gtk_list_box_remove (self->workers_list, child);
+      g_list_store_remove_all (self->workers);
       self->workers_finished = 0;
       self->workers_cancelled = 0;
       self->next_worker_number = 1;
@@ -445,21 +576,23 @@ workers_start_clicked_cb (IsleDemoWindow *self)
 
   for (guint i = 0; i < n; i++)
     {
-      Worker *worker = g_new0 (Worker, 1);
       guint number = self->next_worker_number++;
+      IsleDemoWorker *worker = isle_demo_worker_new (number);
       g_autofree char *name = g_strdup_printf ("worker %u", number);
       guint64 id;
 
-      worker->row = g_object_ref_sink (worker_row_new (number, &worker->bar, &worker->cancel));
-      gtk_list_box_append (self->workers_list, worker->row);
       id = isle_join_set_spawn_full (self->worker_set, name, G_PRIORITY_DEFAULT, 0,
-                                     worker_run, worker, worker_free, NULL);
-      g_hash_table_insert (self->worker_rows, g_memdup2 (&id, sizeof id),
-                           g_object_ref (worker->row));
+                                     worker_run, g_object_ref (worker), g_object_unref, NULL);
+      g_hash_table_insert (self->workers_by_id, g_memdup2 (&id, sizeof id), g_object_ref (worker));
+      g_ptr_array_add (added, worker);
     }
+  /* One items-changed for the batch, not one per worker. */
+  g_list_store_splice (self->workers, g_list_model_get_n_items (G_LIST_MODEL (self->workers)),
+                       0, added->pdata, added->len);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->workers_cancel_all), TRUE);
   workers_update_summary (self);
+  workers_update_ticking (self);
 }
 
 static void
@@ -1052,6 +1185,48 @@ dialog_button_clicked_cb (IsleDemoWindow *self)
 
 /* Inspector ---------------------------------------------------------------- */
 
+/* A row of the inspector's list view, bound to one entry after another
+ * as the list scrolls; it remembers which of its entry's infos it shows. */
+typedef struct
+{
+  GtkListItem *item;                    /* (unowned) owns the label */
+  GtkLabel *label;                      /* (unowned) */
+  guint shown_serial;
+} InspectorRow;
+
+static void
+inspector_row_sync (InspectorRow *row,
+                    gboolean      force)
+{
+  IsleDemoTaskEntry *entry = gtk_list_item_get_item (row->item);
+  guint serial = isle_demo_task_entry_get_serial (entry);
+  g_autofree char *line = NULL;
+
+  if (!force && serial == row->shown_serial)
+    return;
+
+  line = isle_demo_window_describe_task (isle_demo_task_entry_get_info (entry));
+  gtk_label_set_text (row->label, line);
+  row->shown_serial = serial;
+}
+
+/* The rows on screen, up to their entries. GTK 4.8's list view keeps
+ * about two hundred rows bound, but unmaps those off screen; a row
+ * scrolling in is mapped, and brought up to date then (row_mapped_cb). */
+static void
+inspector_sync_rows (IsleDemoWindow *self)
+{
+  for (guint i = 0; i < self->inspector_rows->len; i++)
+    {
+      InspectorRow *row = self->inspector_rows->pdata[i];
+
+      if (gtk_widget_get_mapped (GTK_WIDGET (row->label)))
+        inspector_row_sync (row, FALSE);
+    }
+}
+
+/* Every frame while the Inspector shows: counts the frame, and redraws
+ * the rows on screen that the last refresh changed. */
 static gboolean
 count_frame (GtkWidget     *widget,
              GdkFrameClock *frame_clock,
@@ -1060,21 +1235,14 @@ count_frame (GtkWidget     *widget,
   IsleDemoWindow *self = ISLE_DEMO_WINDOW (widget);
 
   self->frames++;
+  inspector_sync_rows (self);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-task_info_equal (IsleTaskInfo *a,
-                 IsleTaskInfo *b)
-{
-  return g_strcmp0 (isle_task_info_get_state (a), isle_task_info_get_state (b)) == 0 &&
-         g_strcmp0 (isle_task_info_get_waiting_for (a), isle_task_info_get_waiting_for (b)) == 0;
-}
-
-/* Brings @store (task infos in spawn order) up to @fresh by splicing only
- * the runs that changed: a row whose task is unchanged keeps its item, so
- * the list view rebinds only the visible rows that did change. Both lists
- * are in spawn order, which is id order, so one merge pass does it. */
+/* Brings @store (entries in spawn order) up to @fresh (task infos in spawn
+ * order, which is id order): one merge pass. A task in both keeps its
+ * entry, which takes the fresh info; only tasks spawned or finished since
+ * the last refresh change the model, each run of them in one splice. */
 static void
 merge_task_infos (GListStore *store,
                   GListModel *fresh)
@@ -1084,7 +1252,7 @@ merge_task_infos (GListStore *store,
   g_autoptr(GPtrArray) old = g_ptr_array_new_full (n_old, g_object_unref);
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
   guint i = 0, j = 0;
-  guint out = 0;          /* where the next kept item sits in @store */
+  guint out = 0;          /* where the next kept entry sits in @store */
   guint pending_at = 0;   /* where the pending splice starts */
   guint n_removed = 0;
 
@@ -1093,9 +1261,9 @@ merge_task_infos (GListStore *store,
 
   while (i < n_old || j < n_new)
     {
-      IsleTaskInfo *a = i < n_old ? old->pdata[i] : NULL;
+      IsleDemoTaskEntry *a = i < n_old ? old->pdata[i] : NULL;
       g_autoptr(IsleTaskInfo) b = j < n_new ? g_list_model_get_item (fresh, j) : NULL;
-      guint64 id_a = a != NULL ? isle_task_info_get_id (a) : G_MAXUINT64;
+      guint64 id_a = a != NULL ? isle_task_info_get_id (isle_demo_task_entry_get_info (a)) : G_MAXUINT64;
       guint64 id_b = b != NULL ? isle_task_info_get_id (b) : G_MAXUINT64;
 
       if (n_removed == 0 && added->len == 0)
@@ -1108,14 +1276,7 @@ merge_task_infos (GListStore *store,
         }
       else if (id_a > id_b)
         {
-          g_ptr_array_add (added, g_steal_pointer (&b));
-          j++;
-        }
-      else if (!task_info_equal (a, b))
-        {
-          n_removed++;
-          g_ptr_array_add (added, g_steal_pointer (&b));
-          i++;
+          g_ptr_array_add (added, isle_demo_task_entry_new (b));
           j++;
         }
       else
@@ -1127,6 +1288,7 @@ merge_task_infos (GListStore *store,
               n_removed = 0;
               g_ptr_array_set_size (added, 0);
             }
+          isle_demo_task_entry_set_info (a, b);
           out++;
           i++;
           j++;
@@ -1194,7 +1356,10 @@ inspector_refresh (IsleDemoWindow *self)
     }
 }
 
-/* Runs while the Inspector is visible. */
+/* Runs while the Inspector is visible, at a priority below the workers'
+ * and below GTK's drawing: it looks when the tasks that were due have run
+ * and the frame is drawn, so a napping worker shows as parked in its
+ * sleep, not as "scheduled" because its timer fired in the same turn. */
 static gpointer
 inspector_run (gpointer   user_data,
                GError   **error)
@@ -1209,29 +1374,57 @@ inspector_run (gpointer   user_data,
     }
 }
 
+static InspectorRow *
+inspector_row_get (GtkListItem *item)
+{
+  return g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "isle-demo-inspector-row");
+}
+
+static void
+inspector_row_mapped_cb (GtkWidget    *label,
+                         InspectorRow *row)
+{
+  if (gtk_list_item_get_item (row->item) != NULL)
+    inspector_row_sync (row, FALSE);
+}
+
 static void
 inspector_setup_row (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
-                     gpointer                  user_data)
+                     IsleDemoWindow           *self)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  InspectorRow *row = g_new0 (InspectorRow, 1);
+
+  row->item = item;
+  row->label = GTK_LABEL (gtk_label_new (NULL));
 
   /* One line a row, ellipsized: every row has the same height, so the
    * list view measures none of the rows it does not show. */
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  gtk_list_item_set_child (item, label);
+  gtk_label_set_xalign (row->label, 0);
+  gtk_label_set_ellipsize (row->label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (row->label, TRUE);
+  g_signal_connect (row->label, "map", G_CALLBACK (inspector_row_mapped_cb), row);
+  g_object_set_data_full (G_OBJECT (row->label), "isle-demo-inspector-row", row, g_free);
+  gtk_list_item_set_child (item, GTK_WIDGET (row->label));
 }
 
 static void
 inspector_bind_row (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
-                    gpointer                  user_data)
+                    IsleDemoWindow           *self)
 {
-  g_autofree char *line = isle_demo_window_describe_task (gtk_list_item_get_item (item));
+  InspectorRow *row = inspector_row_get (item);
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), line);
+  inspector_row_sync (row, TRUE);
+  g_ptr_array_add (self->inspector_rows, row);
+}
+
+static void
+inspector_unbind_row (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      IsleDemoWindow           *self)
+{
+  g_ptr_array_remove_fast (self->inspector_rows, inspector_row_get (item));
 }
 
 static void
@@ -1264,7 +1457,7 @@ visible_page_changed_cb (IsleDemoWindow *self)
   self->frames_since = g_get_monotonic_time ();
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), count_frame, NULL, NULL);
   self->inspector_handle = isle_spawn_local_for_object_full (self, "inspector",
-                                                             G_PRIORITY_DEFAULT, 0,
+                                                             INSPECTOR_PRIORITY, 0,
                                                              inspector_run, self,
                                                              NULL, NULL);
 }
@@ -1379,6 +1572,42 @@ isle_demo_window_get_n_workers (IsleDemoWindow *self)
 }
 
 /**
+ * isle_demo_window_get_worker_row_part:
+ * @self: a demo window
+ * @position: a worker's position in the Workers page's list, from 0
+ * @name: "bar", "status" or "cancel"
+ *
+ * For the tests, which drive the pages as a user would: a widget of the
+ * row that shows the worker at @position. The list view makes rows only
+ * for the workers on screen, so a worker scrolled out of sight has none.
+ *
+ * Returns: (transfer none) (nullable): the widget, or %NULL if the worker
+ *   is not on screen
+ */
+GtkWidget *
+isle_demo_window_get_worker_row_part (IsleDemoWindow *self,
+                                      guint           position,
+                                      const char     *name)
+{
+  for (guint i = 0; i < self->worker_rows->len; i++)
+    {
+      WorkerRow *row = self->worker_rows->pdata[i];
+
+      if (gtk_list_item_get_position (row->item) != position || !gtk_widget_get_mapped (row->box))
+        continue;
+      if (g_str_equal (name, "bar"))
+        return GTK_WIDGET (row->bar);
+      if (g_str_equal (name, "status"))
+        return GTK_WIDGET (row->status);
+      if (g_str_equal (name, "cancel"))
+        return GTK_WIDGET (row->cancel);
+      g_return_val_if_reached (NULL);
+    }
+
+  return NULL;
+}
+
+/**
  * isle_demo_window_is_busy:
  * @self: a demo window
  * @page: the name of a page, as for isle_demo_window_show_page()
@@ -1414,6 +1643,13 @@ isle_demo_window_dispose (GObject *object)
   if (self->stack != NULL)
     g_signal_handlers_disconnect_by_data (self->stack, self);
   inspector_stop (self);
+  if (self->workers_list != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->workers_list, self);
+      if (self->workers_tick_id != 0)
+        gtk_widget_remove_tick_callback (GTK_WIDGET (self->workers_list), self->workers_tick_id);
+      self->workers_tick_id = 0;
+    }
   g_clear_pointer (&self->files_handle, isle_join_handle_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ISLE_DEMO_TYPE_WINDOW);
@@ -1429,8 +1665,11 @@ isle_demo_window_finalize (GObject *object)
   IsleDemoWindow *self = ISLE_DEMO_WINDOW (object);
 
   g_string_free (self->counter_steps, TRUE);
-  g_hash_table_unref (self->worker_rows);
+  g_hash_table_unref (self->workers_by_id);
+  g_ptr_array_unref (self->worker_rows);
+  g_clear_object (&self->workers);
   g_clear_object (&self->inspector_tasks);
+  g_ptr_array_unref (self->inspector_rows);
   g_clear_pointer (&self->island, isle_local_set_unref);
 
   G_OBJECT_CLASS (isle_demo_window_parent_class)->finalize (object);
@@ -1502,13 +1741,30 @@ isle_demo_window_init (IsleDemoWindow *self)
   add_style_once (GTK_WIDGET (self));
 
   self->counter_steps = g_string_new (NULL);
-  self->worker_rows = g_hash_table_new_full (g_int64_hash, g_int64_equal,
-                                             g_free, g_object_unref);
-
-  self->inspector_tasks = g_list_store_new (ISLE_TYPE_TASK_INFO);
+  self->workers_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                               g_free, g_object_unref);
+  self->worker_rows = g_ptr_array_new ();
+  self->workers = g_list_store_new (ISLE_DEMO_TYPE_WORKER);
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (inspector_setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (inspector_bind_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (worker_row_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (worker_row_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (worker_row_unbind), self);
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->workers)));
+  gtk_list_view_set_model (self->workers_list, GTK_SELECTION_MODEL (selection));
+  gtk_list_view_set_factory (self->workers_list, factory);
+  g_object_unref (selection);
+  g_clear_object (&factory);
+  g_signal_connect_swapped (self->workers_list, "map",
+                            G_CALLBACK (workers_list_mapped_cb), self);
+  g_signal_connect_swapped (self->workers_list, "unmap",
+                            G_CALLBACK (workers_update_ticking), self);
+
+  self->inspector_tasks = g_list_store_new (ISLE_DEMO_TYPE_TASK_ENTRY);
+  self->inspector_rows = g_ptr_array_new ();
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (inspector_setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (inspector_bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (inspector_unbind_row), self);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->inspector_tasks)));
   gtk_list_view_set_model (self->inspector_list, GTK_SELECTION_MODEL (selection));
   gtk_list_view_set_factory (self->inspector_list, factory);

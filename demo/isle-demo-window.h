@@ -25,6 +25,9 @@ void            isle_demo_window_load_folder  (IsleDemoWindow *self,
                                                GFile          *folder);
 GtkWindow      *isle_demo_window_get_question (IsleDemoWindow *self);
 guint           isle_demo_window_get_n_workers (IsleDemoWindow *self);
+GtkWidget      *isle_demo_window_get_worker_row_part (IsleDemoWindow *self,
+                                                     guint           position,
+                                                     const char     *name);
 gboolean        isle_demo_window_is_busy      (IsleDemoWindow *self,
                                                const char     *page);
 char           *isle_demo_window_describe_task (IsleTaskInfo  *info);

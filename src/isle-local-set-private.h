@@ -43,6 +43,22 @@ struct _IsleRunQueue
   gboolean      skip;        /* sit out this main-loop iteration */
 };
 
+/* The frame's turn (DESIGN.md, decision 4): GLib dispatches only the
+ * highest priority that is ready, so an island whose sources are ready in
+ * every main-loop iteration (tasks that yield, or timers that are always
+ * overdue) would keep GTK's layout and paint, below them, from ever
+ * running. The island times its streak of iterations in which one of its
+ * sources dispatched; once the streak reaches the budget, every source of
+ * the island sits out the next iteration. Owner thread only. */
+typedef struct
+{
+  gint64   iteration_time;  /* g_source_get_time() of the iteration prepared last */
+  gint64   busy_since;      /* start of the island's streak, or 0 */
+  gboolean dispatched;      /* an island source dispatched in that iteration */
+  gboolean sitting_out;     /* the island's sources sit out that iteration */
+  gboolean sit_out_next;    /* the streak has spent the budget */
+} IsleFrameTurn;
+
 /* The part of an island that other threads reach: wakes from them queue
  * here. It outlives the island for as long as a waker references it. */
 typedef struct
@@ -80,6 +96,7 @@ struct _IsleLocalSet
   int               n_until_check;   /* task turns left before the budget is checked */
   gboolean          preempt;         /* a higher priority became ready meanwhile */
   gboolean          timer_wakes;     /* timers are firing: their wakes take the due lane */
+  IsleFrameTurn     frame_turn;
 
   GSource          *remote_source;   /* (owned) */
   IsleRemote       *remote;          /* (owned) */
@@ -118,6 +135,10 @@ struct _IsleLocalSet
 /* Test hook: shortens that wait (0 restores it). */
 void          _isle_local_set_set_teardown_report_after (gint64 usec);
 
+gboolean      _isle_local_set_sits_out       (IsleLocalSet   *self,
+                                              GSource        *source);
+void          _isle_local_set_begin_dispatch (IsleLocalSet   *self);
+void          _isle_local_set_end_dispatch   (IsleLocalSet   *self);
 IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
                                               int             priority);
 void          _isle_local_set_check_thread   (IsleLocalSet   *self,

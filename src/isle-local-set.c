@@ -81,16 +81,64 @@ check_dispatch_thread (IsleLocalSet *self)
            _isle_thread_describe_self (), self->owner.description);
 }
 
+/* Called by the prepare of every source of the island, once per source
+ * and iteration: whether the source sits out this iteration. The first
+ * call of an iteration (a new g_source_get_time(), which GLib reads once
+ * for all the prepares of an iteration) closes the last one: a streak
+ * ends with an iteration in which no source of the island dispatched. */
+gboolean
+_isle_local_set_sits_out (IsleLocalSet *self,
+                          GSource      *source)
+{
+  IsleFrameTurn *turn = &self->frame_turn;
+  gint64 now = g_source_get_time (source);
+
+  if (now != turn->iteration_time)
+    {
+      turn->iteration_time = now;
+      if (!turn->dispatched)
+        turn->busy_since = 0;
+      turn->dispatched = FALSE;
+      turn->sitting_out = turn->sit_out_next;
+      turn->sit_out_next = FALSE;
+      if (turn->sitting_out)
+        turn->busy_since = 0;
+    }
+
+  return turn->sitting_out;
+}
+
+void
+_isle_local_set_begin_dispatch (IsleLocalSet *self)
+{
+  IsleFrameTurn *turn = &self->frame_turn;
+
+  turn->dispatched = TRUE;
+  if (turn->busy_since == 0)
+    turn->busy_since = g_get_monotonic_time ();
+}
+
+void
+_isle_local_set_end_dispatch (IsleLocalSet *self)
+{
+  IsleFrameTurn *turn = &self->frame_turn;
+
+  if (turn->busy_since != 0 &&
+      g_get_monotonic_time () - turn->busy_since >= ISLE_BUDGET_USEC)
+    turn->sit_out_next = TRUE;
+}
+
 static gboolean
 run_queue_prepare (GSource *source,
                    int     *timeout)
 {
   IsleRunQueue *queue = (IsleRunQueue *) source;
 
-  /* After a dispatch that used up its budget, sit out one iteration so the
-   * lower priorities (GTK's layout and paint) get dispatched: GLib only
-   * dispatches the highest priority that is ready. */
-  queue->skip = queue->spent;
+  /* When the island has spent its budget (this queue in one dispatch, or
+   * all its sources over a streak of iterations), it sits out one
+   * iteration so the lower priorities (GTK's layout and paint) get
+   * dispatched. */
+  queue->skip = _isle_local_set_sits_out (queue->island, source);
   queue->spent = FALSE;
 
   if (_isle_run_queue_is_empty (queue))
@@ -124,7 +172,9 @@ run_queue_dispatch (GSource     *source,
   /* A task may drop the last reference to its own island; the teardown
    * then waits until this dispatch is over. */
   isle_local_set_ref (island);
+  _isle_local_set_begin_dispatch (island);
   run_queue_run_in_context (queue, TRUE);
+  _isle_local_set_end_dispatch (island);
   isle_local_set_unref (island);
 
   return G_SOURCE_CONTINUE;
@@ -199,6 +249,8 @@ run_queue_run (IsleRunQueue *queue,
           if (now >= deadline)
             {
               queue->spent = !_isle_run_queue_is_empty (queue);
+              if (queue->spent)
+                island->frame_turn.sit_out_next = TRUE;
               break;
             }
         }

@@ -86,6 +86,7 @@ struct _IsleTimerQueue
   IsleLocalSet  *island;          /* (unowned) the island owns its queue */
   IsleTaskArena *arena;           /* (owned) closed, not freed, with the queue */
   gboolean       closed;
+  gboolean       skip;            /* the island sits out this iteration */
 };
 
 static int n_alive;   /* (atomic) */
@@ -357,8 +358,14 @@ timer_queue_prepare (GSource *source,
                      gint    *timeout)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
+  IsleLocalSet *island = self->remote->island;
   gint64 now;
   gint64 wait;
+
+  /* Overdue timers sit out with the island's run queues when it has
+   * spent its budget: a stream of them must not keep GTK's frame from
+   * its turn any more than yielding tasks may. */
+  self->skip = island != NULL && _isle_local_set_sits_out (island, source);
 
   /* Timers are added on this thread only, so the next prepare always sees
    * a new earliest deadline: no ready time to keep up to date, and no
@@ -374,7 +381,7 @@ timer_queue_prepare (GSource *source,
   if (wait < 0)
     {
       *timeout = 0;
-      return TRUE;
+      return !self->skip;
     }
 
   /* Rounded up, so the poll does not return just short of the deadline. */
@@ -387,7 +394,7 @@ timer_queue_check (GSource *source)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
 
-  return self->n_heap > 0 &&
+  return self->n_heap > 0 && !self->skip &&
          self->heap[0].deadline < g_source_get_time (source);
 }
 
@@ -397,8 +404,13 @@ timer_queue_dispatch (GSource     *source,
                       gpointer     user_data)
 {
   IsleTimerQueue *self = (IsleTimerQueue *) source;
+  IsleLocalSet *island = self->island;
 
+  if (island != NULL)
+    _isle_local_set_begin_dispatch (island);
   _isle_timer_queue_fire_due (self, g_get_monotonic_time ());
+  if (island != NULL)
+    _isle_local_set_end_dispatch (island);
   return G_SOURCE_CONTINUE;
 }
 

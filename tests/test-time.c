@@ -1113,6 +1113,103 @@ test_time_timer_deadline (void)
   isle_test_run_root (island, read_deadlines, NULL);
 }
 
+/* A stream of timer wakes must not starve GTK's frame: layout and paint
+ * run at GDK_PRIORITY_REDRAW (G_PRIORITY_HIGH_IDLE + 20), below the
+ * island's timer source, and GLib dispatches only the highest priority
+ * that is ready (DESIGN.md, decision 4). 1,000 tasks nap 1-3 ms in a loop
+ * and work WORK_USEC after each nap: they ask for about ten seconds of
+ * work a second, so the island never catches up, its timers are always
+ * overdue and its timer source is ready in every iteration. The island
+ * must still sit out an iteration whenever its sources have had the
+ * thread for a budget's length. (Without that, the redraw source got no
+ * turn at all.) */
+#define N_NAPPERS  1000
+#define N_REDRAWS  20
+#define WORK_USEC  20
+
+typedef struct
+{
+  gboolean stop;
+  guint64 naps;
+  guint redraws;
+} NapStream;
+
+static gpointer
+nap_in_a_loop (gpointer   user_data,
+               GError   **error)
+{
+  NapStream *stream = user_data;
+  guint nap_ms = 1 + (guint) (isle_task_get_id (isle_task_get_current ()) % 3);
+
+  while (!stream->stop)
+    {
+      gint64 work_until;
+
+      if (!isle_sleep_msec (nap_ms, error))
+        return NULL;
+      stream->naps++;
+      work_until = g_get_monotonic_time () + WORK_USEC;
+      while (g_get_monotonic_time () < work_until)
+        ;
+    }
+  return NULL;
+}
+
+static gboolean
+redraw_cb (gpointer user_data)
+{
+  NapStream *stream = user_data;
+
+  stream->redraws++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_time_sleepers_let_redraw_run (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(IsleLocalSet) island = isle_local_set_new_for_context (context);
+  g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_join_handle_unref);
+  NapStream stream = { FALSE, };
+  gint64 deadline = isle_test_deadline ();
+  guint64 naps_before;
+  GSource *redraw;
+
+  for (guint i = 0; i < N_NAPPERS; i++)
+    g_ptr_array_add (handles, isle_local_set_spawn_local (island, nap_in_a_loop, &stream, NULL));
+
+  /* Until the stream runs: every napper has been through its first nap. */
+  while (stream.naps < 2 * N_NAPPERS)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (context, TRUE);
+    }
+
+  redraw = g_idle_source_new ();
+  g_source_set_priority (redraw, G_PRIORITY_HIGH_IDLE + 20);
+  g_source_set_callback (redraw, redraw_cb, &stream, NULL);
+  g_source_attach (redraw, context);
+
+  /* While every napper naps twice more, the redraw source keeps its
+   * turns: a starved one would get none. */
+  naps_before = stream.naps;
+  while (stream.naps < naps_before + 2 * N_NAPPERS)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (context, TRUE);
+    }
+  g_source_destroy (redraw);
+  g_source_unref (redraw);
+  g_test_message ("%u redraws while the sleepers napped %" G_GUINT64_FORMAT " times",
+                  stream.redraws, stream.naps - naps_before);
+  g_assert_cmpuint (stream.redraws, >=, N_REDRAWS);
+
+  stream.stop = TRUE;
+  isle_test_run_all (island);
+  for (guint i = 0; i < handles->len; i++)
+    g_assert_true (isle_join_handle_is_finished (handles->pdata[i]));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1141,6 +1238,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Time/due-wakes-leave-room", test_time_due_wakes_leave_room);
   g_test_add_func ("/Isle/Time/whole-seconds-as-glib", test_time_whole_seconds_as_glib);
   g_test_add_func ("/Isle/Time/timer-deadline", test_time_timer_deadline);
+  g_test_add_func ("/Isle/Time/sleepers-let-redraw-run", test_time_sleepers_let_redraw_run);
 
   return g_test_run ();
 }
