@@ -481,7 +481,7 @@ free_on_owner_notify (gpointer data)
  * owner's thread-default main context at creation, and the cell goes when
  * the owner next iterates it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 isle_cell_unref (IsleCell *self)
@@ -540,7 +540,7 @@ isle_cell_borrow_at (IsleCell   *self,
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return borrow_shared (self, site, "isle_cell_borrow");
+  return borrow_shared (self, site, G_STRFUNC);
 }
 
 /**
@@ -560,7 +560,7 @@ isle_cell_release (IsleCell *self)
 {
   g_return_if_fail (self != NULL);
 
-  release_shared (self, "isle_cell_release");
+  release_shared (self, G_STRFUNC);
 }
 
 /**
@@ -588,7 +588,7 @@ isle_cell_borrow_mut_at (IsleCell   *self,
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return borrow_exclusive (self, site, "isle_cell_borrow_mut");
+  return borrow_exclusive (self, site, G_STRFUNC);
 }
 
 /**
@@ -607,7 +607,7 @@ isle_cell_release_mut (IsleCell *self)
 {
   g_return_if_fail (self != NULL);
 
-  release_exclusive (self, "isle_cell_release_mut");
+  release_exclusive (self, G_STRFUNC);
 }
 
 /**
@@ -636,7 +636,7 @@ isle_cell_try_borrow_at (IsleCell    *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_thread (self, "isle_cell_try_borrow");
+  check_thread (self, G_STRFUNC);
 
   if (self->exclusive)
     {
@@ -675,7 +675,7 @@ isle_cell_try_borrow_mut_at (IsleCell    *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_thread (self, "isle_cell_try_borrow_mut");
+  check_thread (self, G_STRFUNC);
 
   if (self->n_borrows > 0)
     {
@@ -720,7 +720,7 @@ isle_cell_borrow_scoped_at (IsleCell   *self,
 
   /* The guard is the cell seen through another type: a scoped borrow
    * costs no allocation. */
-  borrow_shared (self, site, "isle_cell_borrow_scoped");
+  borrow_shared (self, site, G_STRFUNC);
   return (IsleCellRef *) self;
 }
 
@@ -743,7 +743,7 @@ isle_cell_ref_get (IsleCellRef *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  check_thread (cell, "isle_cell_ref_get");
+  check_thread (cell, G_STRFUNC);
   g_return_val_if_fail (cell->n_borrows > 0 && !cell->exclusive, NULL);
 
   return cell->value;
@@ -765,7 +765,7 @@ isle_cell_ref_release (IsleCellRef *self)
 {
   g_return_if_fail (self != NULL);
 
-  release_shared ((IsleCell *) self, "isle_cell_ref_release");
+  release_shared ((IsleCell *) self, G_STRFUNC);
 }
 
 /**
@@ -799,7 +799,7 @@ isle_cell_borrow_mut_scoped_at (IsleCell   *self,
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  borrow_exclusive (self, site, "isle_cell_borrow_mut_scoped");
+  borrow_exclusive (self, site, G_STRFUNC);
   return (IsleCellRefMut *) self;
 }
 
@@ -822,7 +822,7 @@ isle_cell_ref_mut_get (IsleCellRefMut *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  check_thread (cell, "isle_cell_ref_mut_get");
+  check_thread (cell, G_STRFUNC);
   g_return_val_if_fail (cell->exclusive, NULL);
 
   return cell->value;
@@ -844,7 +844,7 @@ isle_cell_ref_mut_release (IsleCellRefMut *self)
 {
   g_return_if_fail (self != NULL);
 
-  release_exclusive ((IsleCell *) self, "isle_cell_ref_mut_release");
+  release_exclusive ((IsleCell *) self, G_STRFUNC);
 }
 
 /**
@@ -864,7 +864,7 @@ isle_cell_get_borrow_state (IsleCell *self)
 {
   g_return_val_if_fail (self != NULL, ISLE_CELL_UNBORROWED);
 
-  check_thread (self, "isle_cell_get_borrow_state");
+  check_thread (self, G_STRFUNC);
 
   if (self->n_borrows == 0)
     return ISLE_CELL_UNBORROWED;
@@ -889,7 +889,7 @@ isle_cell_get_n_borrows (IsleCell *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  check_thread (self, "isle_cell_get_n_borrows");
+  check_thread (self, G_STRFUNC);
 
   return self->n_borrows;
 }

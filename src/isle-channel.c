@@ -588,7 +588,7 @@ isle_channel_sender_send (IsleChannelSender  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return send_item (CHANNEL_FROM_SENDER (self), item, TRUE,
-                    "isle_channel_sender_send", __builtin_return_address (0), error);
+                    G_STRFUNC, __builtin_return_address (0), error);
 }
 
 /**
@@ -618,7 +618,7 @@ isle_channel_sender_try_send (IsleChannelSender  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
-                    "isle_channel_sender_try_send", NULL, error);
+                    G_STRFUNC, NULL, error);
 }
 
 static void
@@ -699,7 +699,7 @@ isle_channel_sender_poll_send (IsleChannelSender  *self,
   g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  task = _isle_task_require_poll_waker (waker, "isle_channel_sender_poll_send");
+  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -833,11 +833,11 @@ isle_channel_recv (IsleChannel  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, "isle_channel_recv");
-  task = _isle_task_require_fiber ("isle_channel_recv", error);
+  check_receiver_thread (self, G_STRFUNC);
+  task = _isle_task_require_fiber (G_STRFUNC, error);
   if (task == NULL)
     return NULL;
-  if (!check_one_receiver (self, task, "isle_channel_recv", error))
+  if (!check_one_receiver (self, task, G_STRFUNC, error))
     return NULL;
 
   self->receiving = task;
@@ -852,7 +852,7 @@ isle_channel_recv (IsleChannel  *self,
        * the cancellation after a turn at the back of the queue. */
       if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
         {
-          _isle_task_check_borrows (task, "isle_channel_recv", caller);
+          _isle_task_check_borrows (task, G_STRFUNC, caller);
           _isle_task_park (task, "a message on a channel", error);
           break;
         }
@@ -890,7 +890,7 @@ isle_channel_recv (IsleChannel  *self,
           break;
         }
 
-      _isle_task_check_borrows (task, "isle_channel_recv", caller);
+      _isle_task_check_borrows (task, G_STRFUNC, caller);
       if (!_isle_task_park (task, "a message on a channel", error))
         {
           g_mutex_lock (&self->lock);
@@ -932,7 +932,7 @@ isle_channel_try_recv (IsleChannel  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, "isle_channel_try_recv");
+  check_receiver_thread (self, G_STRFUNC);
 
   g_mutex_lock (&self->lock);
   item = pop_locked (self, &wake);
@@ -1024,16 +1024,16 @@ isle_channel_poll_recv (IsleChannel  *self,
   g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  check_receiver_thread (self, "isle_channel_poll_recv");
+  check_receiver_thread (self, G_STRFUNC);
   *item = NULL;
-  task = _isle_task_require_poll_waker (waker, "isle_channel_poll_recv");
+  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "The waker is not the polling task's");
       return ISLE_POLL_READY;
     }
-  if (!check_one_receiver (self, task, "isle_channel_poll_recv", error))
+  if (!check_one_receiver (self, task, G_STRFUNC, error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);
@@ -1111,7 +1111,7 @@ isle_channel_close (IsleChannel *self)
 
   g_return_if_fail (self != NULL);
 
-  check_receiver_thread (self, "isle_channel_close");
+  check_receiver_thread (self, G_STRFUNC);
 
   g_mutex_lock (&self->lock);
   if (!self->closed)

@@ -590,7 +590,7 @@ isle_local_set_dump_tasks (IsleLocalSet *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_dump_tasks");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   /* Lines are about 120 bytes: one allocation for most dumps. */
   text = g_string_sized_new (128 + (gsize) self->n_live * 128);
@@ -870,7 +870,7 @@ isle_local_set_list_tasks (IsleLocalSet *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_list_tasks");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   infos = g_ptr_array_new_full (self->n_live, g_object_unref);
   foreach_task (self, add_info, infos);

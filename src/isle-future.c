@@ -736,11 +736,11 @@ isle_await (IsleFuture  *future,
   g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  task = _isle_task_require_fiber ("isle_await", error);
+  task = _isle_task_require_fiber (G_STRFUNC, error);
   if (task == NULL)
     return NULL;
 
-  _isle_task_check_borrows (task, "isle_await", __builtin_return_address (0));
+  _isle_task_check_borrows (task, G_STRFUNC, __builtin_return_address (0));
 
   /* Held while suspended: whoever else owns the future may drop it. */
   isle_future_ref (future);
@@ -1532,7 +1532,7 @@ isle_promise_resolve (IslePromise    *self,
 {
   g_return_if_fail (self != NULL);
 
-  promise_settle (self, value, value_destroy, NULL, "isle_promise_resolve");
+  promise_settle (self, value, value_destroy, NULL, G_STRFUNC);
 }
 
 /**
@@ -1554,5 +1554,5 @@ isle_promise_reject (IslePromise *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (error != NULL);
 
-  promise_settle (self, NULL, NULL, error, "isle_promise_reject");
+  promise_settle (self, NULL, NULL, error, G_STRFUNC);
 }

@@ -227,15 +227,15 @@ isle_join_handle_join (IsleJoinHandle  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  task = handle_task (self, "isle_join_handle_join");
-  joiner = _isle_task_require_fiber ("isle_join_handle_join", error);
+  task = handle_task (self, G_STRFUNC);
+  joiner = _isle_task_require_fiber (G_STRFUNC, error);
   if (joiner == NULL)
     return NULL;
 
-  if (!check_joinable (task, joiner, "isle_join_handle_join", error))
+  if (!check_joinable (task, joiner, G_STRFUNC, error))
     return NULL;
 
-  _isle_task_check_borrows (joiner, "isle_join_handle_join", __builtin_return_address (0));
+  _isle_task_check_borrows (joiner, G_STRFUNC, __builtin_return_address (0));
   while (!_isle_task_is_finished (task))
     {
       if (task->join_waker == NULL)
@@ -250,7 +250,7 @@ isle_join_handle_join (IsleJoinHandle  *self,
 
   /* Between the task's end and this joiner's turn, a second joiner may
    * have come and taken the result: the same misuse, caught late. */
-  if (!check_joinable (task, joiner, "isle_join_handle_join", error))
+  if (!check_joinable (task, joiner, G_STRFUNC, error))
     return NULL;
 
   return _isle_task_consume_result (task, ISLE_RESULT_TAKE, error);
@@ -290,13 +290,13 @@ isle_join_handle_poll (IsleJoinHandle  *self,
   g_return_val_if_fail (result != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  task = handle_task (self, "isle_join_handle_poll");
+  task = handle_task (self, G_STRFUNC);
   joiner = ISLE_TASK_FROM_WAKER (waker);
   *result = NULL;
 
   /* A poll task polled again re-registers the same waker, which is fine;
    * another joiner is the misuse. */
-  if (!check_joinable (task, joiner, "isle_join_handle_poll", error))
+  if (!check_joinable (task, joiner, G_STRFUNC, error))
     return ISLE_POLL_READY;
 
   if (!_isle_task_is_finished (task))
@@ -333,7 +333,7 @@ isle_join_handle_abort (IsleJoinHandle *self)
 {
   g_return_if_fail (self != NULL);
 
-  _isle_task_abort (handle_task (self, "isle_join_handle_abort"));
+  _isle_task_abort (handle_task (self, G_STRFUNC));
 }
 
 /**
@@ -354,7 +354,7 @@ isle_join_handle_is_finished (IsleJoinHandle *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return _isle_task_is_finished (handle_task (self, "isle_join_handle_is_finished"));
+  return _isle_task_is_finished (handle_task (self, G_STRFUNC));
 }
 
 /**

@@ -185,8 +185,8 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
   g_return_val_if_fail (func != NULL, 0);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, 0);
 
-  check_thread (self, "isle_join_set_spawn");
-  island = _isle_task_require_island ("isle_join_set_spawn");
+  check_thread (self, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
 
   return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER,
                                                          name, priority, stack_size,
@@ -223,8 +223,8 @@ isle_join_set_spawn_poll (IsleJoinSet    *self,
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (poll != NULL, 0);
 
-  check_thread (self, "isle_join_set_spawn_poll");
-  island = _isle_task_require_island ("isle_join_set_spawn_poll");
+  check_thread (self, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
 
   return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL,
                                                          NULL, G_PRIORITY_DEFAULT, 0,
@@ -341,19 +341,19 @@ isle_join_set_join_next (IsleJoinSet  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_thread (self, "isle_join_set_join_next");
-  waiter = _isle_task_require_fiber ("isle_join_set_join_next", error);
+  check_thread (self, G_STRFUNC);
+  waiter = _isle_task_require_fiber (G_STRFUNC, error);
   if (waiter == NULL)
     return NULL;
 
-  _isle_task_check_borrows (waiter, "isle_join_set_join_next", __builtin_return_address (0));
+  _isle_task_check_borrows (waiter, G_STRFUNC, __builtin_return_address (0));
 
   while (g_queue_is_empty (&self->finished))
     {
       if (g_hash_table_size (self->running) == 0)
         return NULL;
 
-      if (!set_waiter (self, waiter, "isle_join_set_join_next"))
+      if (!set_waiter (self, waiter, G_STRFUNC))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                        "Another task already waits on this join set");
@@ -401,9 +401,9 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (handle != NULL, ISLE_POLL_READY);
 
-  check_thread (self, "isle_join_set_poll_join_next");
+  check_thread (self, G_STRFUNC);
   *handle = NULL;
-  waiter = _isle_task_require_poll_waker (waker, "isle_join_set_poll_join_next");
+  waiter = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (waiter == NULL)
     return ISLE_POLL_READY;
 
@@ -420,7 +420,7 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
       return ISLE_POLL_READY;
     }
 
-  if (set_waiter (self, waiter, "isle_join_set_poll_join_next"))
+  if (set_waiter (self, waiter, G_STRFUNC))
     register_poll_wait (self, waiter);
   return ISLE_POLL_PENDING;
 }
@@ -445,7 +445,7 @@ isle_join_set_abort_all (IsleJoinSet *self)
 
   g_return_if_fail (self != NULL);
 
-  check_thread (self, "isle_join_set_abort_all");
+  check_thread (self, G_STRFUNC);
 
   /* Aborting never finishes a task on the spot, so the table does not
    * change under the iteration. */
@@ -481,8 +481,8 @@ isle_join_set_shutdown (IsleJoinSet  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  check_thread (self, "isle_join_set_shutdown");
-  if (_isle_task_require_fiber ("isle_join_set_shutdown", error) == NULL)
+  check_thread (self, G_STRFUNC);
+  if (_isle_task_require_fiber (G_STRFUNC, error) == NULL)
     return FALSE;
 
   isle_join_set_abort_all (self);
@@ -554,8 +554,8 @@ isle_join_set_poll_shutdown (IsleJoinSet  *self,
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  check_thread (self, "isle_join_set_poll_shutdown");
-  waiter = _isle_task_require_poll_waker (waker, "isle_join_set_poll_shutdown");
+  check_thread (self, G_STRFUNC);
+  waiter = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (waiter == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -581,7 +581,7 @@ isle_join_set_poll_shutdown (IsleJoinSet  *self,
       return ISLE_POLL_READY;
     }
 
-  if (!set_waiter (self, waiter, "isle_join_set_poll_shutdown"))
+  if (!set_waiter (self, waiter, G_STRFUNC))
     {
       self->shutting_down = FALSE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
@@ -611,7 +611,7 @@ isle_join_set_get_n_tasks (IsleJoinSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  check_thread (self, "isle_join_set_get_n_tasks");
+  check_thread (self, G_STRFUNC);
   return g_hash_table_size (self->running) + self->finished.length;
 }
 
@@ -654,7 +654,7 @@ isle_join_set_free (IsleJoinSet *self)
 
   g_return_if_fail (self != NULL);
 
-  check_thread (self, "isle_join_set_free");
+  check_thread (self, G_STRFUNC);
 
   g_hash_table_iter_init (&iter, self->running);
   while (g_hash_table_iter_next (&iter, &task, NULL))

@@ -986,7 +986,7 @@ isle_local_set_get_n_tasks (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_n_tasks");
+  _isle_local_set_check_thread (self, G_STRFUNC);
   return self->n_live;
 }
 
@@ -1007,7 +1007,7 @@ isle_local_set_get_default_stack_size (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_default_stack_size");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return self->default_stack_size;
 }
@@ -1032,7 +1032,7 @@ isle_local_set_set_default_stack_size (IsleLocalSet *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (stack_size <= G_MAXUINT32);
 
-  _isle_local_set_check_thread (self, "isle_local_set_set_default_stack_size");
+  _isle_local_set_check_thread (self, G_STRFUNC);
   self->default_stack_size = stack_size ? stack_size : ISLE_STACK_SIZE_DEFAULT;
 }
 
@@ -1092,7 +1092,7 @@ isle_local_set_get_unhandled_failure (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, ISLE_UNHANDLED_FAILURE_REPORT);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_unhandled_failure");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return self->unhandled_failure;
 }
@@ -1120,7 +1120,7 @@ isle_local_set_set_unhandled_failure (IsleLocalSet         *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (policy <= ISLE_UNHANDLED_FAILURE_SHUTDOWN);
 
-  _isle_local_set_check_thread (self, "isle_local_set_set_unhandled_failure");
+  _isle_local_set_check_thread (self, G_STRFUNC);
   self->unhandled_failure = policy;
 }
 
@@ -1144,7 +1144,7 @@ isle_local_set_get_counters (IsleLocalSet         *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (counters != NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_counters");
+  _isle_local_set_check_thread (self, G_STRFUNC);
   *counters = self->counters;
   counters->tasks_live = self->n_live;
 }
@@ -1214,7 +1214,7 @@ isle_local_set_get_debug_flags (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_debug_flags");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return self->debug_flags;
 }
@@ -1238,7 +1238,7 @@ isle_local_set_set_debug_flags (IsleLocalSet   *self,
 {
   g_return_if_fail (self != NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_set_debug_flags");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   self->debug_flags = flags & (ISLE_DEBUG_TASKS | ISLE_DEBUG_SLOW_POLLS);
   self->timing = self->debug_flags != 0;
@@ -1275,7 +1275,7 @@ isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_get_slow_poll_threshold_msec");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return (guint) (self->slow_poll_threshold / 1000);
 }
@@ -1301,7 +1301,7 @@ isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (threshold_msec > 0);
 
-  _isle_local_set_check_thread (self, "isle_local_set_set_slow_poll_threshold_msec");
+  _isle_local_set_check_thread (self, G_STRFUNC);
   self->slow_poll_threshold = (gint64) threshold_msec * 1000;
 }
 
@@ -1357,7 +1357,7 @@ isle_local_set_enter (IsleLocalSet *self)
 
   g_return_if_fail (self != NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_enter");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   entered = g_new (IsleEntered, 1);
   entered->island = isle_local_set_ref (self);
@@ -1384,7 +1384,7 @@ isle_local_set_leave (IsleLocalSet *self)
 
   g_return_if_fail (self != NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_leave");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   if (entered == NULL || entered->island != self)
     {
@@ -1430,7 +1430,7 @@ isle_local_set_spawn_local (IsleLocalSet   *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_spawn_local");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, NULL,
                                             G_PRIORITY_DEFAULT, 0, func,
@@ -1476,7 +1476,7 @@ isle_local_set_spawn_local_full (IsleLocalSet   *self,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_full");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, name,
                                             priority, stack_size, func,
@@ -1512,7 +1512,7 @@ isle_local_set_spawn_local_poll (IsleLocalSet   *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_poll");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, NULL,
                                             G_PRIORITY_DEFAULT, 0, poll,
@@ -1553,7 +1553,7 @@ isle_local_set_spawn_local_poll_full (IsleLocalSet   *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_spawn_local_poll_full");
+  _isle_local_set_check_thread (self, G_STRFUNC);
 
   return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, name,
                                             priority, 0, poll, state,
@@ -1701,8 +1701,8 @@ isle_local_set_run_until (IsleLocalSet  *self,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_run_until");
-  if (!check_not_inside (self, "isle_local_set_run_until", error))
+  _isle_local_set_check_thread (self, G_STRFUNC);
+  if (!check_not_inside (self, G_STRFUNC, error))
     return NULL;
 
   return isle_local_set_run_until_deadline (self, -1, func, user_data, NULL, NULL, error);
@@ -1749,8 +1749,8 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  _isle_local_set_check_thread (self, "isle_local_set_run_until_deadline");
-  if (!check_not_inside (self, "isle_local_set_run_until_deadline", error))
+  _isle_local_set_check_thread (self, G_STRFUNC);
+  if (!check_not_inside (self, G_STRFUNC, error))
     return NULL;
 
   isle_local_set_enter (self);
@@ -1800,8 +1800,8 @@ isle_local_set_run (IsleLocalSet  *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  _isle_local_set_check_thread (self, "isle_local_set_run");
-  if (!check_not_inside (self, "isle_local_set_run", error))
+  _isle_local_set_check_thread (self, G_STRFUNC);
+  if (!check_not_inside (self, G_STRFUNC, error))
     return FALSE;
 
   return isle_local_set_run_deadline (self, -1, error);
@@ -1835,8 +1835,8 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  _isle_local_set_check_thread (self, "isle_local_set_run_deadline");
-  if (!check_not_inside (self, "isle_local_set_run_deadline", error))
+  _isle_local_set_check_thread (self, G_STRFUNC);
+  if (!check_not_inside (self, G_STRFUNC, error))
     return FALSE;
 
   isle_local_set_enter (self);

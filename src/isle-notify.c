@@ -267,11 +267,11 @@ isle_notify_wait (IsleNotify  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  task = _isle_task_require_fiber ("isle_notify_wait", error);
+  task = _isle_task_require_fiber (G_STRFUNC, error);
   if (task == NULL)
     return FALSE;
 
-  _isle_task_check_borrows (task, "isle_notify_wait", caller);
+  _isle_task_check_borrows (task, G_STRFUNC, caller);
 
   /* An aborted task does not take a permit it could not act on. */
   if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
@@ -376,7 +376,7 @@ isle_notify_poll_wait (IsleNotify *self,
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
 
-  task = _isle_task_require_poll_waker (waker, "isle_notify_poll_wait");
+  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (task == NULL)
     return ISLE_POLL_READY;
 

@@ -441,11 +441,11 @@ isle_oneshot_recv (IsleOneshot  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, "isle_oneshot_recv");
-  task = _isle_task_require_fiber ("isle_oneshot_recv", error);
+  check_receiver_thread (self, G_STRFUNC);
+  task = _isle_task_require_fiber (G_STRFUNC, error);
   if (task == NULL)
     return NULL;
-  if (!check_one_receiver (self, task, "isle_oneshot_recv", error))
+  if (!check_one_receiver (self, task, G_STRFUNC, error))
     return NULL;
 
   self->receiving = task;
@@ -457,7 +457,7 @@ isle_oneshot_recv (IsleOneshot  *self,
 
       if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
         {
-          _isle_task_check_borrows (task, "isle_oneshot_recv", caller);
+          _isle_task_check_borrows (task, G_STRFUNC, caller);
           _isle_task_park (task, "a oneshot", error);
           break;
         }
@@ -477,7 +477,7 @@ isle_oneshot_recv (IsleOneshot  *self,
       if (done)
         break;
 
-      _isle_task_check_borrows (task, "isle_oneshot_recv", caller);
+      _isle_task_check_borrows (task, G_STRFUNC, caller);
       if (!_isle_task_park (task, "a oneshot", error))
         {
           g_mutex_lock (&self->lock);
@@ -518,7 +518,7 @@ isle_oneshot_try_recv (IsleOneshot  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, "isle_oneshot_try_recv");
+  check_receiver_thread (self, G_STRFUNC);
 
   g_mutex_lock (&self->lock);
   done = take_locked (self, &value, error);
@@ -596,16 +596,16 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
   g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  check_receiver_thread (self, "isle_oneshot_poll_recv");
+  check_receiver_thread (self, G_STRFUNC);
   *value = NULL;
-  task = _isle_task_require_poll_waker (waker, "isle_oneshot_poll_recv");
+  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "The waker is not the polling task's");
       return ISLE_POLL_READY;
     }
-  if (!check_one_receiver (self, task, "isle_oneshot_poll_recv", error))
+  if (!check_one_receiver (self, task, G_STRFUNC, error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);

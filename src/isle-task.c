@@ -826,13 +826,13 @@ _isle_task_park_on (IsleTask            *task,
 gboolean
 isle_yield_now (GError **error)
 {
-  IsleTask *task = _isle_task_require_fiber ("isle_yield_now", error);
+  IsleTask *task = _isle_task_require_fiber (G_STRFUNC, error);
 
   if (task == NULL)
     return FALSE;
 
-  _isle_task_check_borrows (task, "isle_yield_now", __builtin_return_address (0));
-  if (!_isle_nested_may_suspend (task, "isle_yield_now", NULL, error))
+  _isle_task_check_borrows (task, G_STRFUNC, __builtin_return_address (0));
+  if (!_isle_nested_may_suspend (task, G_STRFUNC, NULL, error))
     return FALSE;
   suspend (task, TRUE);
   return check_aborted (task, error);
@@ -860,12 +860,12 @@ isle_yield_now (GError **error)
 gboolean
 isle_park (GError **error)
 {
-  IsleTask *task = _isle_task_require_fiber ("isle_park", error);
+  IsleTask *task = _isle_task_require_fiber (G_STRFUNC, error);
 
   if (task == NULL)
     return FALSE;
 
-  _isle_task_check_borrows (task, "isle_park", __builtin_return_address (0));
+  _isle_task_check_borrows (task, G_STRFUNC, __builtin_return_address (0));
   return _isle_task_park_on (task, &_isle_wait_park, __builtin_return_address (0), error);
 }
 
@@ -912,11 +912,11 @@ isle_spawn_local (IsleTaskFunc   func,
                   gpointer       user_data,
                   GDestroyNotify user_data_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local");
+  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  _isle_local_set_check_thread (island, "isle_spawn_local");
+  _isle_local_set_check_thread (island, G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, NULL,
                                             G_PRIORITY_DEFAULT, 0, func,
                                             user_data, user_data_destroy, NULL,
@@ -953,12 +953,12 @@ isle_spawn_local_full (const char     *name,
                        GDestroyNotify  user_data_destroy,
                        GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_full");
+  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
 
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
 
-  _isle_local_set_check_thread (island, "isle_spawn_local_full");
+  _isle_local_set_check_thread (island, G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, name,
                                             priority, stack_size, func,
                                             user_data, user_data_destroy,
@@ -988,11 +988,11 @@ isle_spawn_local_poll (IslePollFunc   poll,
                        gpointer       state,
                        GDestroyNotify state_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_poll");
+  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
 
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (island, "isle_spawn_local_poll");
+  _isle_local_set_check_thread (island, G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, NULL,
                                             G_PRIORITY_DEFAULT, 0, poll, state,
                                             state_destroy, NULL,
@@ -1027,11 +1027,11 @@ isle_spawn_local_poll_full (const char     *name,
                             GDestroyNotify  state_destroy,
                             GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island ("isle_spawn_local_poll_full");
+  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
 
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (island, "isle_spawn_local_poll_full");
+  _isle_local_set_check_thread (island, G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, name,
                                             priority, 0, poll, state,
                                             state_destroy, result_destroy,
@@ -1121,7 +1121,7 @@ isle_task_get_priority (IsleTask *self)
   g_return_val_if_fail (self != NULL, G_PRIORITY_DEFAULT);
   g_return_val_if_fail (self->state != ISLE_TASK_STATE_FINISHED, G_PRIORITY_DEFAULT);
 
-  return check_task (self, "isle_task_get_priority")->queue->priority;
+  return check_task (self, G_STRFUNC)->queue->priority;
 }
 
 /**
@@ -1165,7 +1165,7 @@ isle_task_get_cancellable (IsleTask *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  check_task (self, "isle_task_get_cancellable");
+  check_task (self, G_STRFUNC);
 
   extra = _isle_task_get_extra (self);
   if (extra->cancellable == NULL)
@@ -1197,7 +1197,7 @@ isle_task_is_aborted (IsleTask *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return (check_task (self, "isle_task_is_aborted")->flags & ISLE_TASK_FLAG_ABORTED) != 0;
+  return (check_task (self, G_STRFUNC)->flags & ISLE_TASK_FLAG_ABORTED) != 0;
 }
 
 /**
@@ -1222,7 +1222,7 @@ isle_task_ref_waker (IsleTask *self)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (self->state != ISLE_TASK_STATE_FINISHED, NULL);
 
-  check_task (self, "isle_task_ref_waker");
+  check_task (self, G_STRFUNC);
 
   return (IsleWaker *) _isle_task_ref (self);
 }

@@ -330,7 +330,7 @@ isle_thread_guard_get (IsleThreadGuard *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  check_thread (self, "isle_thread_guard_get");
+  check_thread (self, G_STRFUNC);
   return self->data;
 }
 
@@ -356,7 +356,7 @@ isle_thread_guard_steal (IsleThreadGuard *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  check_thread (self, "isle_thread_guard_steal");
+  check_thread (self, G_STRFUNC);
   self->destroy = NULL;
   return g_steal_pointer (&self->data);
 }

@@ -224,7 +224,7 @@ gboolean
 isle_sleep_msec (guint    msec,
                  GError **error)
 {
-  if (_isle_task_require_fiber ("isle_sleep_msec", error) == NULL)
+  if (_isle_task_require_fiber (G_STRFUNC, error) == NULL)
     return FALSE;
 
   return await_timer (isle_future_new_sleep_msec (msec), error);
@@ -249,7 +249,7 @@ gboolean
 isle_sleep_seconds (guint    seconds,
                     GError **error)
 {
-  if (_isle_task_require_fiber ("isle_sleep_seconds", error) == NULL)
+  if (_isle_task_require_fiber (G_STRFUNC, error) == NULL)
     return FALSE;
 
   return await_timer (isle_future_new_sleep_seconds (seconds), error);
@@ -432,7 +432,7 @@ isle_interval_tick (IsleInterval  *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (_isle_task_require_fiber ("isle_interval_tick", error) == NULL)
+  if (_isle_task_require_fiber (G_STRFUNC, error) == NULL)
     return FALSE;
 
   return await_timer (interval_next_timer (self), error);
@@ -478,7 +478,7 @@ isle_interval_poll_tick (IsleInterval  *self,
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  task = _isle_task_require_poll_waker (waker, "isle_interval_poll_tick");
+  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

@@ -347,7 +347,7 @@ test_cell_conflict_in_two_tasks_aborts (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
-  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow_mut()"
+  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow_mut_at()"
                              " at *test-cell.c:* in task 3 *intruder*"
                              "*shared borrow taken at *test-cell.c:* in task 2 *holder*");
 }
@@ -364,7 +364,7 @@ test_cell_shared_while_exclusive_aborts (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
-  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow()"
+  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow_at()"
                              " at *test-cell.c:* in task 3 *intruder*"
                              "*exclusive borrow taken at *test-cell.c:* in task 2 *holder*");
 }
@@ -387,7 +387,7 @@ test_cell_conflict_in_plain_code_aborts (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
-  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow_mut()"
+  g_test_trap_assert_stderr ("*Conflicting IsleCell borrow*isle_cell_borrow_mut_at()"
                              " at *test-cell.c:* in plain code*shared borrow "
                              "taken at *test-cell.c:* in plain code (and 1 more "
                              "shared borrow)*isle_cell_try_borrow_mut()*");
@@ -708,7 +708,7 @@ test_cell_other_thread_aborts (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
-  g_test_trap_assert_stderr ("*isle_cell_borrow() called on thread 'cell-intruder'"
+  g_test_trap_assert_stderr ("*isle_cell_borrow_at() called on thread 'cell-intruder'"
                              "*belongs to thread*");
 }
 
