@@ -7,6 +7,7 @@
 
 #include "isle-gtask.h"
 #include "isle-local-set-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-local-set-shared-private.h"
 #include "isle-task-private.h"
 

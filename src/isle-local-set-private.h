@@ -1,4 +1,4 @@
-/* isle-local-set-private.h: the island's scheduler
+/* isle-local-set-private.h: the island, as the rest of Isle sees it
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,38 +10,9 @@
 #include "isle-task-arena-private.h"
 #include "isle-owner-private.h"
 #include "isle-timer-queue-private.h"
+#include "isle-remote-private.h"
 
 G_BEGIN_DECLS
-
-/* One per island and priority in use: ready tasks drained by a GSource at
- * that priority. Parked tasks are in no source at all, so GLib never
- * scans them (design decisions 1 and 2).
- *
- * Ready tasks wait in two FIFO lanes: the due lane holds tasks woken by a
- * timer that came due, the other every task made ready otherwise (spawns,
- * wakes, yields). The due lane goes first, but after ISLE_DUE_LANE_BURST
- * turns in a row it lets one task of the other lane run. A wake-up at a
- * deadline thus waits behind the other due wake-ups and a fifth as many
- * other tasks, not behind everything made ready before it (a burst of
- * 100,000 spawns used to make every timer among them late by the time it
- * took to poll them all, 0.3 s), and a storm of timers still leaves the
- * other tasks a fifth of the turns. */
-#define ISLE_DUE_LANE_BURST 4
-
-struct _IsleRunQueue
-{
-  GSource       source;
-  IsleLocalSet *island;      /* (unowned) the island owns its queues */
-  IsleTask     *head;        /* tasks hold no extra reference while queued */
-  IsleTask     *tail;
-  IsleTask     *due_head;    /* woken by timers */
-  IsleTask     *due_tail;
-  guint         length;      /* in both lanes */
-  int           priority;
-  guint         due_streak;  /* due-lane turns since the other lane's last */
-  gboolean      spent;       /* the last dispatch used up its budget */
-  gboolean      skip;        /* sit out this main-loop iteration */
-};
 
 /* The frame's turn (DESIGN.md, decision 4): GLib dispatches only the
  * highest priority that is ready, so an island whose sources are ready in
@@ -58,29 +29,6 @@ typedef struct
   gboolean sitting_out;     /* the island's sources sit out that iteration */
   gboolean sit_out_next;    /* the streak has spent the budget */
 } IsleFrameTurn;
-
-/* The part of an island that other threads reach: wakes from them queue
- * here. It outlives the island for as long as a waker references it. */
-typedef struct
-{
-  GDestroyNotify func;
-  gpointer       data;
-} IsleRemoteCall;
-
-struct _IsleRemote
-{
-  gatomicrefcount  ref_count;
-  GMutex           lock;
-  GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
-  GArray          *calls;       /* (owned) protected by lock; IsleRemoteCall, run on the island's thread */
-  gboolean         closed;      /* protected by lock */
-  int              pending;     /* (atomic) set: senders need not wake the context,
-                                 * for a wake-up is on its way or the island
-                                 * drains again before it can block */
-  GMainContext    *context;     /* (owned) */
-  guint64          owner;       /* the island's thread (IsleOwner.thread) */
-  IsleLocalSet    *island;      /* (unowned) owner thread only; NULL once the island is gone */
-};
 
 struct _IsleLocalSet
 {
@@ -135,12 +83,9 @@ struct _IsleLocalSet
 /* Test hook: shortens that wait (0 restores it). */
 void          _isle_local_set_set_teardown_report_after (gint64 usec);
 
-gboolean      _isle_local_set_sits_out       (IsleLocalSet   *self,
-                                              GSource        *source);
-void          _isle_local_set_begin_dispatch (IsleLocalSet   *self);
-void          _isle_local_set_end_dispatch   (IsleLocalSet   *self);
-IsleRunQueue *_isle_local_set_get_queue      (IsleLocalSet   *self,
-                                              int             priority);
+void          _isle_local_set_check_dispatch_thread (IsleLocalSet *self);
+void          _isle_local_set_drain_remote   (IsleLocalSet   *self,
+                                              gboolean        stay_awake);
 void          _isle_local_set_check_thread   (IsleLocalSet   *self,
                                               const char     *function);
 void          _isle_local_set_report_unobserved (IsleLocalSet *self,
@@ -152,97 +97,6 @@ void          _isle_local_set_drive_root     (IsleLocalSet   *self,
                                               gint64          deadline);
 void          _isle_local_set_turn_end       (IsleLocalSet   *self,
                                               IsleTask       *task);
-IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
-void          _isle_remote_unref             (IsleRemote     *remote);
-void          _isle_remote_wake              (IsleRemote     *remote,
-                                              IsleTask       *task);
-gboolean      _isle_remote_call              (IsleRemote     *remote,
-                                              GDestroyNotify  func,
-                                              gpointer        data);
-gboolean      _isle_remote_has_work          (IsleRemote     *remote);
-void          _isle_remote_run_at_home       (IsleRemote     *home,
-                                              GDestroyNotify  func,
-                                              gpointer        data);
-
-static inline void
-_isle_run_queue_push (IsleRunQueue *queue,
-                      IsleTask     *task)
-{
-  IsleLocalSet *island = queue->island;
-
-  task->run_next = NULL;
-  if (G_UNLIKELY (island->timer_wakes))
-    {
-      if (queue->due_tail != NULL)
-        queue->due_tail->run_next = task;
-      else
-        queue->due_head = task;
-      queue->due_tail = task;
-    }
-  else
-    {
-      if (queue->tail != NULL)
-        queue->tail->run_next = task;
-      else
-        queue->head = task;
-      queue->tail = task;
-    }
-
-  if (G_UNLIKELY (++queue->length > island->counters.run_queue_high_water))
-    island->counters.run_queue_high_water = queue->length;
-
-  if (queue->priority < island->dispatch_priority)
-    island->preempt = TRUE;
-}
-
-static inline gboolean
-_isle_run_queue_is_empty (IsleRunQueue *queue)
-{
-  return queue->head == NULL && queue->due_head == NULL;
-}
-
-static inline gboolean
-_isle_run_queue_due_next (IsleRunQueue *queue)
-{
-  return G_UNLIKELY (queue->due_head != NULL) &&
-         (queue->head == NULL || queue->due_streak < ISLE_DUE_LANE_BURST);
-}
-
-/* The task _isle_run_queue_pop() returns next, left in the queue. */
-static inline IsleTask *
-_isle_run_queue_peek (IsleRunQueue *queue)
-{
-  return _isle_run_queue_due_next (queue) ? queue->due_head : queue->head;
-}
-
-static inline IsleTask *
-_isle_run_queue_pop (IsleRunQueue *queue)
-{
-  IsleTask *task;
-
-  if (_isle_run_queue_due_next (queue))
-    {
-      task = queue->due_head;
-      queue->due_head = task->run_next;
-      if (queue->due_head == NULL)
-        queue->due_tail = NULL;
-      queue->due_streak++;
-    }
-  else
-    {
-      task = queue->head;
-      if (task == NULL)
-        return NULL;
-      queue->head = task->run_next;
-      if (queue->head == NULL)
-        queue->tail = NULL;
-      queue->due_streak = 0;
-    }
-
-  task->run_next = NULL;
-  queue->length--;
-  return task;
-}
 
 /* Turns are timed only with a debug flag on: a clock read costs about
  * 20 ns on the virtual machines Isle is measured on, close to a yield. */

@@ -15,6 +15,7 @@
 #include "isle-local-set-shared-private.h"
 #include "isle-overflow-private.h"
 #include "isle-remote-spawn-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -38,21 +39,7 @@
 
 G_DEFINE_BOXED_TYPE (IsleLocalSet, isle_local_set, isle_local_set_ref, isle_local_set_unref)
 
-/* How long one dispatch may run tasks before the main loop gets a turn:
- * well under a frame at 60 Hz or 120 Hz, so layout and paint keep their
- * pace while tasks yield in a loop, and input waits at most this long. */
-#define ISLE_BUDGET_USEC 1000
 
-/* Reading the clock costs about 20 ns; reading it every few polls keeps
- * that out of a 30 ns yield while overrunning the budget by little. */
-#define ISLE_BUDGET_CHECK_INTERVAL 32
-
-static void run_queue_run            (IsleRunQueue *queue,
-                                      gboolean      with_budget);
-static void run_queue_run_in_context (IsleRunQueue *queue,
-                                      gboolean      with_budget);
-static void remote_drain  (IsleLocalSet *self,
-                           gboolean      stay_awake);
 
 void
 _isle_local_set_check_thread (IsleLocalSet *self,
@@ -64,533 +51,6 @@ _isle_local_set_check_thread (IsleLocalSet *self,
                     "task's IsleWaker, or attach an idle "
                     "source to the island's context)");
 }
-
-/* Run queues ------------------------------------------------------------- */
-
-static void
-check_dispatch_thread (IsleLocalSet *self)
-{
-  if (G_LIKELY (_isle_local_set_is_owner_thread (self)))
-    return;
-
-  g_error ("The GMainContext %p of island %p is being iterated on thread %s, "
-           "but the island belongs to thread %s: its tasks would run on the "
-           "wrong thread. Iterate an island's context only on the thread "
-           "that created the island",
-           (gpointer) self->context, (gpointer) self,
-           _isle_thread_describe_self (), self->owner.description);
-}
-
-/* Called by the prepare of every source of the island, once per source
- * and iteration: whether the source sits out this iteration. The first
- * call of an iteration (a new g_source_get_time(), which GLib reads once
- * for all the prepares of an iteration) closes the last one: a streak
- * ends with an iteration in which no source of the island dispatched. */
-gboolean
-_isle_local_set_sits_out (IsleLocalSet *self,
-                          GSource      *source)
-{
-  IsleFrameTurn *turn = &self->frame_turn;
-  gint64 now = g_source_get_time (source);
-
-  if (now != turn->iteration_time)
-    {
-      turn->iteration_time = now;
-      if (!turn->dispatched)
-        turn->busy_since = 0;
-      turn->dispatched = FALSE;
-      turn->sitting_out = turn->sit_out_next;
-      turn->sit_out_next = FALSE;
-      if (turn->sitting_out)
-        turn->busy_since = 0;
-    }
-
-  return turn->sitting_out;
-}
-
-void
-_isle_local_set_begin_dispatch (IsleLocalSet *self)
-{
-  IsleFrameTurn *turn = &self->frame_turn;
-
-  turn->dispatched = TRUE;
-  if (turn->busy_since == 0)
-    turn->busy_since = g_get_monotonic_time ();
-}
-
-void
-_isle_local_set_end_dispatch (IsleLocalSet *self)
-{
-  IsleFrameTurn *turn = &self->frame_turn;
-
-  if (turn->busy_since != 0 &&
-      g_get_monotonic_time () - turn->busy_since >= ISLE_BUDGET_USEC)
-    turn->sit_out_next = TRUE;
-}
-
-static gboolean
-run_queue_prepare (GSource *source,
-                   int     *timeout)
-{
-  IsleRunQueue *queue = (IsleRunQueue *) source;
-
-  /* When the island has spent its budget (this queue in one dispatch, or
-   * all its sources over a streak of iterations), it sits out one
-   * iteration so the lower priorities (GTK's layout and paint) get
-   * dispatched. */
-  queue->skip = _isle_local_set_sits_out (queue->island, source);
-  queue->spent = FALSE;
-
-  if (_isle_run_queue_is_empty (queue))
-    {
-      *timeout = -1;
-      return FALSE;
-    }
-
-  *timeout = 0;
-  return !queue->skip;
-}
-
-static gboolean
-run_queue_check (GSource *source)
-{
-  IsleRunQueue *queue = (IsleRunQueue *) source;
-
-  return !_isle_run_queue_is_empty (queue) && !queue->skip;
-}
-
-static gboolean
-run_queue_dispatch (GSource     *source,
-                    GSourceFunc  callback,
-                    gpointer     user_data)
-{
-  IsleRunQueue *queue = (IsleRunQueue *) source;
-  IsleLocalSet *island = queue->island;
-
-  check_dispatch_thread (island);
-
-  /* A task may drop the last reference to its own island; the teardown
-   * then waits until this dispatch is over. */
-  isle_local_set_ref (island);
-  _isle_local_set_begin_dispatch (island);
-  run_queue_run_in_context (queue, TRUE);
-  _isle_local_set_end_dispatch (island);
-  isle_local_set_unref (island);
-
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs run_queue_funcs = {
-  .prepare = run_queue_prepare,
-  .check = run_queue_check,
-  .dispatch = run_queue_dispatch,
-};
-
-/* Runs the queue's tasks in order; with a budget, until it is spent. A
- * task that becomes ready at a higher priority ends the round so that GLib
- * can dispatch it first.
- *
- * Timers that come due meanwhile fire here, at each look at the clock,
- * when this queue's priority is not above the timers' own: GLib would
- * dispatch the timer source first if it could, and a dispatch of many
- * tasks must not make every deadline within it late by its length. */
-static void
-run_queue_run (IsleRunQueue *queue,
-               gboolean      with_budget)
-{
-  IsleLocalSet *island = queue->island;
-  int outer_priority = island->dispatch_priority;
-  IsleRunQueue *outer_queue = island->dispatch_queue;
-  int outer_until_check = island->n_until_check;
-  gboolean fire_timers = queue->priority >= G_PRIORITY_DEFAULT;
-  gint64 deadline = with_budget ? g_get_monotonic_time () + ISLE_BUDGET_USEC : G_MAXINT64;
-  IsleTask *task;
-
-  island->dispatch_priority = queue->priority;
-  island->dispatch_queue = queue;
-  island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
-  island->preempt = FALSE;
-
-  while ((task = _isle_run_queue_pop (queue)) != NULL)
-    {
-      IsleTask *next = _isle_run_queue_peek (queue);
-
-      /* The next task's record and stack are most likely out of the L1
-       * cache by the time its turn comes; start loading them now. */
-      if (next != NULL)
-        {
-          __builtin_prefetch (next->run_next);
-          if (next->fiber != NULL)
-            __builtin_prefetch (_isle_fiber_get_saved_sp (next->fiber));
-        }
-
-      /* Fibers may hand the thread to each other directly (see suspend()
-       * in isle-task.c); each such turn counts down n_until_check too. */
-      _isle_task_run (task);
-      island->counters.polls++;
-
-      if (G_UNLIKELY (island->preempt))
-        break;
-
-      if (--island->n_until_check <= 0)
-        {
-          gint64 now;
-
-          island->n_until_check = ISLE_BUDGET_CHECK_INTERVAL;
-          if (!with_budget)
-            continue;
-          now = g_get_monotonic_time ();
-          if (fire_timers && island->timers != NULL)
-            {
-              _isle_timer_queue_fire_due (island->timers, now);
-              if (G_UNLIKELY (island->preempt))
-                break;
-            }
-          if (now >= deadline)
-            {
-              queue->spent = !_isle_run_queue_is_empty (queue);
-              if (queue->spent)
-                island->frame_turn.sit_out_next = TRUE;
-              break;
-            }
-        }
-    }
-
-  island->preempt = FALSE;
-  island->dispatch_priority = outer_priority;
-  island->dispatch_queue = outer_queue;
-  island->n_until_check = outer_until_check;
-}
-
-/* Tasks run with the island's context as the thread-default one, as GLib
- * code expects of a callback dispatched there: GIO calls made by a task
- * deliver their callbacks to the context that drives the island, even when
- * that is not the thread's default. */
-static void
-run_queue_run_in_context (IsleRunQueue *queue,
-                          gboolean      with_budget)
-{
-  GMainContext *context = queue->island->context;
-  GMainContext *thread_default = g_main_context_get_thread_default ();
-  gboolean push;
-
-  if (thread_default == NULL)
-    thread_default = g_main_context_default ();
-  push = thread_default != context;
-
-  if (push)
-    g_main_context_push_thread_default (context);
-  run_queue_run (queue, with_budget);
-  if (push)
-    g_main_context_pop_thread_default (context);
-}
-
-IsleRunQueue *
-_isle_local_set_get_queue (IsleLocalSet *self,
-                           int           priority)
-{
-  IsleRunQueue *queue;
-  g_autofree char *name = NULL;
-  guint i;
-
-  if (G_LIKELY (priority == G_PRIORITY_DEFAULT && self->default_queue != NULL))
-    return self->default_queue;
-
-  for (i = 0; i < self->n_queues && self->queues[i]->priority <= priority; i++)
-    if (self->queues[i]->priority == priority)
-      return self->queues[i];
-
-  queue = (IsleRunQueue *) g_source_new (&run_queue_funcs, sizeof (IsleRunQueue));
-  queue->island = self;
-  queue->priority = priority;
-  name = g_strdup_printf ("[isle-run-queue %p priority %d]", (gpointer) self, priority);
-  g_source_set_name ((GSource *) queue, name);
-  g_source_set_priority ((GSource *) queue, priority);
-  /* A task may run a nested main loop (isle-nested.c): the island's
-   * other tasks run in it too. */
-  g_source_set_can_recurse ((GSource *) queue, TRUE);
-  g_source_attach ((GSource *) queue, self->context);
-
-  self->queues = g_renew (IsleRunQueue *, self->queues, self->n_queues + 1);
-  memmove (&self->queues[i + 1], &self->queues[i],
-           (self->n_queues - i) * sizeof (IsleRunQueue *));
-  self->queues[i] = queue;
-  self->n_queues++;
-
-  if (priority == G_PRIORITY_DEFAULT)
-    self->default_queue = queue;
-
-  return queue;
-}
-
-/* Wakes from other threads ----------------------------------------------- */
-
-IsleRemote *
-_isle_remote_ref (IsleRemote *remote)
-{
-  g_atomic_ref_count_inc (&remote->ref_count);
-  return remote;
-}
-
-void
-_isle_remote_unref (IsleRemote *remote)
-{
-  if (!g_atomic_ref_count_dec (&remote->ref_count))
-    return;
-
-  g_assert (remote->closed);
-  g_assert (remote->queue->len == 0);
-  g_assert (remote->calls->len == 0);
-  g_ptr_array_unref (remote->queue);
-  g_array_unref (remote->calls);
-  g_main_context_unref (remote->context);
-  g_mutex_clear (&remote->lock);
-  g_free (remote);
-}
-
-static IsleRemote *
-remote_new (IsleLocalSet *island)
-{
-  IsleRemote *remote = g_new0 (IsleRemote, 1);
-
-  g_atomic_ref_count_init (&remote->ref_count);
-  g_mutex_init (&remote->lock);
-  remote->queue = g_ptr_array_new ();
-  remote->calls = g_array_new (FALSE, FALSE, sizeof (IsleRemoteCall));
-  remote->context = g_main_context_ref (island->context);
-  remote->owner = island->owner.thread;
-  remote->island = island;
-
-  return remote;
-}
-
-/* A wake from a thread other than the island's: queue the task under the
- * lock and wake the context up, once per batch. */
-void
-_isle_remote_wake (IsleRemote *remote,
-                   IsleTask   *task)
-{
-  gboolean wakeup = FALSE;
-
-  g_mutex_lock (&remote->lock);
-  if (!remote->closed && !task->remote_queued)
-    {
-      task->remote_queued = TRUE;
-      g_ptr_array_add (remote->queue, _isle_task_ref (task));
-      if (!g_atomic_int_get (&remote->pending))
-        {
-          g_atomic_int_set (&remote->pending, 1);
-          wakeup = TRUE;
-        }
-    }
-  g_mutex_unlock (&remote->lock);
-
-  if (wakeup)
-    g_main_context_wakeup (remote->context);
-}
-
-/* Runs @func (@data) on the island's thread, in the same batch as remote
- * wakes. Returns FALSE, without taking @data, once the island is gone. */
-gboolean
-_isle_remote_call (IsleRemote     *remote,
-                   GDestroyNotify  func,
-                   gpointer        data)
-{
-  IsleRemoteCall call = { func, data };
-  gboolean wakeup = FALSE;
-
-  g_mutex_lock (&remote->lock);
-  if (remote->closed)
-    {
-      g_mutex_unlock (&remote->lock);
-      return FALSE;
-    }
-  g_array_append_val (remote->calls, call);
-  if (!g_atomic_int_get (&remote->pending))
-    {
-      g_atomic_int_set (&remote->pending, 1);
-      wakeup = TRUE;
-    }
-  g_mutex_unlock (&remote->lock);
-
-  if (wakeup)
-    g_main_context_wakeup (remote->context);
-  return TRUE;
-}
-
-static gboolean
-release_now (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func (@data) on the thread of the island @home was made on: in
- * the island's next batch of remote wakes while it lives; once it is gone,
- * from an idle source on its context, which outlives it as long as @home
- * holds it. The source's destroy notify does the work, so it runs either
- * where that context is next iterated (its owner thread) or, if the
- * context is freed first, wherever its last reference goes. On the home
- * thread itself, or without a home, it runs at once. */
-void
-_isle_remote_run_at_home (IsleRemote     *home,
-                          GDestroyNotify  func,
-                          gpointer        data)
-{
-  GSource *source;
-
-  if (home == NULL || home->owner == _isle_thread_peek_serial ())
-    {
-      func (data);
-      return;
-    }
-
-  if (_isle_remote_call (home, func, data))
-    return;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_name (source, "[isle-release-at-home]");
-  g_source_set_callback (source, release_now, data, func);
-  g_source_attach (source, home->context);
-  g_source_unref (source);
-}
-
-/* Moves what other threads queued onto the island. With @stay_awake the
- * senders go on leaving the context asleep: the caller promises to drain
- * again before the island's thread can block (see remote_source_prepare());
- * otherwise the next sender wakes it. */
-static void
-remote_drain (IsleLocalSet *self,
-              gboolean      stay_awake)
-{
-  IsleRemote *remote = self->remote;
-  GPtrArray *batch;
-  GArray *calls;
-  guint i;
-
-  if (G_LIKELY (!g_atomic_int_get (&remote->pending)))
-    return;
-
-  g_mutex_lock (&remote->lock);
-  batch = remote->queue;
-  remote->queue = self->draining;
-  self->draining = batch;
-  calls = remote->calls;
-  remote->calls = self->draining_calls;
-  self->draining_calls = calls;
-  for (i = 0; i < batch->len; i++)
-    ((IsleTask *) batch->pdata[i])->remote_queued = FALSE;
-  if (!stay_awake)
-    g_atomic_int_set (&remote->pending, 0);
-  g_mutex_unlock (&remote->lock);
-
-  self->counters.wakes_remote += batch->len;
-  for (i = 0; i < batch->len; i++)
-    {
-      IsleTask *task = batch->pdata[i];
-
-      _isle_task_wake_remote (task);
-      _isle_task_unref (task);
-    }
-  g_ptr_array_set_size (batch, 0);
-
-  for (i = 0; i < calls->len; i++)
-    {
-      IsleRemoteCall *call = &g_array_index (calls, IsleRemoteCall, i);
-
-      call->func (call->data);
-    }
-  g_array_set_size (calls, 0);
-}
-
-/* Whether other threads have queued work that the island has not taken
- * yet. Any thread. */
-gboolean
-_isle_remote_has_work (IsleRemote *remote)
-{
-  gboolean has_work;
-
-  g_mutex_lock (&remote->lock);
-  has_work = remote->queue->len > 0 || remote->calls->len > 0;
-  g_mutex_unlock (&remote->lock);
-  return has_work;
-}
-
-static gboolean
-has_ready_tasks (IsleLocalSet *self)
-{
-  guint i;
-
-  for (i = 0; i < self->n_queues; i++)
-    if (!_isle_run_queue_is_empty (self->queues[i]))
-      return TRUE;
-  return FALSE;
-}
-
-typedef struct
-{
-  GSource       source;
-  IsleLocalSet *island;   /* (unowned) */
-} IsleRemoteSource;
-
-/* The remote source never dispatches: it runs first in every iteration
- * (lowest priority value) and moves remotely woken tasks into the run
- * queues, which are prepared and checked after it. */
-static gboolean
-remote_source_prepare (GSource *source,
-                       int     *timeout)
-{
-  IsleLocalSet *island = ((IsleRemoteSource *) source)->island;
-
-  /* Each iteration starts here: one from inside a task is nested. */
-  if (G_UNLIKELY (_isle_thread_state_get ()->current_task != NULL))
-    _isle_nested_note_iteration (island);
-
-  *timeout = -1;
-  if (!g_atomic_int_get (&island->remote->pending))
-    return FALSE;
-
-  check_dispatch_thread (island);
-
-  /* A context wake-up costs the sender a write() and the island a poll()
-   * that returns: microseconds each, more than the spawn or wake it
-   * carries. While the island has tasks ready, this iteration will not
-   * block (their run queue's timeout is 0), and the next one starts here
-   * again, so pending stays set and senders queue without waking the
-   * context. Only an island that may block clears it, under the lock and
-   * with nothing left queued; the next sender then wakes it. */
-  for (;;)
-    {
-      IsleRemote *remote = island->remote;
-      gboolean idle;
-
-      remote_drain (island, TRUE);
-      if (has_ready_tasks (island))
-        break;
-
-      g_mutex_lock (&remote->lock);
-      idle = remote->queue->len == 0 && remote->calls->len == 0;
-      if (idle)
-        g_atomic_int_set (&remote->pending, 0);
-      g_mutex_unlock (&remote->lock);
-      if (idle)
-        break;
-    }
-  return FALSE;
-}
-
-static gboolean
-remote_source_check (GSource *source)
-{
-  int timeout;
-
-  return remote_source_prepare (source, &timeout);
-}
-
-static GSourceFuncs remote_source_funcs = {
-  .prepare = remote_source_prepare,
-  .check = remote_source_check,
-};
 
 /* Construction and teardown ---------------------------------------------- */
 
@@ -631,7 +91,6 @@ IsleLocalSet *
 isle_local_set_new_for_context (GMainContext *context)
 {
   IsleLocalSet *self;
-  IsleRemoteSource *remote_source;
 
   if (context == NULL)
     context = g_main_context_default ();
@@ -642,7 +101,7 @@ isle_local_set_new_for_context (GMainContext *context)
   self->context = g_main_context_ref (context);
   self->dispatch_priority = G_MAXINT;
   self->default_stack_size = ISLE_STACK_SIZE_DEFAULT;
-  self->remote = remote_new (self);
+  self->remote = _isle_remote_new (self);
   self->draining = g_ptr_array_new ();
   self->draining_calls = g_array_new (FALSE, FALSE, sizeof (IsleRemoteCall));
   self->task_arena = _isle_task_arena_new (sizeof (IsleTask),
@@ -654,12 +113,7 @@ isle_local_set_new_for_context (GMainContext *context)
   self->slow_poll_threshold = (gint64) _isle_debug_get_env_slow_poll_ms () * 1000;
   isle_local_set_set_debug_flags (self, _isle_debug_get_env_flags ());
 
-  remote_source = (IsleRemoteSource *) g_source_new (&remote_source_funcs, sizeof (IsleRemoteSource));
-  remote_source->island = self;
-  g_source_set_name ((GSource *) remote_source, "[isle-remote-wakes]");
-  g_source_set_priority ((GSource *) remote_source, G_MININT);
-  g_source_attach ((GSource *) remote_source, context);
-  self->remote_source = (GSource *) remote_source;
+  self->remote_source = _isle_remote_source_new (self);
 
   /* The default queue exists from the start: most tasks use it. */
   _isle_local_set_get_queue (self, G_PRIORITY_DEFAULT);
@@ -704,7 +158,7 @@ run_ready_tasks (IsleLocalSet *self)
   gboolean ran = FALSE;
   guint i;
 
-  remote_drain (self, FALSE);
+  _isle_local_set_drain_remote (self, FALSE);
 
   for (i = 0; i < self->n_queues; i++)
     {
@@ -712,13 +166,13 @@ run_ready_tasks (IsleLocalSet *self)
 
       if (!_isle_run_queue_is_empty (queue))
         {
-          run_queue_run_in_context (queue, TRUE);
+          _isle_run_queue_run_in_context (queue, TRUE);
           ran = TRUE;
           if (queue->spent)
             break;
           /* A task may have woken one of higher priority. */
           i = (guint) -1;
-          remote_drain (self, FALSE);
+          _isle_local_set_drain_remote (self, FALSE);
         }
     }
 
@@ -847,7 +301,7 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_mutex_lock (&self->remote->lock);
   self->remote->closed = TRUE;
   g_mutex_unlock (&self->remote->lock);
-  remote_drain (self, FALSE);
+  _isle_local_set_drain_remote (self, FALSE);
   g_atomic_int_set (&self->remote->pending, 0);
 
   g_source_destroy (self->remote_source);

@@ -47,6 +47,7 @@
 
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-nested-private.h"
 
 void

@@ -8,6 +8,7 @@
 #include "isle-binding-guard-private.h"
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-nested-private.h"
 #include "isle-task-private.h"
 #include "isle-task-future-private.h"

@@ -10,6 +10,7 @@
 #include "isle-timer-queue-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
+#include "isle-run-queue-private.h"
 
 /* GLib looks at every attached source on every iteration, so a timeout
  * source per sleep makes each trip through the main loop cost as much as

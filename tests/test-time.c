@@ -8,6 +8,7 @@
 #include <isle.h>
 
 #include "isle-local-set-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-future-private.h"
 #include "isle-timer-queue-private.h"
 #include "isle-sanitizers-private.h"

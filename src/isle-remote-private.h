@@ -1,0 +1,57 @@
+/* isle-remote-private.h: the part of an island other threads reach
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Wakes, spawns and calls from other threads queue here under a lock; one
+ * source of the island moves them onto its thread at the start of every
+ * iteration, with one context wake-up per batch (isle-remote.c).
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "isle-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct _IsleRemote IsleRemote;
+
+/* The part of an island that other threads reach: wakes from them queue
+ * here. It outlives the island for as long as a waker references it. */
+typedef struct
+{
+  GDestroyNotify func;
+  gpointer       data;
+} IsleRemoteCall;
+
+struct _IsleRemote
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
+  GArray          *calls;       /* (owned) protected by lock; IsleRemoteCall, run on the island's thread */
+  gboolean         closed;      /* protected by lock */
+  int              pending;     /* (atomic) set: senders need not wake the context,
+                                 * for a wake-up is on its way or the island
+                                 * drains again before it can block */
+  GMainContext    *context;     /* (owned) */
+  guint64          owner;       /* the island's thread (IsleOwner.thread) */
+  IsleLocalSet    *island;      /* (unowned) owner thread only; NULL once the island is gone */
+};
+
+IsleRemote   *_isle_remote_new               (IsleLocalSet   *island);
+GSource      *_isle_remote_source_new        (IsleLocalSet   *island);
+IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
+void          _isle_remote_unref             (IsleRemote     *remote);
+void          _isle_remote_wake              (IsleRemote     *remote,
+                                              IsleTask       *task);
+gboolean      _isle_remote_call              (IsleRemote     *remote,
+                                              GDestroyNotify  func,
+                                              gpointer        data);
+gboolean      _isle_remote_has_work          (IsleRemote     *remote);
+void          _isle_remote_run_at_home       (IsleRemote     *home,
+                                              GDestroyNotify  func,
+                                              gpointer        data);
+
+G_END_DECLS
