@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <glib-unix.h>
+
 #include "isle-diagnostics.h"
 #include "isle-debug-private.h"
 #include "isle-diagnostics-private.h"
@@ -1050,4 +1052,160 @@ isle_task_info_get_run_time_usec (IsleTaskInfo *self)
 {
   g_return_val_if_fail (ISLE_IS_TASK_INFO (self), -1);
   return self->run_time_usec;
+}
+
+/* The island's debug switches and turn timing --------------------------- */
+
+/* The running turn of @task is over (it suspends, or its body or poll
+ * function returned): account for it, and report it if it was slow. The
+ * next turn, if the thread goes straight to another fiber, starts now. */
+void
+_isle_local_set_turn_end (IsleLocalSet *self,
+                          IsleTask     *task)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 duration = now - self->turn_started;
+
+  self->turn_started = now;
+
+  if (self->debug_flags & ISLE_DEBUG_TASKS)
+    {
+      IsleTaskExtra *extra = _isle_task_get_extra (task);
+
+      extra->n_polls++;
+      extra->run_time += duration;
+    }
+
+  if ((self->debug_flags & ISLE_DEBUG_SLOW_POLLS) &&
+      duration >= self->slow_poll_threshold &&
+      !(task->flags & ISLE_TASK_FLAG_SLOW_REPORTED))
+    {
+      g_autofree char *what = _isle_task_describe (task);
+      g_autofree char *site = _isle_debug_describe_site (task->spawn_site);
+
+      task->flags |= ISLE_TASK_FLAG_SLOW_REPORTED;
+      g_message ("Slow poll: %s, spawned at %s, "
+                 "ran for %.1f ms without suspending (the threshold is %.1f ms): "
+                 "it blocked the island's thread, and input, drawing and the "
+                 "other tasks waited. Move blocking work off the thread, or "
+                 "yield in long loops",
+                 what, site, duration / 1000.0, self->slow_poll_threshold / 1000.0);
+    }
+}
+
+static gboolean
+dump_on_signal (gpointer user_data)
+{
+  g_autofree char *dump = isle_local_set_dump_tasks (user_data);
+
+  g_printerr ("%s", dump);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * isle_local_set_get_debug_flags:
+ * @self: an island
+ *
+ * Gets the diagnostics the island keeps.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: the flags
+ *
+ * Since: 0.1
+ */
+IsleDebugFlags
+isle_local_set_get_debug_flags (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  _isle_local_set_check_thread (self, G_STRFUNC);
+
+  return self->debug_flags;
+}
+
+/**
+ * isle_local_set_set_debug_flags:
+ * @self: an island
+ * @flags: the diagnostics to keep
+ *
+ * Chooses the diagnostics the island keeps, in place of those the
+ * `ISLE_DEBUG` environment variable gave it. %ISLE_DEBUG_TASKS applies to
+ * tasks spawned from then on.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 0.1
+ */
+void
+isle_local_set_set_debug_flags (IsleLocalSet   *self,
+                                IsleDebugFlags  flags)
+{
+  g_return_if_fail (self != NULL);
+
+  _isle_local_set_check_thread (self, G_STRFUNC);
+
+  self->debug_flags = flags & (ISLE_DEBUG_TASKS | ISLE_DEBUG_SLOW_POLLS);
+  self->timing = self->debug_flags != 0;
+
+  if ((flags & ISLE_DEBUG_TASKS) && self->dump_source == NULL)
+    {
+      self->dump_source = g_unix_signal_source_new (SIGUSR1);
+      g_source_set_name (self->dump_source, "[isle-dump-tasks]");
+      g_source_set_callback (self->dump_source, dump_on_signal, self, NULL);
+      g_source_attach (self->dump_source, self->context);
+    }
+  else if (!(flags & ISLE_DEBUG_TASKS) && self->dump_source != NULL)
+    {
+      g_source_destroy (self->dump_source);
+      g_clear_pointer (&self->dump_source, g_source_unref);
+    }
+}
+
+/**
+ * isle_local_set_get_slow_poll_threshold_msec:
+ * @self: an island
+ *
+ * Gets how long a task's turn may take before %ISLE_DEBUG_SLOW_POLLS
+ * reports it.
+ *
+ * Call it on the island's thread.
+ *
+ * Returns: the threshold in milliseconds
+ *
+ * Since: 0.2
+ */
+guint
+isle_local_set_get_slow_poll_threshold_msec (IsleLocalSet *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  _isle_local_set_check_thread (self, G_STRFUNC);
+
+  return (guint) (self->slow_poll_threshold / 1000);
+}
+
+/**
+ * isle_local_set_set_slow_poll_threshold_msec:
+ * @self: an island
+ * @threshold_msec: a duration in milliseconds, at least 1
+ *
+ * Sets how long a task may run without suspending before
+ * %ISLE_DEBUG_SLOW_POLLS reports it: 10 ms unless the `ISLE_SLOW_POLL_MS`
+ * environment variable says otherwise. Each task is reported once, with its
+ * name, where it was spawned and how long the turn took.
+ *
+ * Call it on the island's thread.
+ *
+ * Since: 0.2
+ */
+void
+isle_local_set_set_slow_poll_threshold_msec (IsleLocalSet *self,
+                                             guint         threshold_msec)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (threshold_msec > 0);
+
+  _isle_local_set_check_thread (self, G_STRFUNC);
+  self->slow_poll_threshold = (gint64) threshold_msec * 1000;
 }
