@@ -157,8 +157,7 @@ wake_and_unref (IsleWaker *waker)
 {
   if (waker != NULL)
     {
-      isle_waker_wake (waker);
-      isle_waker_unref (waker);
+      _isle_waker_wake_and_unref (waker);
     }
 }
 

@@ -246,8 +246,7 @@ future_settle (IsleFuture     *self,
    * array in before anyone runs. */
   if (waker != NULL)
     {
-      isle_waker_wake (waker);
-      isle_waker_unref (waker);
+      _isle_waker_wake_and_unref (waker);
     }
   isle_future_unref (self);
 

@@ -46,6 +46,8 @@ IsleRemote   *_isle_remote_ref               (IsleRemote     *remote);
 void          _isle_remote_unref             (IsleRemote     *remote);
 void          _isle_remote_wake              (IsleRemote     *remote,
                                               IsleTask       *task);
+void          _isle_remote_wake_take         (IsleRemote     *remote,
+                                              IsleTask       *task);
 gboolean      _isle_remote_call              (IsleRemote     *remote,
                                               GDestroyNotify  func,
                                               gpointer        data);

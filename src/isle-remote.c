@@ -51,18 +51,24 @@ _isle_remote_new (IsleLocalSet *island)
 }
 
 /* A wake from a thread other than the island's: queue the task under the
- * lock and wake the context up, once per batch. */
-void
-_isle_remote_wake (IsleRemote *remote,
-                   IsleTask   *task)
+ * lock and wake the context up, once per batch. With @take, the caller's
+ * reference to @task goes with the wake (into the queue, or dropped here
+ * when the task is queued already or the island is gone), so that the
+ * waking thread is done with the task once the task may run. */
+static void
+remote_wake (IsleRemote *remote,
+             IsleTask   *task,
+             gboolean    take)
 {
   gboolean wakeup = FALSE;
+  gboolean queued = FALSE;
 
   g_mutex_lock (&remote->lock);
   if (!remote->closed && !task->remote_queued)
     {
       task->remote_queued = TRUE;
-      g_ptr_array_add (remote->queue, _isle_task_ref (task));
+      g_ptr_array_add (remote->queue, take ? task : _isle_task_ref (task));
+      queued = TRUE;
       if (!g_atomic_int_get (&remote->pending))
         {
           g_atomic_int_set (&remote->pending, 1);
@@ -71,8 +77,24 @@ _isle_remote_wake (IsleRemote *remote,
     }
   g_mutex_unlock (&remote->lock);
 
+  if (take && !queued)
+    _isle_task_unref (task);
   if (wakeup)
     g_main_context_wakeup (remote->context);
+}
+
+void
+_isle_remote_wake (IsleRemote *remote,
+                   IsleTask   *task)
+{
+  remote_wake (remote, task, FALSE);
+}
+
+void
+_isle_remote_wake_take (IsleRemote *remote,
+                        IsleTask   *task)
+{
+  remote_wake (remote, task, TRUE);
 }
 
 /* Runs @func (@data) on the island's thread, in the same batch as remote

@@ -94,3 +94,23 @@ isle_waker_wake (IsleWaker *self)
   else
     _isle_remote_wake (remote, task);
 }
+
+/* Wakes the task and drops the caller's reference to its waker, in that
+ * order but as one step: from another thread the reference travels with
+ * the wake, so the caller is done with the task before the task can run
+ * (a settled future hands its waiting task over this way; a worker that
+ * kept the task past the wake could outlive the island it belongs to). */
+void
+_isle_waker_wake_and_unref (IsleWaker *self)
+{
+  IsleTask *task = ISLE_TASK_FROM_WAKER (self);
+  IsleRemote *remote = _isle_task_get_remote (task);
+
+  if (remote->owner == _isle_thread_peek_serial ())
+    {
+      _isle_task_wake_local (task);
+      _isle_task_unref (task);
+    }
+  else
+    _isle_remote_wake_take (remote, task);
+}
