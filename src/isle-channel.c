@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-channel.h"
+#include "isle-channel-private.h"
 #include "isle-task-private.h"
 #include "isle-owner-private.h"
 
@@ -275,6 +276,12 @@ isle_channel_new (gsize               capacity,
   return self;
 }
 
+gboolean
+_isle_channel_holds_values (IsleChannel *self)
+{
+  return self->item_destroy == _isle_value_item_free;
+}
+
 /**
  * isle_channel_ref:
  * @self: a channel
@@ -442,13 +449,13 @@ withdraw_sender_locked (IsleChannel *self,
   return NULL;
 }
 
-static gboolean
-send_item (IsleChannel    *self,
-           gpointer        item,
-           gboolean        may_wait,
-           const char     *function,
-           gconstpointer   caller,
-           GError        **error)
+gboolean
+_isle_channel_send_item (IsleChannel    *self,
+                         gpointer        item,
+                         gboolean        may_wait,
+                         const char     *function,
+                         gconstpointer   caller,
+                         GError        **error)
 {
   IsleTask *task = _isle_thread_state_get ()->current_task;
   IsleWaker *wake = NULL;
@@ -586,8 +593,9 @@ isle_channel_sender_send (IsleChannelSender  *self,
   g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_item (CHANNEL_FROM_SENDER (self), item, TRUE,
-                    G_STRFUNC, __builtin_return_address (0), error);
+  return _isle_channel_send_item (CHANNEL_FROM_SENDER (self), item, TRUE,
+                                  G_STRFUNC, __builtin_return_address (0),
+                                  error);
 }
 
 /**
@@ -616,8 +624,8 @@ isle_channel_sender_try_send (IsleChannelSender  *self,
   g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
-                    G_STRFUNC, NULL, error);
+  return _isle_channel_send_item (CHANNEL_FROM_SENDER (self), item, FALSE,
+                                  G_STRFUNC, NULL, error);
 }
 
 static void
@@ -686,6 +694,22 @@ isle_channel_sender_poll_send (IsleChannelSender  *self,
                                gpointer            item,
                                GError            **error)
 {
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  return _isle_channel_sender_poll_send (self, waker, item,
+                                         G_STRFUNC, error);
+}
+
+IslePoll
+_isle_channel_sender_poll_send (IsleChannelSender  *self,
+                                IsleWaker          *waker,
+                                gpointer            item,
+                                const char         *function,
+                                GError            **error)
+{
   IsleChannel *channel = CHANNEL_FROM_SENDER (self);
   SendPollWaiter *poll_waiter;
   IsleWaker *recv_wake = NULL;
@@ -693,12 +717,7 @@ isle_channel_sender_poll_send (IsleChannelSender  *self,
   IsleTask *task;
   gboolean closed;
 
-  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
-  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
-  g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
-  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
-
-  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
+  task = _isle_task_require_poll_waker (waker, function);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -924,14 +943,22 @@ gpointer
 isle_channel_try_recv (IsleChannel  *self,
                        GError      **error)
 {
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _isle_channel_try_recv (self, G_STRFUNC, error);
+}
+
+gpointer
+_isle_channel_try_recv (IsleChannel  *self,
+                        const char   *function,
+                        GError      **error)
+{
   IsleWaker *wake = NULL;
   gpointer item;
   gboolean closed;
 
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  check_receiver_thread (self, G_STRFUNC);
+  check_receiver_thread (self, function);
 
   g_mutex_lock (&self->lock);
   item = pop_locked (self, &wake);
@@ -982,6 +1009,12 @@ recv_poll_withdraw (IslePollWait *wait,
   isle_channel_unref (self);
 }
 
+static IslePoll poll_recv (IsleChannel  *self,
+                           IsleWaker    *waker,
+                           gpointer     *item,
+                           const char   *function,
+                           GError      **error);
+
 /**
  * isle_channel_poll_recv:
  * @self: a channel
@@ -1013,32 +1046,50 @@ isle_channel_poll_recv (IsleChannel  *self,
                         gpointer     *item,
                         GError      **error)
 {
-  IsleWaker *replaced = NULL;
-  IsleWaker *wake = NULL;
-  IsleTask *task;
-  gboolean closed;
-
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  check_receiver_thread (self, G_STRFUNC);
-  *item = NULL;
-  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
+  return poll_recv (self, waker, item, G_STRFUNC, error);
+}
+
+/* Both poll forms of a receive: with @item, it takes the next item; with
+ * %NULL (isle_channel_poll_recv_ready()), it only waits until there is
+ * one, or the channel is closed, and leaves it for a try_recv. */
+static IslePoll
+poll_recv (IsleChannel  *self,
+           IsleWaker    *waker,
+           gpointer     *item,
+           const char   *function,
+           GError      **error)
+{
+  IsleWaker *replaced = NULL;
+  IsleWaker *wake = NULL;
+  IsleTask *task;
+  gboolean ready;
+  gboolean closed;
+
+  check_receiver_thread (self, function);
+  if (item != NULL)
+    *item = NULL;
+  task = _isle_task_require_poll_waker (waker, function);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "The waker is not the polling task's");
       return ISLE_POLL_READY;
     }
-  if (!check_one_receiver (self, task, G_STRFUNC, error))
+  if (!check_one_receiver (self, task, function, error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);
-  *item = pop_locked (self, &wake);
+  if (item != NULL)
+    ready = (*item = pop_locked (self, &wake)) != NULL;
+  else
+    ready = !g_queue_is_empty (&self->items);
   closed = self->closed;
-  if (*item == NULL && !closed)
+  if (!ready && !closed)
     {
       if (self->recv_waker != waker)
         {
@@ -1057,7 +1108,7 @@ isle_channel_poll_recv (IsleChannel  *self,
   g_clear_pointer (&replaced, isle_waker_unref);
   wake_and_unref (wake);
 
-  if (*item == NULL && !closed)
+  if (!ready && !closed)
     {
       if (self->recv_polling != task)
         {
@@ -1085,9 +1136,49 @@ isle_channel_poll_recv (IsleChannel  *self,
       isle_channel_unref (self);
     }
 
-  if (*item == NULL)
+  if (item != NULL && !ready)
     set_closed_error (error);
   return ISLE_POLL_READY;
+}
+
+/**
+ * isle_channel_poll_recv_ready:
+ * @self: a channel
+ * @waker: (transfer none): the waker of the polling task
+ * @error: return location for a #GError
+ *
+ * Waits, in a poll function, until a receive is ready: until an item is
+ * queued or the channel is closed. Then [method@Isle.Channel.try_recv] (or
+ * [method@Isle.Channel.try_recv_value]) takes the item, or reports
+ * %G_IO_ERROR_CLOSED, without %G_IO_ERROR_WOULD_BLOCK: the channel has one
+ * receiver, so nobody else takes the item in between.
+ *
+ * [method@Isle.Channel.poll_recv] in two steps, for a binding that cannot
+ * take an out value from a call that may return %ISLE_POLL_PENDING
+ * (PyGObject and GJS convert every out value, and an unset #GValue has no
+ * value to convert). The wait is [method@Isle.Channel.poll_recv]'s: only
+ * the latest waker is woken, the task holds a reference to the receiving
+ * end while it waits, and its waker leaves the channel if it finishes
+ * first.
+ *
+ * Call it on the channel's thread, with the waker the polling task's poll
+ * function was given.
+ *
+ * Returns: %ISLE_POLL_READY when a receive is ready (or with @error set
+ *   on a misuse); otherwise %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_channel_poll_recv_ready (IsleChannel  *self,
+                              IsleWaker    *waker,
+                              GError      **error)
+{
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  return poll_recv (self, waker, NULL, G_STRFUNC, error);
 }
 
 /**

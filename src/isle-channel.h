@@ -45,6 +45,10 @@ IslePoll     isle_channel_poll_recv     (IsleChannel     *self,
                                          gpointer        *item,
                                          GError         **error);
 ISLE_AVAILABLE_IN_ALL
+IslePoll     isle_channel_poll_recv_ready (IsleChannel   *self,
+                                           IsleWaker     *waker,
+                                           GError       **error);
+ISLE_AVAILABLE_IN_ALL
 void         isle_channel_close         (IsleChannel     *self);
 ISLE_AVAILABLE_IN_ALL
 gboolean     isle_channel_is_closed     (IsleChannel     *self);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-oneshot.h"
+#include "isle-oneshot-private.h"
 #include "isle-task-private.h"
 #include "isle-owner-private.h"
 
@@ -66,6 +67,10 @@ struct _IsleOneshot
   gpointer         value;            /* (owned) protected by lock, while SENT */
   GDestroyNotify   destroy;          /* protected by lock */
   IsleWaker       *waker;            /* (owned) (nullable) protected by lock */
+
+  gboolean         holds_value;      /* (immutable) made by
+                                      * isle_oneshot_new_for_value(): the value
+                                      * is a GValue *, sent by the _value forms */
 
   IsleOwner        owner;            /* the receiver's thread */
   IsleTask        *receiving;        /* (unowned) (nullable) owner thread only */
@@ -139,6 +144,21 @@ isle_oneshot_new (void)
   _isle_owner_init (&self->owner);
 
   return self;
+}
+
+IsleOneshot *
+_isle_oneshot_new_for_value (void)
+{
+  IsleOneshot *self = isle_oneshot_new ();
+
+  self->holds_value = TRUE;
+  return self;
+}
+
+gboolean
+_isle_oneshot_holds_value (IsleOneshot *self)
+{
+  return self->holds_value;
 }
 
 /**
@@ -511,13 +531,21 @@ gpointer
 isle_oneshot_try_recv (IsleOneshot  *self,
                        GError      **error)
 {
-  gpointer value = NULL;
-  gboolean done;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, G_STRFUNC);
+  return _isle_oneshot_try_recv (self, G_STRFUNC, error);
+}
+
+gpointer
+_isle_oneshot_try_recv (IsleOneshot  *self,
+                        const char   *function,
+                        GError      **error)
+{
+  gpointer value = NULL;
+  gboolean done;
+
+  check_receiver_thread (self, function);
 
   g_mutex_lock (&self->lock);
   done = take_locked (self, &value, error);
@@ -557,6 +585,12 @@ recv_poll_withdraw (IslePollWait *wait,
   isle_oneshot_unref (self);
 }
 
+static IslePoll poll_recv (IsleOneshot  *self,
+                           IsleWaker    *waker,
+                           gpointer     *value,
+                           const char   *function,
+                           GError      **error);
+
 /**
  * isle_oneshot_poll_recv:
  * @self: a oneshot
@@ -586,29 +620,46 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
                         gpointer     *value,
                         GError      **error)
 {
-  IsleWaker *replaced = NULL;
-  IsleTask *task;
-  gboolean done;
-
   g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  check_receiver_thread (self, G_STRFUNC);
-  *value = NULL;
-  task = _isle_task_require_poll_waker (waker, G_STRFUNC);
+  return poll_recv (self, waker, value, G_STRFUNC, error);
+}
+
+/* Both poll forms of a receive: with @value, it takes the value; with
+ * %NULL (isle_oneshot_poll_recv_ready()), it only waits until the value
+ * is sent, or never will be, and leaves it for a try_recv. */
+static IslePoll
+poll_recv (IsleOneshot  *self,
+           IsleWaker    *waker,
+           gpointer     *value,
+           const char   *function,
+           GError      **error)
+{
+  IsleWaker *replaced = NULL;
+  IsleTask *task;
+  gboolean done;
+
+  check_receiver_thread (self, function);
+  if (value != NULL)
+    *value = NULL;
+  task = _isle_task_require_poll_waker (waker, function);
   if (task == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "The waker is not the polling task's");
       return ISLE_POLL_READY;
     }
-  if (!check_one_receiver (self, task, G_STRFUNC, error))
+  if (!check_one_receiver (self, task, function, error))
     return ISLE_POLL_READY;
 
   g_mutex_lock (&self->lock);
-  done = take_locked (self, value, error);
+  if (value != NULL)
+    done = take_locked (self, value, error);
+  else
+    done = self->state != ONESHOT_EMPTY;
   if (!done && self->waker != waker)
     {
       replaced = self->waker;
@@ -644,4 +695,43 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
       isle_oneshot_unref (self);
     }
   return ISLE_POLL_READY;
+}
+
+/**
+ * isle_oneshot_poll_recv_ready:
+ * @self: a oneshot
+ * @waker: (transfer none): the waker of the polling task
+ * @error: return location for a #GError
+ *
+ * Waits, in a poll function, until a receive is ready: until the value
+ * is sent, or the sender is released unsent. Then
+ * [method@Isle.Oneshot.try_recv] (or [method@Isle.Oneshot.try_recv_value])
+ * takes the value or reports %G_IO_ERROR_CLOSED, without
+ * %G_IO_ERROR_WOULD_BLOCK.
+ *
+ * [method@Isle.Oneshot.poll_recv] in two steps, for a binding that cannot
+ * take an out value from a call that may return %ISLE_POLL_PENDING (see
+ * [method@Isle.Channel.poll_recv_ready]). The wait is
+ * [method@Isle.Oneshot.poll_recv]'s: the task holds a reference to the
+ * receiving end while it waits, and its waker leaves the oneshot if it
+ * finishes first.
+ *
+ * Call it on the oneshot's thread, with the waker the polling task's poll
+ * function was given.
+ *
+ * Returns: %ISLE_POLL_READY when a receive is ready (or with @error set
+ *   on a misuse); otherwise %ISLE_POLL_PENDING
+ *
+ * Since: 0.2
+ */
+IslePoll
+isle_oneshot_poll_recv_ready (IsleOneshot  *self,
+                              IsleWaker    *waker,
+                              GError      **error)
+{
+  g_return_val_if_fail (self != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
+  g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
+
+  return poll_recv (self, waker, NULL, G_STRFUNC, error);
 }

@@ -44,6 +44,10 @@ IslePoll           isle_oneshot_poll_recv       (IsleOneshot        *self,
                                                  IsleWaker          *waker,
                                                  gpointer           *value,
                                                  GError            **error);
+ISLE_AVAILABLE_IN_ALL
+IslePoll           isle_oneshot_poll_recv_ready (IsleOneshot        *self,
+                                                 IsleWaker          *waker,
+                                                 GError            **error);
 
 ISLE_AVAILABLE_IN_ALL
 IsleOneshotSender *isle_oneshot_sender_ref      (IsleOneshotSender  *self);

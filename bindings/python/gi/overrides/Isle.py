@@ -28,7 +28,9 @@ What a coroutine can await: :func:`yield_now`, :func:`sleep_msec`,
 :func:`sleep_seconds`, :func:`timeout`, :func:`gio` (any GIO
 ``_async``/``_finish`` pair), a :class:`CoroutineTask` (what :func:`spawn`
 returns), an ``Isle.JoinHandle``, an ``Isle.Future`` and
-``notify.wait()`` of an ``Isle.Notify``. Aborting a task
+``notify.wait()`` of an ``Isle.Notify``, ``channel.receive()`` and
+``sender.send(obj)`` of an ``Isle.Channel`` (and ``async for item in
+channel``), and an ``Isle.Oneshot`` itself. Aborting a task
 raises :class:`CancelledError` at its current await and at every later one.
 An exception that escapes a task is raised again by every ``await`` of
 its handle; a task that fails while nobody holds its handle is reported
@@ -37,7 +39,7 @@ by Isle as C tasks are (``Unobserved failure: ...``).
 The functions of the C API that run their callback on a fiber stack
 (``spawn_local``, ``run_until`` with a plain function, ``JoinSet.spawn``)
 or suspend one (``Isle.await_``, ``JoinHandle.join``, ``Isle.park``,
-``Interval.tick``, the blocking ``recv``/``send`` calls) raise
+``Interval.tick``, the fiber ``recv`` of channels and oneshots) raise
 :class:`FiberOnlyError`, which names what to use instead.
 """
 
@@ -58,6 +60,8 @@ _READY = Isle.Poll.READY
 _IO_ERROR = Gio.io_error_quark()
 _CANCELLED = Gio.IOErrorEnum.CANCELLED
 _TIMED_OUT = Gio.IOErrorEnum.TIMED_OUT
+_CLOSED = Gio.IOErrorEnum.CLOSED
+_WOULD_BLOCK = Gio.IOErrorEnum.WOULD_BLOCK
 
 # An aborted coroutine that keeps awaiting after its cancellation is thrown
 # in again this many times, then closed.
@@ -83,7 +87,19 @@ class FiberOnlyError(TypeError):
     the message names the Python form to use instead."""
 
 
-__all__ += ['CancelledError', 'FiberOnlyError']
+class ClosedError(Exception):
+    """Raised by a receive from a channel that is closed and empty (every
+    sender is gone, or the receiver closed it), by a send to a closed
+    channel, and by awaiting a oneshot whose sender went without sending
+    (``G_IO_ERROR_CLOSED``). ``async for item in channel`` ends at it
+    instead. ``error`` is the GLib error, or ``None``."""
+
+    def __init__(self, message='The channel is closed', error=None):
+        super().__init__(message)
+        self.error = error
+
+
+__all__ += ['CancelledError', 'FiberOnlyError', 'ClosedError']
 
 
 def _error_to_exception(error):
@@ -92,6 +108,11 @@ def _error_to_exception(error):
         return CancelledError(error.message, error)
     if error.matches(_IO_ERROR, _TIMED_OUT):
         return TimeoutError(error.message)
+    if error.matches(_IO_ERROR, _CLOSED):
+        return ClosedError(error.message, error)
+    if error.matches(_IO_ERROR, _WOULD_BLOCK):
+        # What a non-blocking call raises in Python (socket, os.read).
+        return BlockingIOError(error.message)
     return error
 
 
@@ -452,8 +473,10 @@ class CoroutineTask:
                 exception = TypeError(
                     'An Isle task awaited %r, which is not an Isle awaitable: '
                     'await Isle.yield_now(), Isle.sleep_msec(), Isle.gio(...), '
-                    'Isle.timeout_msec(...), a Task, an Isle.JoinHandle or an '
-                    'Isle.Future (asyncio futures need an asyncio loop)' % (leaf,))
+                    'Isle.timeout_msec(...), a Task, an Isle.JoinHandle, an '
+                    'Isle.Future, notify.wait(), channel.receive(), '
+                    'sender.send(obj) or an Isle.Oneshot (asyncio futures need '
+                    'an asyncio loop)' % (leaf,))
                 continue
             try:
                 send = poll(self)
@@ -719,3 +742,219 @@ class Notify(Isle.Notify):
 
 
 __all__ += ['Notify']
+
+
+# Channels and oneshots carry Python objects as PyObject GValues through
+# the C API's _value forms (isle_channel_new_for_values()): the same object
+# comes out that went in, whatever its type.
+
+def _boxed(obj):
+    return GObject.Value(GObject.TYPE_PYOBJECT, obj)
+
+
+class _ChannelRecvLeaf:
+    __slots__ = ('_channel', '_ends_iteration')
+
+    def __init__(self, channel, ends_iteration=False):
+        self._channel = channel
+        self._ends_iteration = ends_iteration
+
+    def _isle_poll(self, task):
+        # Wait for an item (isle_channel_poll_recv_ready()), then take it:
+        # a poll form cannot hand PyGObject an out value while pending.
+        try:
+            if self._channel.poll_recv_ready(task._waker) == _PENDING:
+                return _PENDING
+            return self._channel.try_recv_value()[1]
+        except GLib.Error as error:
+            exception = _error_to_exception(error)
+        if self._ends_iteration and isinstance(exception, ClosedError):
+            raise StopAsyncIteration
+        raise exception
+
+    def __await__(self):
+        return (yield self)
+
+
+class _ChannelSendLeaf:
+    __slots__ = ('_sender', '_value')
+
+    def __init__(self, sender, value):
+        self._sender = sender
+        self._value = value
+
+    def _isle_poll(self, task):
+        # isle_channel_sender_poll_send_value() keeps the task's place in
+        # line for room between polls; an abort takes it out of the line.
+        try:
+            if self._sender.poll_send_value(task._waker, self._value) == _PENDING:
+                return _PENDING
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+        return None
+
+    def __await__(self):
+        return (yield self)
+
+
+@override
+class Channel(Isle.Channel):
+    """Tokio's ``mpsc`` channel for Python objects: senders on any thread,
+    one receiving coroutine on the island's thread.
+
+    ::
+
+        channel, sender = Isle.Channel.new(capacity=16)
+        worker = threading.Thread(target=produce, args=(sender,))
+        del sender                 # the channel closes when its senders go
+        async for item in channel:
+            ...
+
+    ``Channel.new(capacity)`` (0: unbounded) returns the receiving end and
+    its first sender; the thread that calls it is the receiver's. The
+    channel closes when every reference to every sender is gone, or when
+    the receiver calls ``close()``."""
+
+    @staticmethod
+    def new(capacity=0):
+        """Returns ``(channel, sender)``: a channel of Python objects with
+        room for ``capacity`` items (0: unbounded) and its first sender
+        (``isle_channel_new_for_values()``)."""
+        return Isle.Channel.new_for_values(capacity)
+
+    def receive(self):
+        """Returns an awaitable for the next item (``isle_channel_recv()``
+        for coroutines). It raises :class:`ClosedError` once the channel is
+        closed and every item sent before has been received, and
+        :class:`CancelledError` if the task is aborted while it waits (the
+        items stay queued)."""
+        return _ChannelRecvLeaf(self)
+
+    def try_recv(self):
+        """Takes the next item without waiting; raises
+        :class:`BlockingIOError` if the channel is empty, or
+        :class:`ClosedError` if it is closed and empty."""
+        try:
+            return self.try_recv_value()[1]
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+    def __aiter__(self):
+        return self
+
+    def __anext__(self):
+        return _ChannelRecvLeaf(self, ends_iteration=True)
+
+    recv = _fiber_only('Channel.recv', _USE_AWAIT % 'channel.receive() (or async for '
+                       'item in channel)')
+
+
+@override
+class ChannelSender(Isle.ChannelSender):
+    """A channel's sending end: share it with any number of threads and
+    tasks. ``await sender.send(obj)`` in a coroutine,
+    ``sender.send_blocking(obj)`` on a plain thread, ``sender.try_send(obj)``
+    anywhere."""
+
+    def send(self, obj):
+        """Returns an awaitable that sends ``obj``, waiting for room in a
+        full bounded channel (``isle_channel_sender_send()`` for
+        coroutines). It raises :class:`ClosedError` if the channel is
+        closed, and :class:`CancelledError` if the task is aborted while it
+        waits (``obj`` is then not sent, and room handed to the task passes
+        on to the next sender). On a thread without an island use
+        :meth:`send_blocking`."""
+        if Isle.LocalSet.get_current() is None:
+            raise RuntimeError('ChannelSender.send returns an awaitable for a '
+                               'coroutine task, and no island runs on this thread; '
+                               'on a worker thread call sender.send_blocking(obj)')
+        return _ChannelSendLeaf(self, _boxed(obj))
+
+    def send_blocking(self, obj):
+        """Sends ``obj`` from a plain thread (a ``threading.Thread``): waits,
+        with the GIL released, while a bounded channel is full. Raises
+        :class:`ClosedError` if the channel is closed. Not for the
+        receiver's thread, which would wait for itself: a coroutine there
+        awaits :meth:`send`."""
+        try:
+            self.send_value(_boxed(obj))
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+    def try_send(self, obj):
+        """Sends ``obj`` if the channel has room, without waiting, on any
+        thread; raises :class:`BlockingIOError` if it is full, or
+        :class:`ClosedError` if it is closed."""
+        try:
+            self.try_send_value(_boxed(obj))
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+
+class _OneshotLeaf:
+    __slots__ = ('_oneshot',)
+
+    def __init__(self, oneshot):
+        self._oneshot = oneshot
+
+    def _isle_poll(self, task):
+        try:
+            if self._oneshot.poll_recv_ready(task._waker) == _PENDING:
+                return _PENDING
+            return self._oneshot.try_recv_value()[1]
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+    def __await__(self):
+        return (yield self)
+
+
+@override
+class Oneshot(Isle.Oneshot):
+    """One Python object, sent once from any thread to a coroutine:
+    ``value = await oneshot``.
+
+    ::
+
+        reply = Isle.Oneshot.new()
+        threading.Thread(target=lambda s: s.send(compute()),
+                         args=(reply.ref_sender(),)).start()
+        value = await reply
+
+    Awaiting raises :class:`ClosedError` if every sender went without
+    sending, and :class:`CancelledError` if the task is aborted while it
+    waits."""
+
+    @staticmethod
+    def new():
+        """Returns a oneshot for a Python object
+        (``isle_oneshot_new_for_value()``); the calling thread is the
+        receiver's. ``ref_sender()`` makes its sender."""
+        return Isle.Oneshot.new_for_value()
+
+    def __await__(self):
+        return (yield _OneshotLeaf(self))
+
+    def try_recv(self):
+        """Takes the value if it has been sent; raises
+        :class:`BlockingIOError` if not yet, or :class:`ClosedError` if it
+        never will be (or was received already)."""
+        try:
+            return self.try_recv_value()[1]
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
+
+    recv = _fiber_only('Oneshot.recv', _USE_AWAIT % 'the oneshot (await oneshot)')
+
+
+@override
+class OneshotSender(Isle.OneshotSender):
+    """A oneshot's sending end; ``send(obj)`` on any thread."""
+
+    def send(self, obj):
+        """Sends ``obj`` (never waits, any thread); returns ``False`` if the
+        receiving end is gone, so nobody will receive it."""
+        return self.send_value(_boxed(obj))
+
+
+__all__ += ['Channel', 'ChannelSender', 'Oneshot', 'OneshotSender']
