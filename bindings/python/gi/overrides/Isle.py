@@ -120,20 +120,21 @@ def _error_to_exception(error):
 # _isle_poll(task) returning the value or _PENDING, or raising.
 
 class _YieldNow:
-    __slots__ = ('_polled',)
-
-    def __init__(self):
-        self._polled = False
+    """The leaf of ``await Isle.yield_now()``: one shared object, which
+    :class:`CoroutineTask` recognises before anything else (the hot path of
+    a task that yields in a loop: no allocation, no poll call)."""
+    __slots__ = ()
 
     def _isle_poll(self, task):
-        if self._polled:
-            return None
-        self._polled = True
-        task._waker.wake()
+        # Only reached through a leaf chain the task did not see directly.
+        task._wake()
         return _PENDING
 
     def __await__(self):
         return (yield self)
+
+
+_YIELD_NOW = _YieldNow()
 
 
 def yield_now():
@@ -141,7 +142,7 @@ def yield_now():
     queue: every other ready task runs before the coroutine goes on
     (``isle_yield_now()`` for coroutines). Use it as
     ``await Isle.yield_now()``."""
-    return _YieldNow()
+    return _YIELD_NOW
 
 
 class _FutureLeaf:
@@ -393,7 +394,7 @@ class CoroutineTask:
     slow-poll reports). Dropping the last reference to a Task detaches
     the task, which runs on."""
 
-    __slots__ = ('handle', 'name', '_coro', '_leaf', '_waker', '_task',
+    __slots__ = ('handle', 'name', '_coro', '_leaf', '_waker', '_wake', '_task',
                  '_result', '_exception', '_finished', '_running', '_aborted',
                  '_report', '_cancel_id', '__weakref__')
 
@@ -406,6 +407,7 @@ class CoroutineTask:
         self._coro = coro
         self._leaf = None
         self._waker = None
+        self._wake = None
         self._task = None
         self._result = None
         self._exception = None
@@ -421,6 +423,7 @@ class CoroutineTask:
         if self._waker is None:
             self._task = Isle.task_get_current()
             self._waker = self._task.ref_waker()
+            self._wake = self._waker.wake
             self._cancel_id = GObject.Object.connect(
                 self._task.get_cancellable(), 'cancelled', self._on_cancelled)
         send = None
@@ -468,6 +471,12 @@ class CoroutineTask:
                 # After an abort every await raises at once.
                 self._leaf = leaf
                 continue
+            if leaf is _YIELD_NOW:
+                # To the back of the run queue; the next poll resumes the
+                # coroutine at once.
+                self._wake()
+                self._leaf = None
+                return _PENDING, None
             poll = getattr(leaf, '_isle_poll', None)
             if poll is None:
                 exception = TypeError(
@@ -492,6 +501,7 @@ class CoroutineTask:
         self._leaf = None
         self._coro = None
         self._waker = None
+        self._wake = None
         if self._cancel_id:
             # The task's cancellable lives as long as the task: a handler
             # left connected would keep this record, and so the handle
