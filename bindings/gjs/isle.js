@@ -40,9 +40,11 @@ export function isCancelled(error) {
 }
 
 /**
- * A Promise for an Isle.Future or Isle.JoinHandle: resolved with the
- * future's value (a pointer, which JS sees as null or a number) or
- * rejected with its GLib.Error. A Gio.Cancellable, when given, cancels the
+ * A Promise for an Isle.Future or Isle.JoinHandle: resolved when the
+ * future is, or rejected with its GLib.Error. The value it resolves with
+ * is the future's pointer, which GJS cannot represent (it reads as null):
+ * read a C future's result through the API of the library that made it,
+ * and a JS task's through its slot (spawn()). A Gio.Cancellable, when given, cancels the
  * future when it is cancelled.
  *
  * @param {Isle.Future|Isle.JoinHandle} source what to wait for

@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import Isle from 'gi://Isle?version=1';
+import BindingsTest from 'gi://BindingsTest?version=1';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import System from 'system';
@@ -35,21 +36,28 @@ check(task.isFinished(), 'join handle promise after the task');
 check(await task.promise === 42, 'the task slot promise has the value');
 check(island.dump_tasks().includes('sleeper') || island.get_n_tasks() === 0, 'named');
 
-// A blocking job: JS cannot run on a worker thread (GJS refuses callbacks
-// from other threads), so the job is C code: a GIO file read, which GIO
-// runs on its own worker threads, made an Isle future with isle_gio_future
-// and awaited as a promise next to an Isle.timeout.
-const file = Gio.File.new_for_path('/proc/self/status');
-const [ok, contents] = await new Promise((resolve, reject) => {
-    file.load_contents_async(null, (source, result) => {
-        try {
-            resolve(source.load_contents_finish(result));
-        } catch (error) {
-            reject(error);
-        }
-    });
-});
-check(ok && contents.length > 0, 'read a file');
+// A blocking job: JS cannot run on a worker thread (GJS refuses calls
+// into JavaScript from other threads), so the job is C code that a library
+// started on Isle's pool (bindings_test_sum_on_pool(), isle_spawn_blocking());
+// its future is a promise like any other.
+const job = BindingsTest.sum_on_pool(2000);
+await IsleJs.promise(job);
+const sum = BindingsTest.get_sum(job);
+check(job.is_finished() && sum === 2001000, `the blocking job's sum (${sum})`);
+
+// Cancelling the promise's cancellable cancels the job's own cancellable,
+// which the job checks.
+const stop = new Gio.Cancellable();
+const long = IsleJs.promise(BindingsTest.sum_on_pool(100000000), stop);
+await IsleJs.sleepMsec(5);
+stop.cancel();
+let jobCancelled = false;
+try {
+    await long;
+} catch (error) {
+    jobCancelled = IsleJs.isCancelled(error);
+}
+check(jobCancelled, 'a cancelled blocking job rejects with G_IO_ERROR_CANCELLED');
 
 // A timeout rejects with G_IO_ERROR_TIMED_OUT.
 let timedOut = false;

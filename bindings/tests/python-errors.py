@@ -1,6 +1,6 @@
 # python-errors.py: exceptions through join handles, the root's exception
 # out of run_until, unobserved failures reported, tasks named by their
-# coroutine's __qualname__
+# coroutine's __qualname__ there and in slow-poll reports
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -24,6 +24,23 @@ if len(sys.argv) > 1 and sys.argv[1] == 'unobserved':
             await Isle.yield_now()
         print('root done')
     Isle.LocalSet.new().run_until(root(), timeout_msec=10000)
+    sys.exit(0)
+
+if len(sys.argv) > 1 and sys.argv[1] == 'slow':
+    import time
+
+    class Parser:
+        async def block_thread(self):
+            await Isle.yield_now()
+            time.sleep(0.05)   # blocks the island's thread: what is reported
+
+    async def root():
+        await Isle.spawn(Parser().block_thread())
+        print('root done')
+    island = Isle.LocalSet.new()
+    island.set_debug_flags(Isle.DebugFlags.SLOW_POLLS)
+    island.set_slow_poll_threshold_msec(10)
+    island.run_until(root(), timeout_msec=10000)
     sys.exit(0)
 
 
@@ -113,4 +130,11 @@ assert child.returncode == 0, child.stderr
 assert 'root done' in child.stdout
 assert 'Unobserved failure' in child.stderr, child.stderr
 assert 'Worker.fail_later' in child.stderr and "KeyError: 'lost'" in child.stderr, child.stderr
+
+# A slow poll names the coroutine too.
+child = subprocess.run([sys.executable, __file__, 'slow'], env=env,
+                       capture_output=True, text=True, timeout=60)
+assert child.returncode == 0, child.stderr
+assert 'root done' in child.stdout
+assert 'Slow poll' in child.stderr and 'Parser.block_thread' in child.stderr, child.stderr
 print('errors ok')
