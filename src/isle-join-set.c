@@ -656,6 +656,14 @@ isle_join_set_free (IsleJoinSet *self)
 
   check_thread (self, G_STRFUNC);
 
+  /* A task parked in join_next would resume into freed memory: checked
+   * before anything is aborted or freed. */
+  if (self->waiter != NULL)
+    g_error ("%s() called while task %" G_GUINT64_FORMAT
+             " waits in isle_join_set_join_next() on the same set; free a "
+             "join set from the task that collects its results, or after "
+             "it is done", G_STRFUNC, self->waiter->id);
+
   g_hash_table_iter_init (&iter, self->running);
   while (g_hash_table_iter_next (&iter, &task, NULL))
     {
@@ -674,13 +682,6 @@ isle_join_set_free (IsleJoinSet *self)
       _isle_task_remove_poll_wait (self->poll_task, &self->poll_wait);
       self->poll_task = NULL;
     }
-
-  /* A task parked in join_next would resume into freed memory. */
-  if (self->waiter != NULL)
-    g_error ("isle_join_set_free() called while task %" G_GUINT64_FORMAT
-             " waits in isle_join_set_join_next() on the same set; free a "
-             "join set from the task that collects its results, or after "
-             "it is done", self->waiter->id);
 
   _isle_owner_clear (&self->owner);
   g_free (self);

@@ -913,11 +913,11 @@ isle_spawn_local (IsleTaskFunc   func,
                   gpointer       user_data,
                   GDestroyNotify user_data_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
+  IsleLocalSet *island;
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  _isle_local_set_check_thread (island, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, NULL,
                                             G_PRIORITY_DEFAULT, 0, func,
                                             user_data, user_data_destroy, NULL,
@@ -954,12 +954,12 @@ isle_spawn_local_full (const char     *name,
                        GDestroyNotify  user_data_destroy,
                        GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
+  IsleLocalSet *island;
 
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
 
-  _isle_local_set_check_thread (island, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, name,
                                             priority, stack_size, func,
                                             user_data, user_data_destroy,
@@ -989,11 +989,11 @@ isle_spawn_local_poll (IslePollFunc   poll,
                        gpointer       state,
                        GDestroyNotify state_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
+  IsleLocalSet *island;
 
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (island, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, NULL,
                                             G_PRIORITY_DEFAULT, 0, poll, state,
                                             state_destroy, NULL,
@@ -1028,11 +1028,11 @@ isle_spawn_local_poll_full (const char     *name,
                             GDestroyNotify  state_destroy,
                             GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island = _isle_task_require_island (G_STRFUNC);
+  IsleLocalSet *island;
 
   g_return_val_if_fail (poll != NULL, NULL);
 
-  _isle_local_set_check_thread (island, G_STRFUNC);
+  island = _isle_task_require_island (G_STRFUNC);
   return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, name,
                                             priority, 0, poll, state,
                                             state_destroy, result_destroy,
