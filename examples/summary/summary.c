@@ -105,7 +105,10 @@ request_free (gpointer data)
     {
       request->progress->finished = TRUE;
       if (request->progress->pending != NULL)
-        g_source_destroy (request->progress->pending);
+        {
+          g_source_destroy (request->progress->pending);
+          g_clear_pointer (&request->progress->pending, g_source_unref);
+        }
       progress_unref (request->progress);
     }
   g_object_unref (request->folder);
