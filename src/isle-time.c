@@ -111,21 +111,25 @@ deadline_after_msec (guint msec)
 static gint64
 whole_second_offset (void)
 {
-  static gsize computed;
-  static gint64 offset;
+  /* The offset plus one, or 0 before the first call. Threads that race
+   * compute the same value, so a plain atomic is enough (and, unlike
+   * g_once_init_leave(), which runs inside GLib, ThreadSanitizer sees
+   * it). */
+  static gsize cached;   /* (atomic) */
+  gsize value = (gsize) g_atomic_pointer_get (&cached);
 
-  if (g_once_init_enter (&computed))
+  if (G_UNLIKELY (value == 0))
     {
       const char *seed = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
 
       if (seed == NULL)
         seed = g_getenv ("HOSTNAME");
       /* GLib takes the absolute value of the hash as a signed int. */
-      offset = seed != NULL ? ABS ((gint64) (gint) g_str_hash (seed)) % G_USEC_PER_SEC : 0;
-      g_once_init_leave (&computed, 1);
+      value = 1 + (gsize) (seed != NULL ? ABS ((gint64) (gint) g_str_hash (seed)) % G_USEC_PER_SEC : 0);
+      g_atomic_pointer_set (&cached, value);
     }
 
-  return offset;
+  return (gint64) value - 1;
 }
 
 /* @seconds from now, moved to this process's mark in the second: back by
