@@ -105,11 +105,14 @@ typedef struct
  * shared borrow is the usual most; more than that spills to the heap. */
 #define N_INLINE_BORROWS 2
 
+/* Everything but ref_count belongs to the owner thread: borrows are
+ * taken, checked and released there, and the value is destroyed there;
+ * owner and context are set at creation and read-only after. */
 struct _IsleCell
 {
   gpointer          value;               /* (owned) */
   GDestroyNotify    destroy;
-  gatomicrefcount   ref_count;           /* any thread */
+  gatomicrefcount   ref_count;           /* (atomic) any thread */
   GMainContext     *context;             /* (owned) the owner's thread-default
                                           * context, where a last release on
                                           * another thread is sent */
@@ -118,7 +121,7 @@ struct _IsleCell
   guint             borrows_size;
   IsleCellBorrow   *borrows;             /* the live borrows, oldest first;
                                           * inline_borrows or (owned) */
-  IsleOwner         owner;
+  IsleOwner         owner;               /* read-only after creation */
   IsleCellBorrow    inline_borrows[N_INLINE_BORROWS];
 };
 

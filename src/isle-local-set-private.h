@@ -30,12 +30,18 @@ typedef struct
   gboolean sit_out_next;    /* the streak has spent the budget */
 } IsleFrameTurn;
 
+/* An island. Every field belongs to the island's thread, except
+ * ref_count (atomic: references are taken and dropped on any thread; the
+ * last is handed back to the island's thread), and owner, context and
+ * remote, which are set at creation and read-only after, so other threads
+ * that hold a reference may read them. */
 struct _IsleLocalSet
 {
-  gatomicrefcount   ref_count;       /* any thread; reaches zero only on the owner's */
-  IsleOwner         owner;
-  GMainContext     *context;         /* (owned) */
+  gatomicrefcount   ref_count;       /* (atomic) any thread; reaches zero only on the owner's */
+  IsleOwner         owner;           /* read-only after creation */
+  GMainContext     *context;         /* (owned) read-only after creation */
 
+  /* The scheduler (isle-run-queue.c). */
   IsleRunQueue    **queues;          /* (owned) sorted by priority, highest first */
   guint             n_queues;
   IsleRunQueue     *default_queue;   /* (unowned) the G_PRIORITY_DEFAULT one */
@@ -46,30 +52,35 @@ struct _IsleLocalSet
   gboolean          timer_wakes;     /* timers are firing: their wakes take the due lane */
   IsleFrameTurn     frame_turn;
 
+  /* What other threads send (isle-remote.c). */
   GSource          *remote_source;   /* (owned) */
-  IsleRemote       *remote;          /* (owned) */
+  IsleRemote       *remote;          /* (owned) read-only after creation; other threads
+                                      * reach the island through it */
   GPtrArray        *draining;        /* (owned) scratch for the remote queue */
   GArray           *draining_calls;  /* (owned) scratch for the remote calls */
 
+  /* The tasks. */
   IsleTask         *live_head;       /* each live task holds a reference here */
   IsleTask         *live_tail;
   guint             n_live;
-
   IsleTaskArena    *task_arena;      /* (owned) closed, not freed, with the island */
   IsleTaskArena    *spawn_arena;     /* (owned) shared: remote spawns, made on any thread;
                                       * closed, not freed, with the island */
   IsleTimerQueue   *timers;          /* (owned) (nullable) made with the first timer */
+  IsleFiberPool     fiber_pool;
+  gsize             default_stack_size;
+
+  /* Failures and diagnostics (isle-diagnostics.c). */
   IsleUnhandledFailure unhandled_failure;
   GError           *shutdown_error;  /* (owned) (nullable) why the island stopped */
   IsleLocalSetCounters counters;     /* tasks_live is n_live, filled in on demand */
-
   IsleDebugFlags    debug_flags;
   gboolean          timing;          /* turns are timed: some debug flag is on */
   gint64            slow_poll_threshold; /* µs */
   gint64            turn_started;    /* when the running turn began, if timing */
   GSource          *dump_source;     /* (owned) (nullable) SIGUSR1, with ISLE_DEBUG_TASKS */
-  IsleFiberPool     fiber_pool;
-  gsize             default_stack_size;
+
+  /* Teardown. */
   gboolean          closing;
   gboolean          finalizing;      /* isle_local_set_finalize() is on the stack */
 };

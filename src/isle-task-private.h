@@ -115,6 +115,11 @@ typedef struct
  * on the island's thread only, but for the remote_queued byte, and for
  * id, the extra pointer and the name in it, which other threads read
  * (isle_task_get_name()). */
+/* A task record. Every field belongs to the island's thread, except where
+ * a note says otherwise: the two counts (any thread: a waker or a handle
+ * may be dropped anywhere), remote_queued (under the island's remote
+ * lock), id and spawn_site (set at spawn, then read-only, so any thread
+ * may read them), and extra (published once, atomically). */
 struct _IsleTask
 {
   /* What running, yielding and waking touch comes first, in one cache
@@ -127,15 +132,15 @@ struct _IsleTask
   guint8          flags;             /* IsleTaskFlags */
   guint8          remote_queued;     /* protected by remote->lock */
   guint32         stack_size;        /* requested; 0 = the island's default */
-  gatomicrefcount ref_count;
-  gatomicrefcount handle_refs;
-  IsleTask       *join_waker;        /* (owned) the waker of who joins us */
+  gatomicrefcount ref_count;         /* (atomic) the record: island, wakers, handles */
+  gatomicrefcount handle_refs;       /* (atomic) join handles; the last detaches */
+  IsleTask       *join_waker;        /* (owned) (nullable) the waker of who joins us */
   gpointer        func;              /* IsleTaskFunc or IslePollFunc */
   gpointer        user_data;         /* (owned) released by user_data_destroy */
 
   IsleTask       *live_prev;         /* the island's list of live tasks */
   IsleTask       *live_next;
-  guint64         id;
+  guint64         id;                /* read-only after spawn */
   GDestroyNotify  user_data_destroy;
   /* A task has a result only once its body or poll function returned, and
    * a parked fiber has not returned: the two share a word, and the task
@@ -148,7 +153,7 @@ struct _IsleTask
   GDestroyNotify  result_destroy;
   IsleTaskExtra  *extra;             /* (owned) (nullable) (atomic) what few tasks use;
                                       * written once, on the island's thread */
-  gconstpointer   spawn_site;        /* the return address of the spawn call */
+  gconstpointer   spawn_site;        /* read-only after spawn: the return address of the spawn call */
 };
 
 #define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))
