@@ -235,6 +235,30 @@ isle_channel_new_for_values (gsize               capacity,
   return isle_channel_new (capacity, _isle_value_item_free, sender);
 }
 
+/* Both sends of a copy of @value: @may_wait says whether a full channel
+ * makes the caller wait (send) or fail (try_send). The copy is freed here
+ * when the send fails. */
+static gboolean
+send_value (IsleChannel   *channel,
+            const GValue  *value,
+            gboolean       may_wait,
+            const char    *function,
+            gconstpointer  caller,
+            GError       **error)
+{
+  GValue *item;
+
+  if (!check_channel_holds_values (channel, function, error))
+    return FALSE;
+
+  item = value_item_new (value);
+  if (_isle_channel_send_item (channel, item, may_wait, function, caller, error))
+    return TRUE;
+
+  _isle_value_item_free (item);
+  return FALSE;
+}
+
 /**
  * isle_channel_sender_send_value:
  * @self: a sender of a channel made by [ctor@Isle.Channel.new_for_values]
@@ -265,23 +289,12 @@ isle_channel_sender_send_value (IsleChannelSender  *self,
                                 const GValue       *value,
                                 GError            **error)
 {
-  IsleChannel *channel = (IsleChannel *) self;
-  GValue *item;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_channel_holds_values (channel, G_STRFUNC, error))
-    return FALSE;
-
-  item = value_item_new (value);
-  if (_isle_channel_send_item (channel, item, TRUE, G_STRFUNC,
-                               __builtin_return_address (0), error))
-    return TRUE;
-
-  _isle_value_item_free (item);
-  return FALSE;
+  return send_value ((IsleChannel *) self, value, TRUE, G_STRFUNC,
+                     __builtin_return_address (0), error);
 }
 
 /**
@@ -306,22 +319,11 @@ isle_channel_sender_try_send_value (IsleChannelSender  *self,
                                     const GValue       *value,
                                     GError            **error)
 {
-  IsleChannel *channel = (IsleChannel *) self;
-  GValue *item;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_channel_holds_values (channel, G_STRFUNC, error))
-    return FALSE;
-
-  item = value_item_new (value);
-  if (_isle_channel_send_item (channel, item, FALSE, G_STRFUNC, NULL, error))
-    return TRUE;
-
-  _isle_value_item_free (item);
-  return FALSE;
+  return send_value ((IsleChannel *) self, value, FALSE, G_STRFUNC, NULL, error);
 }
 
 /**
