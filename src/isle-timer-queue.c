@@ -20,14 +20,19 @@
  * joins and leaves in O(log n).
  *
  * The heap is 4-ary: half as deep as a binary one. Each entry holds its
- * timer's deadline beside the pointer, 16 bytes, and the array is laid out
- * so that a node's four children fill one cache line: a sift compares
- * keys without touching the timers, which with 100,000 of them are far
- * out of the cache. Each timer knows its index, so one that nobody awaits
- * any more (cancelled, lost a race, or its last reference dropped) leaves
- * from the middle at once. Equal deadlines keep the order they were added
- * in (a sequence number, read only on a tie, breaks it), so overdue
- * timers fire by deadline, first come first served.
+ * timer's deadline, 16 bytes, and the array is laid out so that a node's
+ * four children fill one cache line: a sift compares keys without
+ * touching the timers, which with 100,000 of them are far out of the
+ * cache. A timer that nobody awaits any more (cancelled, lost a race, or
+ * its last reference dropped) leaves from the middle at once, so the
+ * queue must know where each timer is; it keeps that in a dense array of
+ * its own, indexed by a slot number each queued timer holds, rather than
+ * in the timers: a sift then writes the positions of the entries it moves
+ * to a few hundred KiB that stay in the cache, not to a timer record per
+ * level (a cache miss each, which were most of the cost of firing a
+ * timer). Equal deadlines keep the order they were added in (a sequence
+ * number in the entry breaks ties), so overdue timers fire by deadline,
+ * first come first served.
  *
  * A timer and its future are one record, from an arena of the island's
  * (isle-task-arena.c): no allocator call per timer, and the memory of a
@@ -47,7 +52,7 @@
  * goes, so the reference cannot be handed out then. */
 
 #define HEAP_ARITY 4
-#define NOT_QUEUED G_MAXUINT
+#define NO_SLOT G_MAXUINT32
 
 /* The heap's first three slots are padding: with 16-byte entries and the
  * array aligned to a cache line, the children of node i (4i + 1 to
@@ -60,15 +65,16 @@ typedef struct _IsleTimer IsleTimer;
 typedef struct
 {
   gint64     deadline;            /* a copy of timer->deadline */
-  IsleTimer *timer;
+  guint32    slot;                /* the timer's, in the queue's slot arrays */
+  guint32    seq;                 /* order of arrival, compared with wrap-around:
+                                   * equal deadlines are never 2^31 timers apart */
 } HeapEntry;
 
 struct _IsleTimer
 {
   IsleFuture      future;         /* first: the record is freed through it */
   gint64          deadline;       /* monotonic µs */
-  guint64         seq;            /* order of arrival, for equal deadlines */
-  guint           index;          /* in the heap, or NOT_QUEUED */
+  guint32         slot;           /* in the queue while not NO_SLOT */
   IsleTimerKind   kind;
   guint           timeout_msec;   /* for the ISLE_TIMER_TIME_OUT message */
   IsleTimerQueue *queue;          /* (unowned) (nullable) NULL once the island is gone */
@@ -82,7 +88,15 @@ struct _IsleTimerQueue
   HeapEntry     *heap;
   guint          n_heap;
   guint          heap_size;
-  guint64        next_seq;
+  guint32        next_seq;
+  /* By slot: where each queued timer's entry is, and the timer. Free
+   * slots are a stack, so a burst that drains reuses the lowest ones. */
+  guint32       *positions;       /* (owned) */
+  IsleTimer    **timers;          /* (owned) */
+  guint32       *free_slots;      /* (owned) */
+  guint          n_free_slots;
+  guint          n_slots;         /* slots handed out at least once */
+  guint          slots_size;
   IsleRemote    *remote;          /* (owned) */
   IsleLocalSet  *island;          /* (unowned) the island owns its queue */
   IsleTaskArena *arena;           /* (owned) closed, not freed, with the queue */
@@ -97,7 +111,7 @@ entry_before (const HeapEntry *a,
               const HeapEntry *b)
 {
   return a->deadline < b->deadline ||
-         (a->deadline == b->deadline && a->timer->seq < b->timer->seq);
+         (a->deadline == b->deadline && (gint32) (a->seq - b->seq) < 0);
 }
 
 static inline void
@@ -106,7 +120,7 @@ heap_set (IsleTimerQueue  *self,
           const HeapEntry *entry)
 {
   self->heap[index] = *entry;
-  entry->timer->index = index;
+  self->positions[entry->slot] = index;
 }
 
 static void
@@ -167,11 +181,52 @@ heap_resize (IsleTimerQueue *self,
   self->heap_size = size;
 }
 
+static guint32
+slot_take (IsleTimerQueue *self,
+           IsleTimer      *timer)
+{
+  guint32 slot;
+
+  if (self->n_free_slots > 0)
+    slot = self->free_slots[--self->n_free_slots];
+  else
+    {
+      if (self->n_slots == self->slots_size)
+        {
+          self->slots_size = MAX (64, self->slots_size * 2);
+          self->positions = g_renew (guint32, self->positions, self->slots_size);
+          self->timers = g_renew (IsleTimer *, self->timers, self->slots_size);
+          self->free_slots = g_renew (guint32, self->free_slots, self->slots_size);
+        }
+      slot = self->n_slots++;
+    }
+  self->timers[slot] = timer;
+  timer->slot = slot;
+  return slot;
+}
+
+static void
+slot_give_back (IsleTimerQueue *self,
+                IsleTimer      *timer)
+{
+  self->free_slots[self->n_free_slots++] = timer->slot;
+  timer->slot = NO_SLOT;
+
+  /* A queue that emptied after a burst gives its memory back. */
+  if (self->n_free_slots == self->n_slots && self->slots_size > 1024)
+    {
+      g_clear_pointer (&self->positions, g_free);
+      g_clear_pointer (&self->timers, g_free);
+      g_clear_pointer (&self->free_slots, g_free);
+      self->n_free_slots = self->n_slots = self->slots_size = 0;
+    }
+}
+
 static void
 heap_push (IsleTimerQueue *self,
            IsleTimer      *timer)
 {
-  HeapEntry entry = { timer->deadline, timer };
+  HeapEntry entry = { timer->deadline, slot_take (self, timer), self->next_seq++ };
 
   if (self->n_heap == self->heap_size)
     heap_resize (self, MAX (64, self->heap_size * 2));
@@ -182,14 +237,13 @@ static void
 heap_remove (IsleTimerQueue *self,
              IsleTimer      *timer)
 {
-  guint index = timer->index;
+  guint index = self->positions[timer->slot];
   HeapEntry moved;
 
-  g_assert (index < self->n_heap && self->heap[index].timer == timer);
+  g_assert (index < self->n_heap && self->heap[index].slot == timer->slot);
 
-  timer->index = NOT_QUEUED;
   moved = self->heap[--self->n_heap];
-  if (moved.timer != timer)
+  if (moved.slot != timer->slot)
     {
       /* The last timer fills the hole, then finds its place either way. */
       if (index > 0 && entry_before (&moved, &self->heap[(index - 1) / HEAP_ARITY]))
@@ -197,10 +251,18 @@ heap_remove (IsleTimerQueue *self,
       else
         heap_sift_down (self, index, moved);
     }
+  slot_give_back (self, timer);
 
   /* A queue that emptied after a burst gives its memory back. */
   if (self->heap_size > 1024 && self->n_heap < self->heap_size / 8)
     heap_resize (self, self->heap_size / 2);
+}
+
+/* The earliest timer. The queue must not be empty. */
+static inline IsleTimer *
+heap_peek (IsleTimerQueue *self)
+{
+  return self->timers[self->heap[0].slot];
 }
 
 static inline gboolean
@@ -212,7 +274,7 @@ is_owner_thread (IsleRemote *remote)
 static inline void
 timer_unqueue (IsleTimer *timer)
 {
-  if (timer->index != NOT_QUEUED)
+  if (timer->slot != NO_SLOT)
     heap_remove (timer->queue, timer);
 }
 
@@ -338,9 +400,13 @@ _isle_timer_queue_fire_due (IsleTimerQueue *self,
   island->timer_wakes = TRUE;
   while (self->n_heap > 0 && self->heap[0].deadline < now)
     {
-      IsleTimer *timer = self->heap[0].timer;
+      IsleTimer *timer = heap_peek (self);
 
       heap_remove (self, timer);
+      /* The next one is most likely out of the cache: start loading it
+       * while this one wakes its task. */
+      if (self->n_heap > 0 && self->heap[0].deadline < now)
+        __builtin_prefetch (heap_peek (self));
       timer_fire (timer);
     }
   island->timer_wakes = outer;
@@ -422,6 +488,9 @@ timer_queue_finalize (GSource *source)
 
   g_assert (self->n_heap == 0);
   g_aligned_free (self->heap_alloc);
+  g_free (self->positions);
+  g_free (self->timers);
+  g_free (self->free_slots);
   _isle_task_arena_close (self->arena);
   _isle_remote_unref (self->remote);
 }
@@ -481,7 +550,6 @@ _isle_timer_queue_add (IsleTimerQueue *self,
   timer = _isle_task_arena_alloc (self->arena);
   _isle_future_init (&timer->future);
   timer->deadline = deadline;
-  timer->seq = self->next_seq++;
   timer->kind = kind;
   timer->timeout_msec = timeout_msec;
   timer->queue = self;
@@ -511,17 +579,21 @@ _isle_timer_queue_close (IsleTimerQueue *self)
   n_pending = self->n_heap;
   pending = g_new (IsleTimer *, n_pending);
   for (i = 0; i < n_pending; i++)
-    pending[i] = self->heap[i].timer;
+    pending[i] = self->timers[self->heap[i].slot];
   self->n_heap = 0;
   self->heap_size = 0;
   self->heap = NULL;
   g_clear_pointer (&self->heap_alloc, g_aligned_free);
+  g_clear_pointer (&self->positions, g_free);
+  g_clear_pointer (&self->timers, g_free);
+  g_clear_pointer (&self->free_slots, g_free);
+  self->n_free_slots = self->n_slots = self->slots_size = 0;
 
   for (i = 0; i < n_pending; i++)
     {
       IsleTimer *timer = pending[i];
 
-      timer->index = NOT_QUEUED;
+      timer->slot = NO_SLOT;
       timer->queue = NULL;
       if (!_isle_future_try_ref (&timer->future))
         pending[i] = NULL;
