@@ -89,11 +89,11 @@ struct _IsleTimerQueue
   guint          n_heap;
   guint          heap_size;
   guint32        next_seq;
-  /* By slot: where each queued timer's entry is, and the timer. Free
-   * slots are a stack, so a burst that drains reuses the lowest ones. */
+  /* By slot: where each queued timer's entry is, and the timer. A free
+   * slot's position is the next free slot (a stack, most recent first). */
   guint32       *positions;       /* (owned) */
   IsleTimer    **timers;          /* (owned) */
-  guint32       *free_slots;      /* (owned) */
+  guint32        free_slot;       /* NO_SLOT when none is free */
   guint          n_free_slots;
   guint          n_slots;         /* slots handed out at least once */
   guint          slots_size;
@@ -181,6 +181,15 @@ heap_resize (IsleTimerQueue *self,
   self->heap_size = size;
 }
 
+static void
+slots_clear (IsleTimerQueue *self)
+{
+  g_clear_pointer (&self->positions, g_free);
+  g_clear_pointer (&self->timers, g_free);
+  self->free_slot = NO_SLOT;
+  self->n_free_slots = self->n_slots = self->slots_size = 0;
+}
+
 static guint32
 slot_take (IsleTimerQueue *self,
            IsleTimer      *timer)
@@ -188,7 +197,11 @@ slot_take (IsleTimerQueue *self,
   guint32 slot;
 
   if (self->n_free_slots > 0)
-    slot = self->free_slots[--self->n_free_slots];
+    {
+      slot = self->free_slot;
+      self->free_slot = self->positions[slot];
+      self->n_free_slots--;
+    }
   else
     {
       if (self->n_slots == self->slots_size)
@@ -196,7 +209,6 @@ slot_take (IsleTimerQueue *self,
           self->slots_size = MAX (64, self->slots_size * 2);
           self->positions = g_renew (guint32, self->positions, self->slots_size);
           self->timers = g_renew (IsleTimer *, self->timers, self->slots_size);
-          self->free_slots = g_renew (guint32, self->free_slots, self->slots_size);
         }
       slot = self->n_slots++;
     }
@@ -209,17 +221,14 @@ static void
 slot_give_back (IsleTimerQueue *self,
                 IsleTimer      *timer)
 {
-  self->free_slots[self->n_free_slots++] = timer->slot;
+  self->positions[timer->slot] = self->free_slot;
+  self->free_slot = timer->slot;
+  self->n_free_slots++;
   timer->slot = NO_SLOT;
 
   /* A queue that emptied after a burst gives its memory back. */
   if (self->n_free_slots == self->n_slots && self->slots_size > 1024)
-    {
-      g_clear_pointer (&self->positions, g_free);
-      g_clear_pointer (&self->timers, g_free);
-      g_clear_pointer (&self->free_slots, g_free);
-      self->n_free_slots = self->n_slots = self->slots_size = 0;
-    }
+    slots_clear (self);
 }
 
 static void
@@ -488,9 +497,7 @@ timer_queue_finalize (GSource *source)
 
   g_assert (self->n_heap == 0);
   g_aligned_free (self->heap_alloc);
-  g_free (self->positions);
-  g_free (self->timers);
-  g_free (self->free_slots);
+  slots_clear (self);
   _isle_task_arena_close (self->arena);
   _isle_remote_unref (self->remote);
 }
@@ -513,6 +520,7 @@ _isle_timer_queue_get (IsleLocalSet *island)
     return island->timers;
 
   self = (IsleTimerQueue *) g_source_new (&timer_queue_funcs, sizeof (IsleTimerQueue));
+  self->free_slot = NO_SLOT;
   self->remote = _isle_remote_ref (island->remote);
   self->island = island;
   self->arena = _isle_task_arena_new (sizeof (IsleTimer),
@@ -584,10 +592,7 @@ _isle_timer_queue_close (IsleTimerQueue *self)
   self->heap_size = 0;
   self->heap = NULL;
   g_clear_pointer (&self->heap_alloc, g_aligned_free);
-  g_clear_pointer (&self->positions, g_free);
-  g_clear_pointer (&self->timers, g_free);
-  g_clear_pointer (&self->free_slots, g_free);
-  self->n_free_slots = self->n_slots = self->slots_size = 0;
+  slots_clear (self);
 
   for (i = 0; i < n_pending; i++)
     {
