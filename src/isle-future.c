@@ -825,6 +825,54 @@ blocked_wait_cancelled (GCancellable *cancellable,
   blocked_wait_wake (data);
 }
 
+/* How long a plain thread watches a future before it goes to sleep on
+ * it. An island settles the futures of remote spawns microseconds apart,
+ * and putting the waiting thread to sleep and waking it again costs both
+ * threads a system call and the waiter a trip through the scheduler
+ * (tens of microseconds on a virtual machine): a spawn_remote round trip
+ * was a third faster with the wait watching first. Only with a second
+ * processor, on which the island can make progress meanwhile. */
+#define WAIT_SPIN_USEC 50
+#define WAIT_SPIN_PAUSES 64
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield" ::: "memory");
+#else
+  __asm__ __volatile__ ("" ::: "memory");
+#endif
+}
+
+static void
+wait_spin (IsleFuture *self)
+{
+  static int n_processors;   /* (atomic) 0 until first read */
+  gint64 until;
+  int n = g_atomic_int_get (&n_processors);
+
+  if (n == 0)
+    {
+      n = (int) g_get_num_processors ();
+      g_atomic_int_set (&n_processors, n);
+    }
+  if (n < 2)
+    return;
+
+  until = g_get_monotonic_time () + WAIT_SPIN_USEC;
+  do
+    {
+      for (guint i = 0; i < WAIT_SPIN_PAUSES; i++)
+        cpu_relax ();
+      if (isle_future_is_finished (self))
+        return;
+    }
+  while (g_get_monotonic_time () < until);
+}
+
 /**
  * isle_future_wait:
  * @self: a future
@@ -844,6 +892,10 @@ blocked_wait_cancelled (GCancellable *cancellable,
  *
  * If @cancellable is cancelled first, the wait fails with
  * %G_IO_ERROR_CANCELLED and the future is left alone.
+ *
+ * On a machine with more than one processor the thread watches the future
+ * for up to 50 µs before it goes to sleep on it: an island usually settles
+ * the result of a small task sooner than a sleeping thread can be woken.
  *
  * Safe to call from any plain thread.
  *
@@ -879,6 +931,9 @@ isle_future_wait (IsleFuture    *self,
                    "%s() would block an island's thread", G_STRFUNC);
       return NULL;
     }
+
+  if (!isle_future_is_finished (self))
+    wait_spin (self);
 
   if (!isle_future_is_finished (self))
     {
