@@ -20,7 +20,5 @@ gpointer       _isle_task_arena_alloc_shared (IsleTaskArena *arena);
 gpointer       _isle_task_arena_alloc (IsleTaskArena  *arena);
 void           _isle_task_arena_free  (gpointer        record);
 void           _isle_task_arena_close (IsleTaskArena  *arena);
-gpointer       _isle_task_arena_get_spare (IsleTaskArena *arena,
-                                           gsize         *chunk_size);
 
 G_END_DECLS

@@ -29,7 +29,6 @@
 #include <sys/mman.h>
 
 #include "isle-task-arena-private.h"
-#include "isle-prefault-private.h"
 #include "isle-thread-private.h"
 
 #include "isle-sanitizers-private.h"
@@ -56,16 +55,11 @@ struct _IsleTaskArena
   gsize            record_size;
   gsize            header_size;    /* the chunk header, rounded to a slot */
 
-  /* Owner thread only (under lock in a shared arena). */
+  /* Owner thread only. */
   gpointer         free_list;      /* linked through each record's first word */
   guint8          *bump;
   guint8          *bump_end;
-  guint8          *ahead_mark;     /* past it, the next chunk is mapped ahead */
   IsleTaskChunk   *chunks;         /* (owned) */
-  guint8          *spare;          /* (owned) (nullable) the next chunk, mapped
-                                    * ahead and being faulted in; no header yet */
-  IslePrefault     prefault;       /* the prefault thread's (isle-prefault.c) */
-  gboolean         prefaulted;     /* a request was ever queued */
   gsize            n_out;          /* records handed out and not freed here;
                                     * protected by lock once closed */
 
@@ -106,11 +100,10 @@ _isle_task_arena_new_shared (gsize record_size)
   return arena;
 }
 
-/* Maps an aligned chunk; later chunks than the first are offered to the
- * kernel as huge pages. NULL if out of address space. */
-static guint8 *
-chunk_map (IsleTaskArena *arena)
+static gboolean
+chunk_new (IsleTaskArena *arena)
 {
+  IsleTaskChunk *chunk;
   guint8 *map;
   guint8 *aligned;
   gsize head;
@@ -119,7 +112,7 @@ chunk_map (IsleTaskArena *arena)
   map = mmap (NULL, 2 * CHUNK_SIZE, PROT_READ | PROT_WRITE,
               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (map == MAP_FAILED)
-    return NULL;
+    return FALSE;
 
   aligned = (guint8 *) (((guintptr) map + CHUNK_SIZE - 1) & ~(guintptr) (CHUNK_SIZE - 1));
   head = (gsize) (aligned - map);
@@ -132,42 +125,6 @@ chunk_map (IsleTaskArena *arena)
     madvise (aligned, CHUNK_SIZE, MADV_HUGEPAGE);
 #endif
 
-  return aligned;
-}
-
-/* Half-way through its first chunk, an arena maps the next one and hands
- * it to the prefault thread (isle-prefault.c), so that the island's
- * thread does not stop in page faults when it gets there; from then on,
- * as it starts each chunk. An arena that never passes half a chunk never
- * maps a spare. */
-static void
-spare_map (IsleTaskArena *arena)
-{
-  arena->spare = chunk_map (arena);
-  if (arena->spare == NULL)
-    return;
-  arena->prefaulted = TRUE;
-  _isle_prefault_queue (&arena->prefault, arena->spare, CHUNK_SIZE);
-}
-
-static gboolean
-chunk_new (IsleTaskArena *arena)
-{
-  IsleTaskChunk *chunk;
-  guint8 *aligned;
-
-  gboolean growing = arena->spare != NULL;
-
-  if (growing)
-    {
-      /* Not waiting: if the thread is still at it, the two of us fault
-       * the rest in. */
-      _isle_prefault_forget (&arena->prefault, FALSE);
-      aligned = g_steal_pointer (&arena->spare);
-    }
-  else if ((aligned = chunk_map (arena)) == NULL)
-    return FALSE;
-
   chunk = (IsleTaskChunk *) aligned;
   chunk->arena = arena;
   chunk->next = arena->chunks;
@@ -175,9 +132,6 @@ chunk_new (IsleTaskArena *arena)
 
   arena->bump = aligned + arena->header_size;
   arena->bump_end = aligned + CHUNK_SIZE - arena->record_size + 1;
-  /* An arena that needed a spare is likely to need the next one: the
-   * thread gets a whole chunk's time to fault it in. */
-  arena->ahead_mark = growing ? aligned : aligned + CHUNK_SIZE / 2;
 
 #ifdef ISLE_ASAN
   ASAN_POISON_MEMORY_REGION (arena->bump, CHUNK_SIZE - arena->header_size);
@@ -189,12 +143,6 @@ chunk_new (IsleTaskArena *arena)
 static void
 arena_destroy (IsleTaskArena *arena)
 {
-  /* The prefault thread must be done with our memory before it goes. */
-  if (arena->prefaulted)
-    _isle_prefault_forget (&arena->prefault, TRUE);
-  if (arena->spare != NULL)
-    munmap (arena->spare, CHUNK_SIZE);
-
   while (arena->chunks != NULL)
     {
       IsleTaskChunk *chunk = arena->chunks;
@@ -249,17 +197,12 @@ bump (IsleTaskArena *arena)
     }
   record = arena->bump;
   arena->bump += arena->record_size;
-
-  if (G_UNLIKELY (arena->bump >= arena->ahead_mark))
-    {
-      arena->ahead_mark = arena->bump_end + arena->record_size;
-      spare_map (arena);
-    }
   return record;
 }
 
 /* A record from the bump pointer is fresh memory, zero already: clearing
- * it again would only pull it into the cache twice. */
+ * it again would write every line of it twice, the first time in the
+ * page fault's wake. */
 static gpointer
 hand_out (IsleTaskArena *arena,
           gpointer       record,
@@ -410,15 +353,4 @@ _isle_task_arena_close (IsleTaskArena *arena)
 
   if (last)
     arena_destroy (arena);
-}
-
-/* For tests: the next chunk, mapped ahead and handed to the prefault
- * thread, or NULL; and the size of a chunk. Call on the arena's thread. */
-gpointer
-_isle_task_arena_get_spare (IsleTaskArena *arena,
-                            gsize         *chunk_size)
-{
-  if (chunk_size != NULL)
-    *chunk_size = CHUNK_SIZE;
-  return arena->spare;
 }
