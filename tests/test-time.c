@@ -680,6 +680,66 @@ test_time_random_timers (void)
   isle_test_run_root (island, random_timers, NULL);
 }
 
+#define N_BURST_TIMERS 50000
+
+/* A burst large enough that the queue's arrays are mapped on their own
+ * (isle-timer-queue.c) grows them, fires every timer in order, and shrinks
+ * them again on the way down; then a second burst reuses the queue. */
+static gpointer
+burst_of_timers (gpointer   user_data,
+                 GError   **error)
+{
+  IsleTimerQueue *queue = _isle_timer_queue_get (isle_local_set_get_current ());
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autofree IsleFuture **futures = g_new (IsleFuture *, N_BURST_TIMERS);
+      g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (IsleFuture *));
+      gint64 base = g_get_monotonic_time () + 1000;
+
+      /* Deadlines in reverse order of arrival: every push sifts up. */
+      for (guint i = 0; i < N_BURST_TIMERS; i++)
+        {
+          futures[i] = _isle_timer_queue_add (queue, base + (N_BURST_TIMERS - i) / 10,
+                                              ISLE_TIMER_RESOLVE, 0);
+          _isle_future_add_settle_notify (futures[i], note_settled, order, NULL);
+        }
+      g_assert_cmpuint (_isle_timer_queue_get_n_pending (queue), ==, N_BURST_TIMERS);
+
+      while (_isle_timer_queue_get_n_pending (queue) > 0)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, isle_test_deadline ());
+          g_assert_true (isle_yield_now (error));
+        }
+
+      /* By deadline; equal ones (up to ten to a microsecond) by arrival:
+       * the groups from the last made to the first, each in the order it
+       * was made. */
+      g_assert_cmpuint (order->len, ==, N_BURST_TIMERS);
+      for (guint k = 0, group = 0; k < order->len; group++)
+        {
+          /* Timer i is in group (N - i) / 10. */
+          gint first = MAX (0, (gint) N_BURST_TIMERS - 10 * (gint) group - 9);
+          gint last = MIN ((gint) N_BURST_TIMERS - 1, (gint) N_BURST_TIMERS - 10 * (gint) group);
+
+          for (gint i = first; i <= last; i++, k++)
+            if (g_array_index (order, IsleFuture *, k) != futures[i])
+              g_error ("timer %d fired %uth", i, k);
+        }
+      for (guint i = 0; i < N_BURST_TIMERS; i++)
+        isle_future_unref (futures[i]);
+    }
+  return NULL;
+}
+
+static void
+test_time_burst_of_timers (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, burst_of_timers, NULL);
+}
+
 static gpointer
 timers_leave_at_once (gpointer   user_data,
                       GError   **error)
@@ -1336,6 +1396,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Time/equal-deadlines-fifo", test_time_equal_deadlines_fifo);
   g_test_add_func ("/Isle/Time/timers-leave-at-once", test_time_timers_leave_at_once);
   g_test_add_func ("/Isle/Time/random-timers", test_time_random_timers);
+  g_test_add_func ("/Isle/Time/burst-of-timers", test_time_burst_of_timers);
   g_test_add_func ("/Isle/Time/timers-left-on-other-threads", test_time_timers_left_on_other_threads);
   g_test_add_func ("/Isle/Time/aborted-sleeper-leaves-queue", test_time_aborted_sleeper_leaves_queue);
   g_test_add_func ("/Isle/Time/teardown-with-many-timers", test_time_teardown_with_many_timers);
