@@ -105,7 +105,9 @@ isle_local_set_new_for_context (GMainContext *context)
   self->task_arena = _isle_task_arena_new (sizeof (IsleTask),
                                           _isle_remote_ref (self->remote),
                                           (GDestroyNotify) _isle_remote_unref);
-  self->spawn_arena = _isle_task_arena_new_shared (_isle_remote_spawn_get_record_size ());
+  self->spawn_arena = _isle_task_arena_new_shared (_isle_remote_spawn_get_record_size (),
+                                                  _isle_remote_ref (self->remote),
+                                                  (GDestroyNotify) _isle_remote_unref);
   _isle_fiber_pool_init (&self->fiber_pool);
   _isle_overflow_handler_install ();
   self->slow_poll_threshold = (gint64) _isle_debug_get_env_slow_poll_ms () * 1000;

@@ -25,12 +25,26 @@ typedef struct
   gpointer       data;
 } IsleRemoteCall;
 
+typedef struct _IsleRemoteLink IsleRemoteLink;
+
+/* A call that carries its own link, queued without the lock: a burst of
+ * spawns from another thread took the lock twice a spawn (the sender's
+ * push, the island's drain), and the lock's cache line went back and
+ * forth between the two processors on every one. */
+struct _IsleRemoteLink
+{
+  IsleRemoteLink *next;
+  void          (*func) (IsleRemoteLink *link);
+};
+
 struct _IsleRemote
 {
   gatomicrefcount  ref_count;
   GMutex           lock;
   GPtrArray       *queue;       /* (owned) protected by lock; each entry holds a task reference */
   GArray          *calls;       /* (owned) protected by lock; IsleRemoteCall, run on the island's thread */
+  IsleRemoteLink  *links;       /* (atomic) pushed without the lock, newest first;
+                                 * a sentinel once the island is closed */
   gboolean         closed;      /* protected by lock */
   int              pending;     /* (atomic) set: senders need not wake the context,
                                  * for a wake-up is on its way or the island
@@ -51,6 +65,8 @@ void          _isle_remote_wake_take         (IsleRemote     *remote,
 gboolean      _isle_remote_call              (IsleRemote     *remote,
                                               GDestroyNotify  func,
                                               gpointer        data);
+gboolean      _isle_remote_push              (IsleRemote     *remote,
+                                              IsleRemoteLink *link);
 gboolean      _isle_remote_has_work          (IsleRemote     *remote);
 void          _isle_remote_run_at_home       (IsleRemote     *home,
                                               GDestroyNotify  func,

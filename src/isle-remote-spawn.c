@@ -26,7 +26,7 @@
 typedef struct
 {
   IsleFuture           future;            /* first: the record goes with its last reference */
-  IsleRemote          *remote;            /* (owned) until the spawn is done with */
+  IsleRemoteLink       link;              /* queued on the island's remote part */
   IsleRemote          *home;              /* (owned) (nullable) the caller's island, as a promise's */
   char                *name;              /* (owned) (nullable) */
   int                  priority;
@@ -37,6 +37,17 @@ typedef struct
   IsleRemoteSpawnDone  done;
   gpointer             done_data;
 } RemoteSpawn;
+
+/* The island's remote part: the arena the record comes from holds a
+ * reference to it for as long as any of its records lives, so a spawn
+ * takes none of its own (a reference count that the sending thread and
+ * the island's thread would both write, a cache line bounced between them
+ * twice a spawn). */
+static inline IsleRemote *
+remote_of (RemoteSpawn *spawn)
+{
+  return _isle_task_arena_get_data (spawn);
+}
 
 gsize
 _isle_remote_spawn_get_record_size (void)
@@ -85,7 +96,6 @@ remote_spawn_free (gpointer data)
                                               "The task was aborted before it started"));
   if (spawn->done != NULL)
     spawn->done (spawn->done_data);
-  _isle_remote_unref (g_steal_pointer (&spawn->remote));
   g_clear_pointer (&spawn->name, g_free);
 
   /* The producer's reference, the promise's part: last, since it may free
@@ -123,7 +133,7 @@ static void
 remote_spawn_start (gpointer data)
 {
   RemoteSpawn *spawn = data;
-  IsleLocalSet *island = spawn->remote->island;
+  IsleLocalSet *island = remote_of (spawn)->island;
   IsleJoinHandle *handle;
 
   if (island == NULL || island->closing)
@@ -139,6 +149,12 @@ remote_spawn_start (gpointer data)
                                             remote_spawn_run, spawn,
                                             remote_spawn_free, NULL);
   isle_join_handle_unref (handle);
+}
+
+static void
+remote_spawn_start_link (IsleRemoteLink *link)
+{
+  remote_spawn_start ((guint8 *) link - G_STRUCT_OFFSET (RemoteSpawn, link));
 }
 
 IsleFuture *
@@ -160,7 +176,6 @@ _isle_remote_spawn (IsleLocalSet        *island,
   _isle_future_init (future);
   _isle_future_set_hooks (future, &remote_spawn_hooks, spawn);
   _isle_future_set_origin (future, &_isle_origin_promise, NULL, 0);
-  spawn->remote = _isle_remote_ref (island->remote);
   /* The calling thread's island, if any: a result nobody takes is
    * released back there (see IslePromise). */
   spawn->home = current != NULL ? _isle_remote_ref (current->remote) : NULL;
@@ -175,13 +190,14 @@ _isle_remote_spawn (IsleLocalSet        *island,
   /* One reference for the caller, one for the spawn until it is done. */
   isle_future_ref (future);
 
-  if (spawn->remote->owner == _isle_thread_peek_serial ())
+  if (island->remote->owner == _isle_thread_peek_serial ())
     {
       remote_spawn_start (spawn);
       return future;
     }
 
-  if (!_isle_remote_call (spawn->remote, remote_spawn_start, spawn))
+  spawn->link.func = remote_spawn_start_link;
+  if (!_isle_remote_push (island->remote, &spawn->link))
     {
       /* Only an island already freed gets here: the caller held no
        * reference. Its thread cannot be reached any more. */

@@ -11,6 +11,9 @@
 #include "isle-run-queue-private.h"
 #include "isle-task-private.h"
 
+/* What links reads once the island is closed: pushes then fail. */
+static IsleRemoteLink links_closed;
+
 IsleRemote *
 _isle_remote_ref (IsleRemote *remote)
 {
@@ -27,6 +30,7 @@ _isle_remote_unref (IsleRemote *remote)
   g_assert (remote->closed);
   g_assert (remote->queue->len == 0);
   g_assert (remote->calls->len == 0);
+  g_assert (remote->links == NULL || remote->links == &links_closed);
   g_ptr_array_unref (remote->queue);
   g_array_unref (remote->calls);
   g_main_context_unref (remote->context);
@@ -126,6 +130,57 @@ _isle_remote_call (IsleRemote     *remote,
   return TRUE;
 }
 
+/* Queues @link for the island's thread, where its func runs; FALSE once
+ * the island is closed. Any thread; takes no lock. The push comes before
+ * the look at pending, and the island clears pending before it takes the
+ * links (drain) or looks at them (remote_source_prepare()): one of the two
+ * sees the other, so a link is never left behind an island that blocks. */
+gboolean
+_isle_remote_push (IsleRemote     *remote,
+                   IsleRemoteLink *link)
+{
+  IsleRemoteLink *head;
+
+  do
+    {
+      head = g_atomic_pointer_get (&remote->links);
+      if (head == &links_closed)
+        return FALSE;
+      link->next = head;
+    }
+  while (!g_atomic_pointer_compare_and_exchange (&remote->links, head, link));
+
+  if (!g_atomic_int_get (&remote->pending) &&
+      g_atomic_int_compare_and_exchange (&remote->pending, 0, 1))
+    g_main_context_wakeup (remote->context);
+  return TRUE;
+}
+
+/* Takes every link pushed so far, oldest first; once the island is
+ * closed, closes the links too. Island's thread. */
+static IsleRemoteLink *
+remote_take_links (IsleRemote *remote,
+                   gboolean    closed)
+{
+  IsleRemoteLink *newest;
+  IsleRemoteLink *oldest = NULL;
+
+  if (g_atomic_pointer_get (&remote->links) == NULL && !closed)
+    return NULL;
+  newest = g_atomic_pointer_exchange (&remote->links, closed ? &links_closed : NULL);
+  if (newest == &links_closed)
+    return NULL;
+  while (newest != NULL)
+    {
+      IsleRemoteLink *next = newest->next;
+
+      newest->next = oldest;
+      oldest = newest;
+      newest = next;
+    }
+  return oldest;
+}
+
 static gboolean
 release_now (gpointer data)
 {
@@ -174,6 +229,8 @@ _isle_local_set_drain_remote (IsleLocalSet *self,
   IsleRemote *remote = self->remote;
   GPtrArray *batch;
   GArray *calls;
+  IsleRemoteLink *links;
+  gboolean closed;
   guint i;
 
   if (G_LIKELY (!g_atomic_int_get (&remote->pending)))
@@ -190,7 +247,9 @@ _isle_local_set_drain_remote (IsleLocalSet *self,
     ((IsleTask *) batch->pdata[i])->remote_queued = FALSE;
   if (!stay_awake)
     g_atomic_int_set (&remote->pending, 0);
+  closed = remote->closed;
   g_mutex_unlock (&remote->lock);
+  links = remote_take_links (remote, closed);
 
   self->counters.wakes_remote += batch->len;
   for (i = 0; i < batch->len; i++)
@@ -209,6 +268,14 @@ _isle_local_set_drain_remote (IsleLocalSet *self,
       call->func (call->data);
     }
   g_array_set_size (calls, 0);
+
+  while (links != NULL)
+    {
+      IsleRemoteLink *link = links;
+
+      links = link->next;
+      link->func (link);
+    }
 }
 
 /* Whether other threads have queued work that the island has not taken
@@ -221,6 +288,12 @@ _isle_remote_has_work (IsleRemote *remote)
   g_mutex_lock (&remote->lock);
   has_work = remote->queue->len > 0 || remote->calls->len > 0;
   g_mutex_unlock (&remote->lock);
+  if (!has_work)
+    {
+      IsleRemoteLink *links = g_atomic_pointer_get (&remote->links);
+
+      has_work = links != NULL && links != &links_closed;
+    }
   return has_work;
 }
 
@@ -281,6 +354,14 @@ remote_source_prepare (GSource *source,
       if (idle)
         g_atomic_int_set (&remote->pending, 0);
       g_mutex_unlock (&remote->lock);
+      /* Pending is clear: a link pushed from now on wakes the context, and
+       * one pushed before is seen here. */
+      if (idle && g_atomic_pointer_get (&remote->links) != NULL &&
+          g_atomic_pointer_get (&remote->links) != &links_closed)
+        {
+          g_atomic_int_set (&remote->pending, 1);
+          idle = FALSE;
+        }
       if (idle)
         break;
     }

@@ -14,7 +14,9 @@ typedef struct _IsleTaskArena IsleTaskArena;
 IsleTaskArena *_isle_task_arena_new      (gsize           record_size,
                                           gpointer        data,
                                           GDestroyNotify  data_destroy);
-IsleTaskArena *_isle_task_arena_new_shared (gsize         record_size);
+IsleTaskArena *_isle_task_arena_new_shared (gsize         record_size,
+                                            gpointer       data,
+                                            GDestroyNotify data_destroy);
 gpointer       _isle_task_arena_get_data (gpointer        record);
 gpointer       _isle_task_arena_alloc_shared (IsleTaskArena *arena);
 gpointer       _isle_task_arena_alloc (IsleTaskArena  *arena);

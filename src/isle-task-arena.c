@@ -98,9 +98,11 @@ _isle_task_arena_new (gsize          record_size,
 /* An arena that any thread allocates from, everything under its lock;
  * the thread that makes it closes it. */
 IsleTaskArena *
-_isle_task_arena_new_shared (gsize record_size)
+_isle_task_arena_new_shared (gsize          record_size,
+                             gpointer       data,
+                             GDestroyNotify data_destroy)
 {
-  IsleTaskArena *arena = _isle_task_arena_new (record_size, NULL, NULL);
+  IsleTaskArena *arena = _isle_task_arena_new (record_size, data, data_destroy);
 
   arena->shared = TRUE;
   return arena;

@@ -50,7 +50,7 @@ test_arena_reused_records_are_zero (void)
 {
   IsleTaskArena *arenas[2] = {
     _isle_task_arena_new (RECORD_SIZE, NULL, NULL),
-    _isle_task_arena_new_shared (RECORD_SIZE),
+    _isle_task_arena_new_shared (RECORD_SIZE, NULL, NULL),
   };
 
   for (guint a = 0; a < G_N_ELEMENTS (arenas); a++)
