@@ -153,15 +153,6 @@ channel_release (IsleChannel *self)
     channel_free (self);
 }
 
-static void
-wake_and_unref (IsleWaker *waker)
-{
-  if (waker != NULL)
-    {
-      _isle_waker_wake_and_unref (waker);
-    }
-}
-
 /* With the lock held: room has appeared for one sender. A fiber waiting
  * for it is handed the wake, to give after unlocking; otherwise one
  * blocked thread is signalled. Whoever is woken either takes the room or
@@ -198,7 +189,7 @@ wake_all (GQueue *wakers)
   IsleWaker *waker;
 
   while ((waker = g_queue_pop_head (wakers)) != NULL)
-    wake_and_unref (waker);
+    _isle_waker_wake_and_unref (waker);
 }
 
 /* With the lock held: the next item, if any, and the wake its room is
@@ -425,7 +416,7 @@ isle_channel_sender_unref (IsleChannelSender *self)
     }
   g_mutex_unlock (&channel->lock);
 
-  wake_and_unref (waker);
+  _isle_waker_wake_and_unref (waker);
   channel_release (channel);
 }
 
@@ -480,7 +471,7 @@ _isle_channel_send_item (IsleChannel    *self,
           g_queue_push_tail (&self->items, item);
           wake = g_steal_pointer (&self->recv_waker);
           g_mutex_unlock (&self->lock);
-          wake_and_unref (wake);
+          _isle_waker_wake_and_unref (wake);
           return TRUE;
         }
 
@@ -544,7 +535,7 @@ _isle_channel_send_item (IsleChannel    *self,
         {
           wake = withdraw_sender_locked (self, own_waker);
           g_mutex_unlock (&self->lock);
-          wake_and_unref (wake);
+          _isle_waker_wake_and_unref (wake);
           return FALSE;
         }
 
@@ -650,7 +641,7 @@ send_poll_waiter_withdraw (IslePollWait *wait,
   wake = withdraw_sender_locked (self, poll_waiter->waker);
   g_mutex_unlock (&self->lock);
 
-  wake_and_unref (wake);
+  _isle_waker_wake_and_unref (wake);
   send_poll_waiter_free (poll_waiter);
 }
 
@@ -768,7 +759,7 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
       _isle_task_remove_poll_wait (task, &poll_waiter->base);
       send_poll_waiter_free (poll_waiter);
     }
-  wake_and_unref (recv_wake);
+  _isle_waker_wake_and_unref (recv_wake);
 
   if (closed)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -898,7 +889,7 @@ isle_channel_recv (IsleChannel  *self,
       g_mutex_unlock (&self->lock);
 
       g_clear_pointer (&replaced, isle_waker_unref);
-      wake_and_unref (g_steal_pointer (&wake));
+      _isle_waker_wake_and_unref (g_steal_pointer (&wake));
 
       if (item != NULL)
         break;
@@ -965,7 +956,7 @@ _isle_channel_try_recv (IsleChannel  *self,
   closed = self->closed;
   g_mutex_unlock (&self->lock);
 
-  wake_and_unref (wake);
+  _isle_waker_wake_and_unref (wake);
 
   if (item == NULL)
     {
@@ -1106,7 +1097,7 @@ poll_recv (IsleChannel  *self,
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&replaced, isle_waker_unref);
-  wake_and_unref (wake);
+  _isle_waker_wake_and_unref (wake);
 
   if (!ready && !closed)
     {

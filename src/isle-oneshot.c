@@ -112,15 +112,6 @@ oneshot_release (IsleOneshot *self)
   g_free (self);
 }
 
-static void
-wake_and_unref (IsleWaker *waker)
-{
-  if (waker != NULL)
-    {
-      _isle_waker_wake_and_unref (waker);
-    }
-}
-
 /**
  * isle_oneshot_new:
  *
@@ -309,7 +300,7 @@ isle_oneshot_sender_unref (IsleOneshotSender *self)
     }
   g_mutex_unlock (&oneshot->lock);
 
-  wake_and_unref (waker);
+  _isle_waker_wake_and_unref (waker);
   oneshot_release (oneshot);
 }
 
@@ -365,7 +356,7 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
 
   if (state == ONESHOT_EMPTY && !receiver_gone)
     {
-      wake_and_unref (waker);
+      _isle_waker_wake_and_unref (waker);
       return TRUE;
     }
 
