@@ -424,6 +424,134 @@ withdraw_sender_locked (IsleChannel *self,
   return NULL;
 }
 
+typedef enum
+{
+  PUSH_SENT,
+  PUSH_CLOSED,
+  PUSH_FULL,
+} PushResult;
+
+/* With the lock held: queues @item if the channel is open and has room;
+ * the receiver's wake, if it waits, goes to *@recv_wake, to give after
+ * unlocking. Every send starts here, whatever it does when the channel
+ * is full. */
+static PushResult
+try_push_locked (IsleChannel  *self,
+                 gpointer      item,
+                 IsleWaker   **recv_wake)
+{
+  if (self->closed)
+    return PUSH_CLOSED;
+
+  if (self->capacity > 0 && self->items.length >= self->capacity)
+    return PUSH_FULL;
+
+  g_queue_push_tail (&self->items, item);
+  *recv_wake = g_steal_pointer (&self->endpoint.recv_waker);
+  return PUSH_SENT;
+}
+
+/* A plain thread waits for a receive to make room: called with the lock
+ * held, and returns TRUE with it held (g_cond_wait() releases it
+ * meanwhile), to try again. On the receiver's own thread the receive
+ * would never come: the misuse is reported, and it returns FALSE
+ * unlocked. */
+static gboolean
+block_thread_locked (IsleChannel  *self,
+                     const char   *function,
+                     GError      **error)
+{
+  if (G_UNLIKELY (_isle_owner_is_current (&self->endpoint.owner)))
+    {
+      g_mutex_unlock (&self->endpoint.lock);
+      g_critical ("%s() on a full IsleChannel %p from plain code on "
+                  "its receiving thread %s would block forever: the "
+                  "receiver drains the channel only when this thread "
+                  "returns to its main loop. Send from a task on this "
+                  "thread (it parks instead of blocking), or use "
+                  "isle_channel_sender_try_send()",
+                  function, (gpointer) self, self->endpoint.owner.description);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "The channel is full and its receiver is on this thread");
+      return FALSE;
+    }
+
+  self->n_blocked++;
+  g_cond_wait (&self->room, &self->endpoint.lock);
+  self->n_blocked--;
+  return TRUE;
+}
+
+/* A fiber task parks until a receive hands it room: called with the lock
+ * held, and returns TRUE with it held once the task is woken, to try
+ * again. Aborted meanwhile, the task gives up its place in line and it
+ * returns FALSE unlocked, with %G_IO_ERROR_CANCELLED. A poll function
+ * must not park: that misuse is reported, and it returns FALSE unlocked
+ * too. */
+static gboolean
+park_fiber_locked (IsleChannel    *self,
+                   IsleTask       *task,
+                   const char     *function,
+                   gconstpointer   caller,
+                   GError        **error)
+{
+  IsleWaker *own_waker;
+  IsleWaker *wake;
+
+  if (G_UNLIKELY (task->kind != ISLE_TASK_KIND_FIBER))
+    {
+      g_mutex_unlock (&self->endpoint.lock);
+      g_critical ("%s() on a full IsleChannel %p in a poll function "
+                  "(task %" G_GUINT64_FORMAT "), which must not block. Use "
+                  "isle_channel_sender_poll_send(), which parks the poll task "
+                  "until there is room, or isle_channel_sender_try_send()",
+                  function, (gpointer) self, task->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "The channel is full");
+      return FALSE;
+    }
+
+  /* The queue holds a reference to the waker; this pointer only
+   * identifies it. */
+  own_waker = isle_task_ref_waker (task);
+  g_queue_push_tail (&self->send_wakers, own_waker);
+  g_mutex_unlock (&self->endpoint.lock);
+
+  _isle_task_check_borrows (task, function, caller);
+  if (!_isle_task_park (task, "room in a channel", error))
+    {
+      g_mutex_lock (&self->endpoint.lock);
+      wake = withdraw_sender_locked (self, own_waker);
+      g_mutex_unlock (&self->endpoint.lock);
+      _isle_waker_wake_and_unref (wake);
+      return FALSE;
+    }
+
+  /* Woken by something else than a receive, the task is still in line:
+   * it takes a new place there if the channel is still full. */
+  g_mutex_lock (&self->endpoint.lock);
+  if (g_queue_remove (&self->send_wakers, own_waker))
+    isle_waker_unref (own_waker);
+  return TRUE;
+}
+
+static void
+set_push_error (IsleChannel  *self,
+                PushResult    result,
+                GError      **error)
+{
+  if (result == PUSH_CLOSED)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The channel is closed");
+  else if (result == PUSH_FULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                 "The channel is full (%" G_GSIZE_FORMAT " items)",
+                 self->capacity);
+}
+
+/* Every gpointer and GValue send: @may_wait says whether a full channel
+ * makes it wait, by the means the calling code has (a plain thread
+ * blocks, a fiber task parks), or fail at once. */
 gboolean
 _isle_channel_send_item (IsleChannel    *self,
                          gpointer        item,
@@ -433,100 +561,26 @@ _isle_channel_send_item (IsleChannel    *self,
                          GError        **error)
 {
   IsleTask *task = _isle_thread_state_get ()->current_task;
-  IsleWaker *wake = NULL;
+  IsleWaker *recv_wake = NULL;
+  PushResult result;
 
   g_mutex_lock (&self->endpoint.lock);
-
-  for (;;)
+  while ((result = try_push_locked (self, item, &recv_wake)) == PUSH_FULL && may_wait)
     {
-      IsleWaker *own_waker;
-      gboolean woken;
-
-      if (self->closed)
-        {
-          g_mutex_unlock (&self->endpoint.lock);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                               "The channel is closed");
-          return FALSE;
-        }
-
-      if (self->capacity == 0 || self->items.length < self->capacity)
-        {
-          g_queue_push_tail (&self->items, item);
-          wake = g_steal_pointer (&self->endpoint.recv_waker);
-          g_mutex_unlock (&self->endpoint.lock);
-          _isle_waker_wake_and_unref (wake);
-          return TRUE;
-        }
-
-      if (!may_wait)
-        {
-          g_mutex_unlock (&self->endpoint.lock);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                       "The channel is full (%" G_GSIZE_FORMAT " items)",
-                       self->capacity);
-          return FALSE;
-        }
+      gboolean may_retry;
 
       if (task == NULL)
-        {
-          if (G_UNLIKELY (_isle_owner_is_current (&self->endpoint.owner)))
-            {
-              g_mutex_unlock (&self->endpoint.lock);
-              g_critical ("%s() on a full IsleChannel %p from plain code on "
-                          "its receiving thread %s would block forever: the "
-                          "receiver drains the channel only when this thread "
-                          "returns to its main loop. Send from a task on this "
-                          "thread (it parks instead of blocking), or use "
-                          "isle_channel_sender_try_send()",
-                          function, (gpointer) self, self->endpoint.owner.description);
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "The channel is full and its receiver is on this thread");
-              return FALSE;
-            }
-
-          /* A plain thread blocks until a receive makes room. */
-          self->n_blocked++;
-          g_cond_wait (&self->room, &self->endpoint.lock);
-          self->n_blocked--;
-          continue;
-        }
-
-      if (G_UNLIKELY (task->kind != ISLE_TASK_KIND_FIBER))
-        {
-          g_mutex_unlock (&self->endpoint.lock);
-          g_critical ("%s() on a full IsleChannel %p in a poll function "
-                      "(task %" G_GUINT64_FORMAT "), which must not block. Use "
-                      "isle_channel_sender_poll_send(), which parks the poll task "
-                      "until there is room, or isle_channel_sender_try_send()",
-                      function, (gpointer) self, task->id);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                       "The channel is full");
-          return FALSE;
-        }
-
-      /* A fiber task parks until a receive hands it room. The queue holds
-       * a reference to the waker; this pointer only identifies it. */
-      own_waker = isle_task_ref_waker (task);
-      g_queue_push_tail (&self->send_wakers, own_waker);
-      g_mutex_unlock (&self->endpoint.lock);
-
-      _isle_task_check_borrows (task, function, caller);
-      woken = _isle_task_park (task, "room in a channel", error);
-
-      g_mutex_lock (&self->endpoint.lock);
-      if (!woken)
-        {
-          wake = withdraw_sender_locked (self, own_waker);
-          g_mutex_unlock (&self->endpoint.lock);
-          _isle_waker_wake_and_unref (wake);
-          return FALSE;
-        }
-
-      /* Woken by something else: take a new place in line. */
-      if (g_queue_remove (&self->send_wakers, own_waker))
-        isle_waker_unref (own_waker);
+        may_retry = block_thread_locked (self, function, error);
+      else
+        may_retry = park_fiber_locked (self, task, function, caller, error);
+      if (!may_retry)
+        return FALSE;
     }
+  g_mutex_unlock (&self->endpoint.lock);
+
+  _isle_waker_wake_and_unref (recv_wake);
+  set_push_error (self, result, error);
+  return result == PUSH_SENT;
 }
 
 /**
@@ -690,7 +744,7 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
   IsleWaker *recv_wake = NULL;
   IsleWaker *queued = NULL;
   IsleTask *task;
-  gboolean closed;
+  PushResult result;
 
   task = _isle_task_require_poll_waker (waker, function);
   if (task == NULL)
@@ -704,13 +758,8 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
                                                               channel);
 
   g_mutex_lock (&channel->endpoint.lock);
-  closed = channel->closed;
-  if (!closed && (channel->capacity == 0 || channel->items.length < channel->capacity))
-    {
-      g_queue_push_tail (&channel->items, item);
-      recv_wake = g_steal_pointer (&channel->endpoint.recv_waker);
-    }
-  else if (!closed)
+  result = try_push_locked (channel, item, &recv_wake);
+  if (result == PUSH_FULL)
     {
       /* Full: in line, or back in line if room it was handed went to a
        * send that came in between (as a fiber goes back in line). */
@@ -746,9 +795,7 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
     }
   _isle_waker_wake_and_unref (recv_wake);
 
-  if (closed)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                         "The channel is closed");
+  set_push_error (channel, result, error);
   return ISLE_POLL_READY;
 }
 
