@@ -341,7 +341,8 @@ isle_channel_ref (IsleChannel *self)
  * Drops a reference to the receiving end of the channel. When the last
  * one goes, the channel closes: sends fail with %G_IO_ERROR_CLOSED from
  * then on, and the items still queued are destroyed with the item destroy
- * notify, on the calling thread.
+ * notify, on the calling thread. A task waiting in a receive holds a
+ * reference of its own, so the channel does not close under it.
  *
  * Safe to call from any thread, but the last reference should go on the
  * receiver's thread, so that items are destroyed there.
@@ -828,6 +829,10 @@ isle_channel_sender_is_closed (IsleChannelSender *self)
  * Receives the next item, in the order they were sent (per sender). If
  * the channel is empty, the running fiber task parks until an item
  * arrives or the channel closes.
+ *
+ * While the task waits it holds a reference to the receiving end, so
+ * another task may drop the last reference of its own meanwhile: the
+ * channel stays open for the receive, which ends as it would have.
  *
  * Call it on the channel's thread, inside a fiber task; one task at a
  * time may receive.

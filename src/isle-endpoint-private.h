@@ -16,10 +16,11 @@
  * (senders_gone_locked). The memory goes with the last reference of
  * either kind.
  *
- * A wait holds what it waits on: a poll task pending in
- * _isle_endpoint_poll_recv() holds a receiver reference until the wait
- * ends, so the caller may drop its own meanwhile
- * (docs/api-conventions.md, "Waits").
+ * A wait holds what it waits on: a fiber in _isle_endpoint_recv() and a
+ * poll task pending in _isle_endpoint_poll_recv() each hold a receiver
+ * reference until the wait ends, so the caller may drop its own
+ * meanwhile (docs/api-conventions.md, "Waits"), as isle_await() holds
+ * its future and isle_notify_wait() its notify.
  */
 
 #pragma once

@@ -180,6 +180,9 @@ _isle_endpoint_recv (IsleEndpoint  *self,
   if (!check_one_receiver (self, task, function, error))
     return NULL;
 
+  /* Held while the task receives: whoever else owns the receiving end
+   * may drop it meanwhile, and the receive still ends as it would have. */
+  _isle_endpoint_receiver_ref (self);
   self->receiving = task;
   waker = (IsleWaker *) task;
 
@@ -219,6 +222,8 @@ _isle_endpoint_recv (IsleEndpoint  *self,
     }
 
   self->receiving = NULL;
+  /* Perhaps the last reference: the value is out already. */
+  _isle_endpoint_receiver_unref (self);
   return value;
 }
 

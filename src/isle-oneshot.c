@@ -240,7 +240,8 @@ isle_oneshot_ref (IsleOneshot *self)
  *
  * Drops a reference to the receiving end. When the last one goes, a value
  * sent and not received is destroyed, on the calling thread, and a later
- * send destroys its value at once and returns %FALSE.
+ * send destroys its value at once and returns %FALSE. A task waiting in a
+ * receive holds a reference of its own.
  *
  * Safe to call from any thread; the last reference should go on the
  * receiver's thread.
@@ -396,6 +397,10 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
  *
  * Receives the oneshot's value; if it has not been sent yet, the running
  * fiber task parks until it is, or until the sender is released unsent.
+ *
+ * While the task waits it holds a reference to the receiving end, so
+ * another task may drop the last reference of its own meanwhile: a value
+ * sent afterwards still reaches the task.
  *
  * Call it on the oneshot's thread, inside a fiber task.
  *
