@@ -7,8 +7,7 @@
 
 #include "isle-channel.h"
 #include "isle-channel-private.h"
-#include "isle-task-private.h"
-#include "isle-owner-private.h"
+#include "isle-endpoint-private.h"
 
 /**
  * IsleChannel:
@@ -78,29 +77,16 @@
 
 struct _IsleChannel
 {
-  gatomicrefcount  ref_count;        /* every receiver and sender reference */
-  gatomicrefcount  receiver_refs;
-  gsize            capacity;         /* 0: unbounded */
-  GDestroyNotify   item_destroy;
+  IsleEndpoint     endpoint;         /* first: the counts, the lock, the receiver */
+  gsize            capacity;         /* (immutable) 0: unbounded */
+  GDestroyNotify   item_destroy;     /* (immutable) */
 
-  GMutex           lock;
   GCond            room;             /* signalled when a blocked thread may send */
   GQueue           items;            /* (owned) protected by lock */
-  guint            n_senders;        /* protected by lock */
   guint            n_blocked;        /* threads waiting on room; protected by lock */
   gboolean         closed;           /* protected by lock; never cleared */
-  IsleWaker       *recv_waker;       /* (owned) (nullable) protected by lock */
   GQueue           send_wakers;      /* (owned) IsleWaker *s of fiber senders
                                       * waiting for room; protected by lock */
-
-  IsleOwner        owner;            /* the receiver's thread */
-  IsleTask        *receiving;        /* (unowned) (nullable) owner thread only: the
-                                      * fiber task suspended in isle_channel_recv() */
-  IslePollWait     recv_poll;        /* owner thread only: the wait of the poll
-                                      * task pending in isle_channel_poll_recv() */
-  IsleTask        *recv_polling;     /* (unowned) (nullable) owner thread only: whose
-                                      * list holds recv_poll; it holds a receiver
-                                      * reference meanwhile */
 };
 
 /* A poll task's place among the senders waiting for room
@@ -119,47 +105,17 @@ G_DEFINE_BOXED_TYPE (IsleChannel, isle_channel, isle_channel_ref, isle_channel_u
 G_DEFINE_BOXED_TYPE (IsleChannelSender, isle_channel_sender,
                      isle_channel_sender_ref, isle_channel_sender_unref)
 
-static inline void
-check_receiver_thread (IsleChannel *self,
-                       const char  *function)
-{
-  ISLE_OWNER_CHECK (&self->owner, function, "IsleChannel", self,
-                    "a channel has one receiving end, used on the thread that "
-                    "created it. Create the channel on the thread of the island whose "
-                    "task receives, and hand other threads an IsleChannelSender "
-                    "(isle_channel_sender_ref()) instead");
-}
-
 static void
-channel_free (IsleChannel *self)
+channel_finalize (IsleEndpoint *endpoint)
 {
+  IsleChannel *self = (IsleChannel *) endpoint;
+
   /* The receiving end drained the queue when it went, and a send after
    * that fails, so nothing is left to destroy. */
   g_assert (g_queue_is_empty (&self->items));
   g_assert (g_queue_is_empty (&self->send_wakers));
-  g_assert (self->recv_polling == NULL);
 
-  g_clear_pointer (&self->recv_waker, isle_waker_unref);
-  g_mutex_clear (&self->lock);
   g_cond_clear (&self->room);
-  _isle_owner_clear (&self->owner);
-  g_free (self);
-}
-
-static void
-channel_release (IsleChannel *self)
-{
-  if (g_atomic_ref_count_dec (&self->ref_count))
-    channel_free (self);
-}
-
-static void
-wake_and_unref (IsleWaker *waker)
-{
-  if (waker != NULL)
-    {
-      _isle_waker_wake_and_unref (waker);
-    }
 }
 
 /* With the lock held: room has appeared for one sender. A fiber waiting
@@ -187,8 +143,8 @@ close_locked (IsleChannel *self,
   self->closed = TRUE;
   *wakers = self->send_wakers;
   g_queue_init (&self->send_wakers);
-  if (self->recv_waker != NULL)
-    g_queue_push_tail (wakers, g_steal_pointer (&self->recv_waker));
+  if (self->endpoint.recv_waker != NULL)
+    g_queue_push_tail (wakers, g_steal_pointer (&self->endpoint.recv_waker));
   g_cond_broadcast (&self->room);
 }
 
@@ -198,7 +154,7 @@ wake_all (GQueue *wakers)
   IsleWaker *waker;
 
   while ((waker = g_queue_pop_head (wakers)) != NULL)
-    wake_and_unref (waker);
+    _isle_waker_wake_and_unref (waker);
 }
 
 /* With the lock held: the next item, if any, and the wake its room is
@@ -221,6 +177,85 @@ set_closed_error (GError **error)
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                        "The channel is closed and has no items left");
 }
+
+/* The channel's part of a receive (IsleEndpointClass.take_locked): the
+ * next item, or %G_IO_ERROR_CLOSED once it is closed and empty. */
+static gboolean
+channel_take_locked (IsleEndpoint  *endpoint,
+                     gpointer      *item,
+                     IsleWaker    **wake,
+                     GError       **error)
+{
+  IsleChannel *self = (IsleChannel *) endpoint;
+
+  if (item == NULL)
+    return !g_queue_is_empty (&self->items) || self->closed;
+
+  *item = pop_locked (self, wake);
+  if (*item != NULL)
+    return TRUE;
+  if (self->closed)
+    {
+      set_closed_error (error);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every producer is done: the channel closes, and the receiver is woken
+ * to drain what is left. */
+static gboolean
+channel_senders_gone_locked (IsleEndpoint *endpoint)
+{
+  IsleChannel *self = (IsleChannel *) endpoint;
+
+  if (self->closed)
+    return FALSE;
+
+  /* No sender can be blocked: each holds a reference. */
+  self->closed = TRUE;
+  return TRUE;
+}
+
+/* The last reference to the receiving end went: the channel closes, and
+ * the items nobody will receive are destroyed, on this thread. */
+static void
+channel_receiver_gone (IsleEndpoint *endpoint)
+{
+  IsleChannel *self = (IsleChannel *) endpoint;
+  GQueue wakers;
+  GQueue items;
+  gpointer item;
+
+  g_mutex_lock (&self->endpoint.lock);
+  close_locked (self, &wakers);
+  items = self->items;
+  g_queue_init (&self->items);
+  g_mutex_unlock (&self->endpoint.lock);
+
+  wake_all (&wakers);
+  while ((item = g_queue_pop_head (&items)) != NULL)
+    if (self->item_destroy != NULL)
+      self->item_destroy (item);
+}
+
+static const IsleEndpointClass channel_class = {
+  .type_name = "IsleChannel",
+  .a_noun = "a channel",
+  .the_noun = "the channel",
+  .wrong_thread_advice = "a channel has one receiving end, used on the thread that "
+                         "created it. Create the channel on the thread of the island whose "
+                         "task receives, and hand other threads an IsleChannelSender "
+                         "(isle_channel_sender_ref()) instead",
+  .one_receiver_advice = "Receive in one task and pass the items on from there "
+                         "(through another channel, for instance)",
+  .waiting_for = "a message on a channel",
+  .would_block_message = "The channel is empty",
+  .take_locked = channel_take_locked,
+  .senders_gone_locked = channel_senders_gone_locked,
+  .receiver_gone = channel_receiver_gone,
+  .finalize = channel_finalize,
+};
 
 /**
  * isle_channel_new:
@@ -260,17 +295,12 @@ isle_channel_new (gsize               capacity,
 
   self = g_new0 (IsleChannel, 1);
   /* The receiving end and the first sender. */
-  g_atomic_ref_count_init (&self->ref_count);
-  g_atomic_ref_count_inc (&self->ref_count);
-  self->n_senders = 1;
-  g_atomic_ref_count_init (&self->receiver_refs);
+  _isle_endpoint_init (&self->endpoint, &channel_class, 1);
   self->capacity = capacity;
   self->item_destroy = item_destroy;
-  g_mutex_init (&self->lock);
   g_cond_init (&self->room);
   g_queue_init (&self->items);
   g_queue_init (&self->send_wakers);
-  _isle_owner_init (&self->owner);
 
   *sender = (IsleChannelSender *) self;
   return self;
@@ -298,10 +328,9 @@ IsleChannel *
 isle_channel_ref (IsleChannel *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->endpoint.receiver_refs) > 0, NULL);
 
-  g_atomic_ref_count_inc (&self->receiver_refs);
-  g_atomic_ref_count_inc (&self->ref_count);
+  _isle_endpoint_receiver_ref (&self->endpoint);
   return self;
 }
 
@@ -312,7 +341,8 @@ isle_channel_ref (IsleChannel *self)
  * Drops a reference to the receiving end of the channel. When the last
  * one goes, the channel closes: sends fail with %G_IO_ERROR_CLOSED from
  * then on, and the items still queued are destroyed with the item destroy
- * notify, on the calling thread.
+ * notify, on the calling thread. A task waiting in a receive holds a
+ * reference of its own, so the channel does not close under it.
  *
  * Safe to call from any thread, but the last reference should go on the
  * receiver's thread, so that items are destroyed there.
@@ -322,38 +352,10 @@ isle_channel_ref (IsleChannel *self)
 void
 isle_channel_unref (IsleChannel *self)
 {
-  GQueue wakers;
-  GQueue items;
-  gpointer item;
-
   g_return_if_fail (self != NULL);
-  g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
+  g_return_if_fail (g_atomic_int_get (&self->endpoint.receiver_refs) > 0);
 
-  if (g_atomic_ref_count_dec (&self->receiver_refs))
-    {
-      g_mutex_lock (&self->lock);
-      close_locked (self, &wakers);
-      items = self->items;
-      g_queue_init (&self->items);
-      g_mutex_unlock (&self->lock);
-
-      wake_all (&wakers);
-      while ((item = g_queue_pop_head (&items)) != NULL)
-        if (self->item_destroy != NULL)
-          self->item_destroy (item);
-    }
-
-  channel_release (self);
-}
-
-/* With the lock held: another sender. */
-static IsleChannelSender *
-sender_ref_locked (IsleChannel *self)
-{
-  g_assert (self->n_senders > 0);
-  self->n_senders++;
-  g_atomic_ref_count_inc (&self->ref_count);
-  return (IsleChannelSender *) self;
+  _isle_endpoint_receiver_unref (&self->endpoint);
 }
 
 /**
@@ -379,10 +381,7 @@ isle_channel_sender_ref (IsleChannelSender *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_mutex_lock (&channel->lock);
-  sender_ref_locked (channel);
-  g_mutex_unlock (&channel->lock);
-
+  _isle_endpoint_sender_ref (&channel->endpoint);
   return self;
 }
 
@@ -401,32 +400,9 @@ isle_channel_sender_ref (IsleChannelSender *self)
 void
 isle_channel_sender_unref (IsleChannelSender *self)
 {
-  IsleChannel *channel = CHANNEL_FROM_SENDER (self);
-  IsleWaker *waker = NULL;
-
   g_return_if_fail (self != NULL);
 
-  g_mutex_lock (&channel->lock);
-  if (channel->n_senders == 0)
-    {
-      /* The caller's mistake, not Isle's: report it and keep the channel
-       * as it is rather than wrap the count (a channel that would never
-       * close). */
-      g_mutex_unlock (&channel->lock);
-      g_critical ("%s() called on a channel none of whose senders is held: a "
-                  "sender was unreffed more often than it was reffed", G_STRFUNC);
-      return;
-    }
-  if (--channel->n_senders == 0 && !channel->closed)
-    {
-      /* No sender can be blocked: each holds a reference. */
-      channel->closed = TRUE;
-      waker = g_steal_pointer (&channel->recv_waker);
-    }
-  g_mutex_unlock (&channel->lock);
-
-  wake_and_unref (waker);
-  channel_release (channel);
+  _isle_endpoint_sender_unref (&CHANNEL_FROM_SENDER (self)->endpoint, G_STRFUNC);
 }
 
 /* Gives up a fiber sender's place among those waiting for room, with the
@@ -449,6 +425,134 @@ withdraw_sender_locked (IsleChannel *self,
   return NULL;
 }
 
+typedef enum
+{
+  PUSH_SENT,
+  PUSH_CLOSED,
+  PUSH_FULL,
+} PushResult;
+
+/* With the lock held: queues @item if the channel is open and has room;
+ * the receiver's wake, if it waits, goes to *@recv_wake, to give after
+ * unlocking. Every send starts here, whatever it does when the channel
+ * is full. */
+static PushResult
+try_push_locked (IsleChannel  *self,
+                 gpointer      item,
+                 IsleWaker   **recv_wake)
+{
+  if (self->closed)
+    return PUSH_CLOSED;
+
+  if (self->capacity > 0 && self->items.length >= self->capacity)
+    return PUSH_FULL;
+
+  g_queue_push_tail (&self->items, item);
+  *recv_wake = g_steal_pointer (&self->endpoint.recv_waker);
+  return PUSH_SENT;
+}
+
+/* A plain thread waits for a receive to make room: called with the lock
+ * held, and returns TRUE with it held (g_cond_wait() releases it
+ * meanwhile), to try again. On the receiver's own thread the receive
+ * would never come: the misuse is reported, and it returns FALSE
+ * unlocked. */
+static gboolean
+block_thread_locked (IsleChannel  *self,
+                     const char   *function,
+                     GError      **error)
+{
+  if (G_UNLIKELY (_isle_owner_is_current (&self->endpoint.owner)))
+    {
+      g_mutex_unlock (&self->endpoint.lock);
+      g_critical ("%s() on a full IsleChannel %p from plain code on "
+                  "its receiving thread %s would block forever: the "
+                  "receiver drains the channel only when this thread "
+                  "returns to its main loop. Send from a task on this "
+                  "thread (it parks instead of blocking), or use "
+                  "isle_channel_sender_try_send()",
+                  function, (gpointer) self, self->endpoint.owner.description);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "The channel is full and its receiver is on this thread");
+      return FALSE;
+    }
+
+  self->n_blocked++;
+  g_cond_wait (&self->room, &self->endpoint.lock);
+  self->n_blocked--;
+  return TRUE;
+}
+
+/* A fiber task parks until a receive hands it room: called with the lock
+ * held, and returns TRUE with it held once the task is woken, to try
+ * again. Aborted meanwhile, the task gives up its place in line and it
+ * returns FALSE unlocked, with %G_IO_ERROR_CANCELLED. A poll function
+ * must not park: that misuse is reported, and it returns FALSE unlocked
+ * too. */
+static gboolean
+park_fiber_locked (IsleChannel    *self,
+                   IsleTask       *task,
+                   const char     *function,
+                   gconstpointer   caller,
+                   GError        **error)
+{
+  IsleWaker *own_waker;
+  IsleWaker *wake;
+
+  if (G_UNLIKELY (task->kind != ISLE_TASK_KIND_FIBER))
+    {
+      g_mutex_unlock (&self->endpoint.lock);
+      g_critical ("%s() on a full IsleChannel %p in a poll function "
+                  "(task %" G_GUINT64_FORMAT "), which must not block. Use "
+                  "isle_channel_sender_poll_send(), which parks the poll task "
+                  "until there is room, or isle_channel_sender_try_send()",
+                  function, (gpointer) self, task->id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   "The channel is full");
+      return FALSE;
+    }
+
+  /* The queue holds a reference to the waker; this pointer only
+   * identifies it. */
+  own_waker = isle_task_ref_waker (task);
+  g_queue_push_tail (&self->send_wakers, own_waker);
+  g_mutex_unlock (&self->endpoint.lock);
+
+  _isle_task_check_borrows (task, function, caller);
+  if (!_isle_task_park (task, "room in a channel", error))
+    {
+      g_mutex_lock (&self->endpoint.lock);
+      wake = withdraw_sender_locked (self, own_waker);
+      g_mutex_unlock (&self->endpoint.lock);
+      _isle_waker_wake_and_unref (wake);
+      return FALSE;
+    }
+
+  /* Woken by something else than a receive, the task is still in line:
+   * it takes a new place there if the channel is still full. */
+  g_mutex_lock (&self->endpoint.lock);
+  if (g_queue_remove (&self->send_wakers, own_waker))
+    isle_waker_unref (own_waker);
+  return TRUE;
+}
+
+static void
+set_push_error (IsleChannel  *self,
+                PushResult    result,
+                GError      **error)
+{
+  if (result == PUSH_CLOSED)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The channel is closed");
+  else if (result == PUSH_FULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                 "The channel is full (%" G_GSIZE_FORMAT " items)",
+                 self->capacity);
+}
+
+/* Every gpointer and GValue send: @may_wait says whether a full channel
+ * makes it wait, by the means the calling code has (a plain thread
+ * blocks, a fiber task parks), or fail at once. */
 gboolean
 _isle_channel_send_item (IsleChannel    *self,
                          gpointer        item,
@@ -458,100 +562,26 @@ _isle_channel_send_item (IsleChannel    *self,
                          GError        **error)
 {
   IsleTask *task = _isle_thread_state_get ()->current_task;
-  IsleWaker *wake = NULL;
+  IsleWaker *recv_wake = NULL;
+  PushResult result;
 
-  g_mutex_lock (&self->lock);
-
-  for (;;)
+  g_mutex_lock (&self->endpoint.lock);
+  while ((result = try_push_locked (self, item, &recv_wake)) == PUSH_FULL && may_wait)
     {
-      IsleWaker *own_waker;
-      gboolean woken;
-
-      if (self->closed)
-        {
-          g_mutex_unlock (&self->lock);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                               "The channel is closed");
-          return FALSE;
-        }
-
-      if (self->capacity == 0 || self->items.length < self->capacity)
-        {
-          g_queue_push_tail (&self->items, item);
-          wake = g_steal_pointer (&self->recv_waker);
-          g_mutex_unlock (&self->lock);
-          wake_and_unref (wake);
-          return TRUE;
-        }
-
-      if (!may_wait)
-        {
-          g_mutex_unlock (&self->lock);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                       "The channel is full (%" G_GSIZE_FORMAT " items)",
-                       self->capacity);
-          return FALSE;
-        }
+      gboolean may_retry;
 
       if (task == NULL)
-        {
-          if (G_UNLIKELY (_isle_owner_is_current (&self->owner)))
-            {
-              g_mutex_unlock (&self->lock);
-              g_critical ("%s() on a full IsleChannel %p from plain code on "
-                          "its receiving thread %s would block forever: the "
-                          "receiver drains the channel only when this thread "
-                          "returns to its main loop. Send from a task on this "
-                          "thread (it parks instead of blocking), or use "
-                          "isle_channel_sender_try_send()",
-                          function, (gpointer) self, self->owner.description);
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                           "The channel is full and its receiver is on this thread");
-              return FALSE;
-            }
-
-          /* A plain thread blocks until a receive makes room. */
-          self->n_blocked++;
-          g_cond_wait (&self->room, &self->lock);
-          self->n_blocked--;
-          continue;
-        }
-
-      if (G_UNLIKELY (task->kind != ISLE_TASK_KIND_FIBER))
-        {
-          g_mutex_unlock (&self->lock);
-          g_critical ("%s() on a full IsleChannel %p in a poll function "
-                      "(task %" G_GUINT64_FORMAT "), which must not block. Use "
-                      "isle_channel_sender_poll_send(), which parks the poll task "
-                      "until there is room, or isle_channel_sender_try_send()",
-                      function, (gpointer) self, task->id);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                       "The channel is full");
-          return FALSE;
-        }
-
-      /* A fiber task parks until a receive hands it room. The queue holds
-       * a reference to the waker; this pointer only identifies it. */
-      own_waker = isle_task_ref_waker (task);
-      g_queue_push_tail (&self->send_wakers, own_waker);
-      g_mutex_unlock (&self->lock);
-
-      _isle_task_check_borrows (task, function, caller);
-      woken = _isle_task_park (task, "room in a channel", error);
-
-      g_mutex_lock (&self->lock);
-      if (!woken)
-        {
-          wake = withdraw_sender_locked (self, own_waker);
-          g_mutex_unlock (&self->lock);
-          wake_and_unref (wake);
-          return FALSE;
-        }
-
-      /* Woken by something else: take a new place in line. */
-      if (g_queue_remove (&self->send_wakers, own_waker))
-        isle_waker_unref (own_waker);
+        may_retry = block_thread_locked (self, function, error);
+      else
+        may_retry = park_fiber_locked (self, task, function, caller, error);
+      if (!may_retry)
+        return FALSE;
     }
+  g_mutex_unlock (&self->endpoint.lock);
+
+  _isle_waker_wake_and_unref (recv_wake);
+  set_push_error (self, result, error);
+  return result == PUSH_SENT;
 }
 
 /**
@@ -646,11 +676,11 @@ send_poll_waiter_withdraw (IslePollWait *wait,
   IsleChannel *self = CHANNEL_FROM_SENDER (poll_waiter->sender);
   IsleWaker *wake;
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->endpoint.lock);
   wake = withdraw_sender_locked (self, poll_waiter->waker);
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->endpoint.lock);
 
-  wake_and_unref (wake);
+  _isle_waker_wake_and_unref (wake);
   send_poll_waiter_free (poll_waiter);
 }
 
@@ -715,7 +745,7 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
   IsleWaker *recv_wake = NULL;
   IsleWaker *queued = NULL;
   IsleTask *task;
-  gboolean closed;
+  PushResult result;
 
   task = _isle_task_require_poll_waker (waker, function);
   if (task == NULL)
@@ -728,14 +758,9 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
   poll_waiter = (SendPollWaiter *) _isle_task_find_poll_wait (task, send_poll_waiter_withdraw,
                                                               channel);
 
-  g_mutex_lock (&channel->lock);
-  closed = channel->closed;
-  if (!closed && (channel->capacity == 0 || channel->items.length < channel->capacity))
-    {
-      g_queue_push_tail (&channel->items, item);
-      recv_wake = g_steal_pointer (&channel->recv_waker);
-    }
-  else if (!closed)
+  g_mutex_lock (&channel->endpoint.lock);
+  result = try_push_locked (channel, item, &recv_wake);
+  if (result == PUSH_FULL)
     {
       /* Full: in line, or back in line if room it was handed went to a
        * send that came in between (as a fiber goes back in line). */
@@ -746,20 +771,21 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
           poll_waiter->base.object = channel;
           poll_waiter->base.wait.klass = &_isle_wait_text;
           poll_waiter->base.wait.object = "room in a channel";
-          poll_waiter->sender = sender_ref_locked (channel);
+          _isle_endpoint_sender_ref_locked (&channel->endpoint);
+          poll_waiter->sender = self;
           poll_waiter->waker = waker;
           _isle_task_add_poll_wait (task, &poll_waiter->base);
         }
       if (g_queue_find (&channel->send_wakers, waker) == NULL)
         g_queue_push_tail (&channel->send_wakers, isle_waker_ref (waker));
-      g_mutex_unlock (&channel->lock);
+      g_mutex_unlock (&channel->endpoint.lock);
       return ISLE_POLL_PENDING;
     }
 
   /* Done: sent or closed. A place still held in line goes. */
   if (poll_waiter != NULL && g_queue_remove (&channel->send_wakers, waker))
     queued = waker;
-  g_mutex_unlock (&channel->lock);
+  g_mutex_unlock (&channel->endpoint.lock);
 
   if (queued != NULL)
     isle_waker_unref (queued);
@@ -768,11 +794,9 @@ _isle_channel_sender_poll_send (IsleChannelSender  *self,
       _isle_task_remove_poll_wait (task, &poll_waiter->base);
       send_poll_waiter_free (poll_waiter);
     }
-  wake_and_unref (recv_wake);
+  _isle_waker_wake_and_unref (recv_wake);
 
-  if (closed)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                         "The channel is closed");
+  set_push_error (channel, result, error);
   return ISLE_POLL_READY;
 }
 
@@ -797,29 +821,6 @@ isle_channel_sender_is_closed (IsleChannelSender *self)
   return isle_channel_is_closed (CHANNEL_FROM_SENDER (self));
 }
 
-/* A channel has one receiver: a second task receiving would take the
- * first one's wake. */
-static gboolean
-check_one_receiver (IsleChannel  *self,
-                    IsleTask     *task,
-                    const char   *function,
-                    GError      **error)
-{
-  if (G_LIKELY (self->receiving == NULL || self->receiving == task))
-    return TRUE;
-
-  g_critical ("%s() on IsleChannel %p in task %" G_GUINT64_FORMAT " while "
-              "task %" G_GUINT64_FORMAT " is receiving from it: a channel "
-              "has one receiver. Receive in one task and pass the items on "
-              "from there (through another channel, for instance)",
-              function, (gpointer) self,
-              task != NULL ? task->id : 0, self->receiving->id);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-               "Task %" G_GUINT64_FORMAT " is already receiving from the channel",
-               self->receiving->id);
-  return FALSE;
-}
-
 /**
  * isle_channel_recv:
  * @self: a channel
@@ -828,6 +829,10 @@ check_one_receiver (IsleChannel  *self,
  * Receives the next item, in the order they were sent (per sender). If
  * the channel is empty, the running fiber task parks until an item
  * arrives or the channel closes.
+ *
+ * While the task waits it holds a reference to the receiving end, so
+ * another task may drop the last reference of its own meanwhile: the
+ * channel stays open for the receive, which ends as it would have.
  *
  * Call it on the channel's thread, inside a fiber task; one task at a
  * time may receive.
@@ -843,85 +848,11 @@ gpointer
 isle_channel_recv (IsleChannel  *self,
                    GError      **error)
 {
-  gconstpointer caller = __builtin_return_address (0);
-  IsleWaker *wake = NULL;
-  gpointer item = NULL;
-  IsleTask *task;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, G_STRFUNC);
-  task = _isle_task_require_fiber (G_STRFUNC, error);
-  if (task == NULL)
-    return NULL;
-  if (!check_one_receiver (self, task, G_STRFUNC, error))
-    return NULL;
-
-  self->receiving = task;
-
-  for (;;)
-    {
-      IsleWaker *replaced = NULL;
-      gboolean closed;
-
-      /* An aborted task stops receiving, even with items queued: a loop
-       * over a busy channel must still see the abort. The park returns
-       * the cancellation after a turn at the back of the queue. */
-      if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
-        {
-          _isle_task_check_borrows (task, G_STRFUNC, caller);
-          _isle_task_park (task, "a message on a channel", error);
-          break;
-        }
-
-      g_mutex_lock (&self->lock);
-      item = pop_locked (self, &wake);
-      closed = self->closed;
-      if (item == NULL && !closed)
-        {
-          /* Registered under the lock that senders take to queue: a send
-           * after this point sees the waker, and a wake that comes before
-           * the park is kept as the task's permit. */
-          if (self->recv_waker != (IsleWaker *) task)
-            {
-              replaced = self->recv_waker;
-              self->recv_waker = isle_task_ref_waker (task);
-            }
-        }
-      else if (self->recv_waker == (IsleWaker *) task)
-        {
-          /* Done without a wake: a later send must not wake the task in
-           * whatever it waits for next. */
-          replaced = g_steal_pointer (&self->recv_waker);
-        }
-      g_mutex_unlock (&self->lock);
-
-      g_clear_pointer (&replaced, isle_waker_unref);
-      wake_and_unref (g_steal_pointer (&wake));
-
-      if (item != NULL)
-        break;
-      if (closed)
-        {
-          set_closed_error (error);
-          break;
-        }
-
-      _isle_task_check_borrows (task, G_STRFUNC, caller);
-      if (!_isle_task_park (task, "a message on a channel", error))
-        {
-          g_mutex_lock (&self->lock);
-          if (self->recv_waker == (IsleWaker *) task)
-            replaced = g_steal_pointer (&self->recv_waker);
-          g_mutex_unlock (&self->lock);
-          g_clear_pointer (&replaced, isle_waker_unref);
-          break;
-        }
-    }
-
-  self->receiving = NULL;
-  return item;
+  return _isle_endpoint_recv (&self->endpoint, G_STRFUNC,
+                              __builtin_return_address (0), error);
 }
 
 /**
@@ -954,66 +885,8 @@ _isle_channel_try_recv (IsleChannel  *self,
                         const char   *function,
                         GError      **error)
 {
-  IsleWaker *wake = NULL;
-  gpointer item;
-  gboolean closed;
-
-  check_receiver_thread (self, function);
-
-  g_mutex_lock (&self->lock);
-  item = pop_locked (self, &wake);
-  closed = self->closed;
-  g_mutex_unlock (&self->lock);
-
-  wake_and_unref (wake);
-
-  if (item == NULL)
-    {
-      if (closed)
-        set_closed_error (error);
-      else
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                             "The channel is empty");
-    }
-
-  return item;
+  return _isle_endpoint_try_recv (&self->endpoint, function, error);
 }
-
-/* The poll task whose wait is registered in @self leaves it: from its
- * list of waits, with its receiver reference, which the caller drops. */
-static void
-recv_poll_unregister (IsleChannel *self)
-{
-  _isle_task_remove_poll_wait (self->recv_polling, &self->recv_poll);
-  self->recv_polling = NULL;
-}
-
-/* The poll task finished while it waited for an item: its waker leaves
- * the channel, so a later send wakes nobody it no longer concerns. */
-static void
-recv_poll_withdraw (IslePollWait *wait,
-                    IsleTask     *task)
-{
-  IsleChannel *self = (IsleChannel *) wait->object;
-  IsleWaker *replaced = NULL;
-
-  g_assert (self->recv_polling == task);
-  self->recv_polling = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->recv_waker == (IsleWaker *) task)
-    replaced = g_steal_pointer (&self->recv_waker);
-  g_mutex_unlock (&self->lock);
-
-  g_clear_pointer (&replaced, isle_waker_unref);
-  isle_channel_unref (self);
-}
-
-static IslePoll poll_recv (IsleChannel  *self,
-                           IsleWaker    *waker,
-                           gpointer     *item,
-                           const char   *function,
-                           GError      **error);
 
 /**
  * isle_channel_poll_recv:
@@ -1051,94 +924,7 @@ isle_channel_poll_recv (IsleChannel  *self,
   g_return_val_if_fail (item != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  return poll_recv (self, waker, item, G_STRFUNC, error);
-}
-
-/* Both poll forms of a receive: with @item, it takes the next item; with
- * %NULL (isle_channel_poll_recv_ready()), it only waits until there is
- * one, or the channel is closed, and leaves it for a try_recv. */
-static IslePoll
-poll_recv (IsleChannel  *self,
-           IsleWaker    *waker,
-           gpointer     *item,
-           const char   *function,
-           GError      **error)
-{
-  IsleWaker *replaced = NULL;
-  IsleWaker *wake = NULL;
-  IsleTask *task;
-  gboolean ready;
-  gboolean closed;
-
-  check_receiver_thread (self, function);
-  if (item != NULL)
-    *item = NULL;
-  task = _isle_task_require_poll_waker (waker, function);
-  if (task == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "The waker is not the polling task's");
-      return ISLE_POLL_READY;
-    }
-  if (!check_one_receiver (self, task, function, error))
-    return ISLE_POLL_READY;
-
-  g_mutex_lock (&self->lock);
-  if (item != NULL)
-    ready = (*item = pop_locked (self, &wake)) != NULL;
-  else
-    ready = !g_queue_is_empty (&self->items);
-  closed = self->closed;
-  if (!ready && !closed)
-    {
-      if (self->recv_waker != waker)
-        {
-          replaced = self->recv_waker;
-          self->recv_waker = isle_waker_ref (waker);
-        }
-    }
-  else if (self->recv_waker == waker)
-    {
-      /* Done without a wake: a later send must not wake the task in
-       * whatever it waits for next. */
-      replaced = g_steal_pointer (&self->recv_waker);
-    }
-  g_mutex_unlock (&self->lock);
-
-  g_clear_pointer (&replaced, isle_waker_unref);
-  wake_and_unref (wake);
-
-  if (!ready && !closed)
-    {
-      if (self->recv_polling != task)
-        {
-          /* A task that polled before and is no longer woken gives its
-           * place, and the reference it holds, to this one. */
-          if (self->recv_polling != NULL)
-            recv_poll_unregister (self);
-          else
-            isle_channel_ref (self);
-          self->recv_poll.withdraw = recv_poll_withdraw;
-          self->recv_poll.object = self;
-          self->recv_poll.wait.klass = &_isle_wait_text;
-          self->recv_poll.wait.object = "a message on a channel";
-          _isle_task_add_poll_wait (task, &self->recv_poll);
-          self->recv_polling = task;
-        }
-      return ISLE_POLL_PENDING;
-    }
-
-  if (self->recv_polling == task)
-    {
-      recv_poll_unregister (self);
-      /* Perhaps the last reference, if the caller has dropped its own:
-       * the item is out already. */
-      isle_channel_unref (self);
-    }
-
-  if (item != NULL && !ready)
-    set_closed_error (error);
-  return ISLE_POLL_READY;
+  return _isle_endpoint_poll_recv (&self->endpoint, waker, item, G_STRFUNC, error);
 }
 
 /**
@@ -1178,7 +964,7 @@ isle_channel_poll_recv_ready (IsleChannel  *self,
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  return poll_recv (self, waker, NULL, G_STRFUNC, error);
+  return _isle_endpoint_poll_recv (&self->endpoint, waker, NULL, G_STRFUNC, error);
 }
 
 /**
@@ -1201,12 +987,12 @@ isle_channel_close (IsleChannel *self)
 
   g_return_if_fail (self != NULL);
 
-  check_receiver_thread (self, G_STRFUNC);
+  _isle_endpoint_check_thread (&self->endpoint, G_STRFUNC);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->endpoint.lock);
   if (!self->closed)
     close_locked (self, &wakers);
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->endpoint.lock);
 
   wake_all (&wakers);
 }
@@ -1231,9 +1017,9 @@ isle_channel_is_closed (IsleChannel *self)
 
   g_return_val_if_fail (self != NULL, TRUE);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->endpoint.lock);
   closed = self->closed;
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->endpoint.lock);
 
   return closed;
 }
@@ -1279,9 +1065,9 @@ isle_channel_get_length (IsleChannel *self)
 
   g_return_val_if_fail (self != NULL, 0);
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->endpoint.lock);
   length = self->items.length;
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->endpoint.lock);
 
   return length;
 }

@@ -244,10 +244,7 @@ future_settle (IsleFuture     *self,
     }
   /* The common waiter, a task, last: an isle_future_all() fills its value
    * array in before anyone runs. */
-  if (waker != NULL)
-    {
-      _isle_waker_wake_and_unref (waker);
-    }
+  _isle_waker_wake_and_unref (waker);
   isle_future_unref (self);
 
   return TRUE;

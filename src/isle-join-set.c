@@ -46,6 +46,10 @@ struct _IsleJoinSet
   GHashTable      *running;    /* (owned) IsleTask * -> itself; each holds a handle reference */
   GQueue           finished;   /* IsleJoinHandle * (owned), in the order the tasks finished */
   IsleTask        *waiter;     /* (owned) (nullable) who waits in join_next */
+  IsleTask        *collecting; /* (unowned) (nullable) the fiber suspended in
+                                * join_next, from its park until it runs again:
+                                * woken, it is no longer the waiter but will
+                                * still read the set */
   IslePollWait     poll_wait;  /* in the list of poll_task, while it is set */
   IsleTask        *poll_task;  /* (unowned) (nullable) the poll task whose wait is registered */
   gboolean         shutting_down;  /* a poll_shutdown has aborted the tasks */
@@ -337,6 +341,7 @@ isle_join_set_join_next (IsleJoinSet  *self,
                          GError      **error)
 {
   IsleTask *waiter;
+  gboolean parked;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -359,7 +364,10 @@ isle_join_set_join_next (IsleJoinSet  *self,
                        "Another task already waits on this join set");
           return NULL;
         }
-      if (!_isle_task_park (waiter, "the next task of a join set", error))
+      self->collecting = waiter;
+      parked = _isle_task_park (waiter, "the next task of a join set", error);
+      self->collecting = NULL;
+      if (!parked)
         {
           clear_waiter (self, waiter);
           return NULL;
@@ -633,6 +641,22 @@ isle_join_set_is_empty (IsleJoinSet *self)
   return isle_join_set_get_n_tasks (self) == 0;
 }
 
+/* The task that waits on the set, other than the caller, if any: a fiber
+ * in join_next (woken or not, it will read the set when it runs), or a
+ * poll task whose wait is registered (it will poll the set again). */
+static IsleTask *
+other_collector (IsleJoinSet *self)
+{
+  if (self->collecting != NULL)
+    return self->collecting;
+
+  if (self->poll_task != NULL &&
+      self->poll_task != _isle_thread_state_get ()->current_task)
+    return self->poll_task;
+
+  return NULL;
+}
+
 /**
  * isle_join_set_free:
  * @self: (transfer full): a join set
@@ -642,6 +666,13 @@ isle_join_set_is_empty (IsleJoinSet *self)
  * released then. Results of finished tasks not taken out are dropped (a
  * failure among them is reported as unobserved).
  *
+ * A join set has one owner, the code that collects its results, and no
+ * references: free it from the task that waits on it, or once that task
+ * is done. Freeing it while another task waits on it (in
+ * [method@Isle.JoinSet.join_next], [method@Isle.JoinSet.shutdown] or
+ * their poll forms) is a misuse: it is reported with a critical, and the
+ * set is left as it is, so that the waiting task can go on using it.
+ *
  * Call it on the set's thread.
  *
  * Since: 0.1
@@ -650,19 +681,24 @@ void
 isle_join_set_free (IsleJoinSet *self)
 {
   GHashTableIter iter;
+  IsleTask *collector;
   gpointer task;
 
   g_return_if_fail (self != NULL);
 
   check_thread (self, G_STRFUNC);
 
-  /* A task parked in join_next would resume into freed memory: checked
-   * before anything is aborted or freed. */
-  if (self->waiter != NULL)
-    g_error ("%s() called while task %" G_GUINT64_FORMAT
-             " waits in isle_join_set_join_next() on the same set; free a "
-             "join set from the task that collects its results, or after "
-             "it is done", G_STRFUNC, self->waiter->id);
+  /* The waiting task would read the set after it is freed: refused
+   * before anything is aborted or freed, as a g_return_if_fail() would. */
+  collector = other_collector (self);
+  if (G_UNLIKELY (collector != NULL))
+    {
+      g_critical ("%s() called while task %" G_GUINT64_FORMAT " waits on the "
+                  "same set, which is left as it is. Free a join set from the "
+                  "task that collects its results, or after it is done",
+                  G_STRFUNC, collector->id);
+      return;
+    }
 
   g_hash_table_iter_init (&iter, self->running);
   while (g_hash_table_iter_next (&iter, &task, NULL))
@@ -675,13 +711,10 @@ isle_join_set_free (IsleJoinSet *self)
 
   g_queue_clear_full (&self->finished, (GDestroyNotify) isle_join_handle_unref);
 
-  /* A poll task woken by a finished task, and not polled since, is
+  /* The poll task that frees the set from its poll function may be
    * registered still: its wait goes with the set. */
-  if (self->poll_task != NULL && self->waiter == NULL)
-    {
-      _isle_task_remove_poll_wait (self->poll_task, &self->poll_wait);
-      self->poll_task = NULL;
-    }
+  if (self->poll_task != NULL)
+    clear_waiter (self, self->poll_task);
 
   _isle_owner_clear (&self->owner);
   g_free (self);

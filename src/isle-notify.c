@@ -71,15 +71,6 @@ struct _IsleNotify
 
 G_DEFINE_BOXED_TYPE (IsleNotify, isle_notify, isle_notify_ref, isle_notify_unref)
 
-static void
-wake_and_unref (IsleWaker *waker)
-{
-  if (waker != NULL)
-    {
-      _isle_waker_wake_and_unref (waker);
-    }
-}
-
 /**
  * isle_notify_new:
  *
@@ -193,7 +184,7 @@ isle_notify_notify_one (IsleNotify *self)
   waker = notify_one_locked (self);
   g_mutex_unlock (&self->lock);
 
-  wake_and_unref (waker);
+  _isle_waker_wake_and_unref (waker);
 }
 
 /**
@@ -228,7 +219,7 @@ isle_notify_notify_waiters (IsleNotify *self)
   g_mutex_unlock (&self->lock);
 
   for (guint i = 0; i < wakers->len; i++)
-    wake_and_unref (g_ptr_array_index (wakers, i));
+    _isle_waker_wake_and_unref (g_ptr_array_index (wakers, i));
   g_ptr_array_unref (wakers);
 }
 
@@ -308,7 +299,7 @@ isle_notify_wait (IsleNotify  *self,
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&waiter.waker, isle_waker_unref);
-  wake_and_unref (pass_on);
+  _isle_waker_wake_and_unref (pass_on);
   isle_notify_unref (self);
 
   /* Aborted, the task reports cancellation even if it was notified. */
@@ -334,7 +325,7 @@ poll_waiter_withdraw (IslePollWait *wait,
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&poll_waiter->waiter.waker, isle_waker_unref);
-  wake_and_unref (pass_on);
+  _isle_waker_wake_and_unref (pass_on);
   isle_notify_unref (self);
   g_free (poll_waiter);
 }

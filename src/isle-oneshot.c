@@ -7,8 +7,7 @@
 
 #include "isle-oneshot.h"
 #include "isle-oneshot-private.h"
-#include "isle-task-private.h"
-#include "isle-owner-private.h"
+#include "isle-endpoint-private.h"
 
 /**
  * IsleOneshot:
@@ -57,28 +56,16 @@ typedef enum
 
 struct _IsleOneshot
 {
-  gatomicrefcount  ref_count;        /* every receiver and sender reference */
-  gatomicrefcount  receiver_refs;
+  IsleEndpoint     endpoint;         /* first: the counts, the lock, the receiver */
 
-  GMutex           lock;
   OneshotState     state;            /* protected by lock */
   gboolean         receiver_gone;    /* protected by lock */
-  guint            n_senders;        /* protected by lock */
   gpointer         value;            /* (owned) protected by lock, while SENT */
   GDestroyNotify   destroy;          /* protected by lock */
-  IsleWaker       *waker;            /* (owned) (nullable) protected by lock */
 
   gboolean         holds_value;      /* (immutable) made by
                                       * isle_oneshot_new_for_value(): the value
                                       * is a GValue *, sent by the _value forms */
-
-  IsleOwner        owner;            /* the receiver's thread */
-  IsleTask        *receiving;        /* (unowned) (nullable) owner thread only */
-  IslePollWait     recv_poll;        /* owner thread only: the wait of the poll
-                                      * task pending in isle_oneshot_poll_recv() */
-  IsleTask        *recv_polling;     /* (unowned) (nullable) owner thread only: whose
-                                      * list holds recv_poll; it holds a receiver
-                                      * reference meanwhile */
 };
 
 #define ONESHOT_FROM_SENDER(s) ((IsleOneshot *) (s))
@@ -87,39 +74,106 @@ G_DEFINE_BOXED_TYPE (IsleOneshot, isle_oneshot, isle_oneshot_ref, isle_oneshot_u
 G_DEFINE_BOXED_TYPE (IsleOneshotSender, isle_oneshot_sender,
                      isle_oneshot_sender_ref, isle_oneshot_sender_unref)
 
-static inline void
-check_receiver_thread (IsleOneshot *self,
-                       const char  *function)
-{
-  ISLE_OWNER_CHECK (&self->owner, function, "IsleOneshot", self,
-                    "the receiving end is used on the thread that created it. "
-                    "Create the oneshot on the thread of the island whose task "
-                    "receives, and hand other threads an IsleOneshotSender "
-                    "(isle_oneshot_ref_sender()) instead");
-}
-
 static void
-oneshot_release (IsleOneshot *self)
+oneshot_finalize (IsleEndpoint *endpoint)
 {
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
+  IsleOneshot *self = (IsleOneshot *) endpoint;
 
+  /* The receiving end destroyed an unreceived value when it went, and a
+   * send after that destroys its own. */
   g_assert (self->value == NULL);
-  g_assert (self->recv_polling == NULL);
-  g_clear_pointer (&self->waker, isle_waker_unref);
-  g_mutex_clear (&self->lock);
-  _isle_owner_clear (&self->owner);
-  g_free (self);
 }
 
-static void
-wake_and_unref (IsleWaker *waker)
+/* With the lock held: the value if it is there (TRUE), or an error if it
+ * never will be (TRUE), or FALSE if it is still to come; with @value
+ * %NULL, only whether that is decided. */
+static gboolean
+oneshot_take_locked (IsleEndpoint  *endpoint,
+                     gpointer      *value,
+                     IsleWaker    **wake,
+                     GError       **error)
 {
-  if (waker != NULL)
+  IsleOneshot *self = (IsleOneshot *) endpoint;
+
+  if (value == NULL)
+    return self->state != ONESHOT_EMPTY;
+
+  switch (self->state)
     {
-      _isle_waker_wake_and_unref (waker);
+    case ONESHOT_SENT:
+      *value = g_steal_pointer (&self->value);
+      self->state = ONESHOT_RECEIVED;
+      return TRUE;
+
+    case ONESHOT_RECEIVED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "The oneshot's value was received already");
+      return TRUE;
+
+    case ONESHOT_DROPPED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "The oneshot's sender was released without sending");
+      return TRUE;
+
+    case ONESHOT_EMPTY:
+    default:
+      return FALSE;
     }
 }
+
+/* Every sender went unsent: the receiver is woken to fail. */
+static gboolean
+oneshot_senders_gone_locked (IsleEndpoint *endpoint)
+{
+  IsleOneshot *self = (IsleOneshot *) endpoint;
+
+  if (self->state != ONESHOT_EMPTY)
+    return FALSE;
+
+  self->state = ONESHOT_DROPPED;
+  return TRUE;
+}
+
+/* The last reference to the receiving end went: a value sent and not
+ * received is destroyed, on this thread, and a later send destroys its
+ * own. */
+static void
+oneshot_receiver_gone (IsleEndpoint *endpoint)
+{
+  IsleOneshot *self = (IsleOneshot *) endpoint;
+  gpointer value = NULL;
+  GDestroyNotify destroy = NULL;
+
+  g_mutex_lock (&self->endpoint.lock);
+  self->receiver_gone = TRUE;
+  if (self->state == ONESHOT_SENT)
+    {
+      value = g_steal_pointer (&self->value);
+      destroy = self->destroy;
+    }
+  g_mutex_unlock (&self->endpoint.lock);
+
+  if (destroy != NULL && value != NULL)
+    destroy (value);
+}
+
+static const IsleEndpointClass oneshot_class = {
+  .type_name = "IsleOneshot",
+  .a_noun = "a oneshot",
+  .the_noun = "the oneshot",
+  .wrong_thread_advice = "the receiving end is used on the thread that created it. "
+                         "Create the oneshot on the thread of the island whose task "
+                         "receives, and hand other threads an IsleOneshotSender "
+                         "(isle_oneshot_ref_sender()) instead",
+  .one_receiver_advice = "Receive in one task and pass the value on, or wake "
+                         "several tasks with an IsleNotify",
+  .waiting_for = "a oneshot",
+  .would_block_message = "The oneshot's value has not been sent yet",
+  .take_locked = oneshot_take_locked,
+  .senders_gone_locked = oneshot_senders_gone_locked,
+  .receiver_gone = oneshot_receiver_gone,
+  .finalize = oneshot_finalize,
+};
 
 /**
  * isle_oneshot_new:
@@ -137,11 +191,8 @@ isle_oneshot_new (void)
 {
   IsleOneshot *self = g_new0 (IsleOneshot, 1);
 
-  g_atomic_ref_count_init (&self->ref_count);
-  g_atomic_ref_count_init (&self->receiver_refs);
+  _isle_endpoint_init (&self->endpoint, &oneshot_class, 0);
   self->state = ONESHOT_EMPTY;
-  g_mutex_init (&self->lock);
-  _isle_owner_init (&self->owner);
 
   return self;
 }
@@ -177,10 +228,9 @@ IsleOneshot *
 isle_oneshot_ref (IsleOneshot *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (g_atomic_int_get (&self->receiver_refs) > 0, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&self->endpoint.receiver_refs) > 0, NULL);
 
-  g_atomic_ref_count_inc (&self->receiver_refs);
-  g_atomic_ref_count_inc (&self->ref_count);
+  _isle_endpoint_receiver_ref (&self->endpoint);
   return self;
 }
 
@@ -190,7 +240,8 @@ isle_oneshot_ref (IsleOneshot *self)
  *
  * Drops a reference to the receiving end. When the last one goes, a value
  * sent and not received is destroyed, on the calling thread, and a later
- * send destroys its value at once and returns %FALSE.
+ * send destroys its value at once and returns %FALSE. A task waiting in a
+ * receive holds a reference of its own.
  *
  * Safe to call from any thread; the last reference should go on the
  * receiver's thread.
@@ -201,27 +252,9 @@ void
 isle_oneshot_unref (IsleOneshot *self)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (g_atomic_int_get (&self->receiver_refs) > 0);
+  g_return_if_fail (g_atomic_int_get (&self->endpoint.receiver_refs) > 0);
 
-  if (g_atomic_ref_count_dec (&self->receiver_refs))
-    {
-      gpointer value = NULL;
-      GDestroyNotify destroy = NULL;
-
-      g_mutex_lock (&self->lock);
-      self->receiver_gone = TRUE;
-      if (self->state == ONESHOT_SENT)
-        {
-          value = g_steal_pointer (&self->value);
-          destroy = self->destroy;
-        }
-      g_mutex_unlock (&self->lock);
-
-      if (destroy != NULL && value != NULL)
-        destroy (value);
-    }
-
-  oneshot_release (self);
+  _isle_endpoint_receiver_unref (&self->endpoint);
 }
 
 /**
@@ -245,11 +278,7 @@ isle_oneshot_ref_sender (IsleOneshot *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  self->n_senders++;
-  g_mutex_unlock (&self->lock);
-  g_atomic_ref_count_inc (&self->ref_count);
-
+  _isle_endpoint_sender_ref (&self->endpoint);
   return (IsleOneshotSender *) self;
 }
 
@@ -288,29 +317,9 @@ isle_oneshot_sender_ref (IsleOneshotSender *self)
 void
 isle_oneshot_sender_unref (IsleOneshotSender *self)
 {
-  IsleOneshot *oneshot = ONESHOT_FROM_SENDER (self);
-  IsleWaker *waker = NULL;
-
   g_return_if_fail (self != NULL);
 
-  g_mutex_lock (&oneshot->lock);
-  if (oneshot->n_senders == 0)
-    {
-      /* The caller's mistake: report it, change nothing. */
-      g_mutex_unlock (&oneshot->lock);
-      g_critical ("%s() called on a oneshot none of whose senders is held: a "
-                  "sender was unreffed more often than it was reffed", G_STRFUNC);
-      return;
-    }
-  if (--oneshot->n_senders == 0 && oneshot->state == ONESHOT_EMPTY)
-    {
-      oneshot->state = ONESHOT_DROPPED;
-      waker = g_steal_pointer (&oneshot->waker);
-    }
-  g_mutex_unlock (&oneshot->lock);
-
-  wake_and_unref (waker);
-  oneshot_release (oneshot);
+  _isle_endpoint_sender_unref (&ONESHOT_FROM_SENDER (self)->endpoint, G_STRFUNC);
 }
 
 /**
@@ -346,7 +355,7 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  g_mutex_lock (&oneshot->lock);
+  g_mutex_lock (&oneshot->endpoint.lock);
   state = oneshot->state;
   receiver_gone = oneshot->receiver_gone;
   if (state == ONESHOT_EMPTY && !receiver_gone)
@@ -354,18 +363,18 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
       oneshot->state = ONESHOT_SENT;
       oneshot->value = value;
       oneshot->destroy = destroy;
-      waker = g_steal_pointer (&oneshot->waker);
+      waker = g_steal_pointer (&oneshot->endpoint.recv_waker);
     }
   else if (state == ONESHOT_EMPTY)
     {
       /* Nobody will receive: sends after this one are misuses too. */
       oneshot->state = ONESHOT_RECEIVED;
     }
-  g_mutex_unlock (&oneshot->lock);
+  g_mutex_unlock (&oneshot->endpoint.lock);
 
   if (state == ONESHOT_EMPTY && !receiver_gone)
     {
-      wake_and_unref (waker);
+      _isle_waker_wake_and_unref (waker);
       return TRUE;
     }
 
@@ -381,56 +390,6 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
   return FALSE;
 }
 
-static gboolean
-check_one_receiver (IsleOneshot  *self,
-                    IsleTask     *task,
-                    const char   *function,
-                    GError      **error)
-{
-  if (G_LIKELY (self->receiving == NULL || self->receiving == task))
-    return TRUE;
-
-  g_critical ("%s() on IsleOneshot %p in task %" G_GUINT64_FORMAT " while "
-              "task %" G_GUINT64_FORMAT " is receiving from it: a oneshot has "
-              "one receiver. Receive in one task and pass the value on, or "
-              "wake several tasks with an IsleNotify",
-              function, (gpointer) self, task->id, self->receiving->id);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-               "Task %" G_GUINT64_FORMAT " is already receiving from the oneshot",
-               self->receiving->id);
-  return FALSE;
-}
-
-/* With the lock held: the value if it is there (TRUE), or an error if it
- * never will be (TRUE), or FALSE if it is still to come. */
-static gboolean
-take_locked (IsleOneshot  *self,
-             gpointer     *value,
-             GError      **error)
-{
-  switch (self->state)
-    {
-    case ONESHOT_SENT:
-      *value = g_steal_pointer (&self->value);
-      self->state = ONESHOT_RECEIVED;
-      return TRUE;
-
-    case ONESHOT_RECEIVED:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                           "The oneshot's value was received already");
-      return TRUE;
-
-    case ONESHOT_DROPPED:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                           "The oneshot's sender was released without sending");
-      return TRUE;
-
-    case ONESHOT_EMPTY:
-    default:
-      return FALSE;
-    }
-}
-
 /**
  * isle_oneshot_recv:
  * @self: a oneshot
@@ -438,6 +397,10 @@ take_locked (IsleOneshot  *self,
  *
  * Receives the oneshot's value; if it has not been sent yet, the running
  * fiber task parks until it is, or until the sender is released unsent.
+ *
+ * While the task waits it holds a reference to the receiving end, so
+ * another task may drop the last reference of its own meanwhile: a value
+ * sent afterwards still reaches the task.
  *
  * Call it on the oneshot's thread, inside a fiber task.
  *
@@ -453,63 +416,11 @@ gpointer
 isle_oneshot_recv (IsleOneshot  *self,
                    GError      **error)
 {
-  gconstpointer caller = __builtin_return_address (0);
-  gpointer value = NULL;
-  IsleTask *task;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  check_receiver_thread (self, G_STRFUNC);
-  task = _isle_task_require_fiber (G_STRFUNC, error);
-  if (task == NULL)
-    return NULL;
-  if (!check_one_receiver (self, task, G_STRFUNC, error))
-    return NULL;
-
-  self->receiving = task;
-
-  for (;;)
-    {
-      IsleWaker *replaced = NULL;
-      gboolean done;
-
-      if (G_UNLIKELY (task->flags & ISLE_TASK_FLAG_ABORTED))
-        {
-          _isle_task_check_borrows (task, G_STRFUNC, caller);
-          _isle_task_park (task, "a oneshot", error);
-          break;
-        }
-
-      g_mutex_lock (&self->lock);
-      done = take_locked (self, &value, error);
-      if (!done && self->waker != (IsleWaker *) task)
-        {
-          replaced = self->waker;
-          self->waker = isle_task_ref_waker (task);
-        }
-      else if (done && self->waker == (IsleWaker *) task)
-        replaced = g_steal_pointer (&self->waker);
-      g_mutex_unlock (&self->lock);
-
-      g_clear_pointer (&replaced, isle_waker_unref);
-      if (done)
-        break;
-
-      _isle_task_check_borrows (task, G_STRFUNC, caller);
-      if (!_isle_task_park (task, "a oneshot", error))
-        {
-          g_mutex_lock (&self->lock);
-          if (self->waker == (IsleWaker *) task)
-            replaced = g_steal_pointer (&self->waker);
-          g_mutex_unlock (&self->lock);
-          g_clear_pointer (&replaced, isle_waker_unref);
-          break;
-        }
-    }
-
-  self->receiving = NULL;
-  return value;
+  return _isle_endpoint_recv (&self->endpoint, G_STRFUNC,
+                              __builtin_return_address (0), error);
 }
 
 /**
@@ -542,54 +453,8 @@ _isle_oneshot_try_recv (IsleOneshot  *self,
                         const char   *function,
                         GError      **error)
 {
-  gpointer value = NULL;
-  gboolean done;
-
-  check_receiver_thread (self, function);
-
-  g_mutex_lock (&self->lock);
-  done = take_locked (self, &value, error);
-  g_mutex_unlock (&self->lock);
-
-  if (!done)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                         "The oneshot's value has not been sent yet");
-  return value;
+  return _isle_endpoint_try_recv (&self->endpoint, function, error);
 }
-
-static void
-recv_poll_unregister (IsleOneshot *self)
-{
-  _isle_task_remove_poll_wait (self->recv_polling, &self->recv_poll);
-  self->recv_polling = NULL;
-}
-
-/* The poll task finished while it waited for the value: its waker
- * leaves the oneshot. */
-static void
-recv_poll_withdraw (IslePollWait *wait,
-                    IsleTask     *task)
-{
-  IsleOneshot *self = (IsleOneshot *) wait->object;
-  IsleWaker *replaced = NULL;
-
-  g_assert (self->recv_polling == task);
-  self->recv_polling = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->waker == (IsleWaker *) task)
-    replaced = g_steal_pointer (&self->waker);
-  g_mutex_unlock (&self->lock);
-
-  g_clear_pointer (&replaced, isle_waker_unref);
-  isle_oneshot_unref (self);
-}
-
-static IslePoll poll_recv (IsleOneshot  *self,
-                           IsleWaker    *waker,
-                           gpointer     *value,
-                           const char   *function,
-                           GError      **error);
 
 /**
  * isle_oneshot_poll_recv:
@@ -625,76 +490,7 @@ isle_oneshot_poll_recv (IsleOneshot  *self,
   g_return_val_if_fail (value != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  return poll_recv (self, waker, value, G_STRFUNC, error);
-}
-
-/* Both poll forms of a receive: with @value, it takes the value; with
- * %NULL (isle_oneshot_poll_recv_ready()), it only waits until the value
- * is sent, or never will be, and leaves it for a try_recv. */
-static IslePoll
-poll_recv (IsleOneshot  *self,
-           IsleWaker    *waker,
-           gpointer     *value,
-           const char   *function,
-           GError      **error)
-{
-  IsleWaker *replaced = NULL;
-  IsleTask *task;
-  gboolean done;
-
-  check_receiver_thread (self, function);
-  if (value != NULL)
-    *value = NULL;
-  task = _isle_task_require_poll_waker (waker, function);
-  if (task == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "The waker is not the polling task's");
-      return ISLE_POLL_READY;
-    }
-  if (!check_one_receiver (self, task, function, error))
-    return ISLE_POLL_READY;
-
-  g_mutex_lock (&self->lock);
-  if (value != NULL)
-    done = take_locked (self, value, error);
-  else
-    done = self->state != ONESHOT_EMPTY;
-  if (!done && self->waker != waker)
-    {
-      replaced = self->waker;
-      self->waker = isle_waker_ref (waker);
-    }
-  else if (done && self->waker == waker)
-    replaced = g_steal_pointer (&self->waker);
-  g_mutex_unlock (&self->lock);
-
-  g_clear_pointer (&replaced, isle_waker_unref);
-
-  if (!done)
-    {
-      if (self->recv_polling != task)
-        {
-          if (self->recv_polling != NULL)
-            recv_poll_unregister (self);
-          else
-            isle_oneshot_ref (self);
-          self->recv_poll.withdraw = recv_poll_withdraw;
-          self->recv_poll.object = self;
-          self->recv_poll.wait.klass = &_isle_wait_text;
-          self->recv_poll.wait.object = "a oneshot";
-          _isle_task_add_poll_wait (task, &self->recv_poll);
-          self->recv_polling = task;
-        }
-      return ISLE_POLL_PENDING;
-    }
-
-  if (self->recv_polling == task)
-    {
-      recv_poll_unregister (self);
-      isle_oneshot_unref (self);
-    }
-  return ISLE_POLL_READY;
+  return _isle_endpoint_poll_recv (&self->endpoint, waker, value, G_STRFUNC, error);
 }
 
 /**
@@ -733,5 +529,5 @@ isle_oneshot_poll_recv_ready (IsleOneshot  *self,
   g_return_val_if_fail (waker != NULL, ISLE_POLL_READY);
   g_return_val_if_fail (error == NULL || *error == NULL, ISLE_POLL_READY);
 
-  return poll_recv (self, waker, NULL, G_STRFUNC, error);
+  return _isle_endpoint_poll_recv (&self->endpoint, waker, NULL, G_STRFUNC, error);
 }

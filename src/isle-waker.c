@@ -99,12 +99,20 @@ isle_waker_wake (IsleWaker *self)
  * order but as one step: from another thread the reference travels with
  * the wake, so the caller is done with the task before the task can run
  * (a settled future hands its waiting task over this way; a worker that
- * kept the task past the wake could outlive the island it belongs to). */
+ * kept the task past the wake could outlive the island it belongs to).
+ * %NULL does nothing, as for g_clear_pointer(): the wakers that channels,
+ * oneshots and notifies take out of a slot under their lock are often
+ * none. */
 void
 _isle_waker_wake_and_unref (IsleWaker *self)
 {
   IsleTask *task = ISLE_TASK_FROM_WAKER (self);
-  IsleRemote *remote = _isle_task_get_remote (task);
+  IsleRemote *remote;
+
+  if (self == NULL)
+    return;
+
+  remote = _isle_task_get_remote (task);
 
   if (remote->owner == _isle_thread_peek_serial ())
     {

@@ -1450,6 +1450,225 @@ test_oneshot_poll_recv_aborted (void)
   isle_test_run (oneshot_poll_aborted_body, NULL);
 }
 
+/* Every receive holds the receiving end while it waits, as isle_await()
+ * holds its future: another task may drop the last reference the program
+ * has while a task waits in a receive, and the receive ends as it would
+ * have, with what is sent afterwards, or with G_IO_ERROR_CLOSED once the
+ * last sender goes unsent. Under Valgrind and AddressSanitizer these
+ * also check that nothing is touched after it is freed: the receive's
+ * reference is the last, and the receive drops it on its way out. */
+
+typedef enum
+{
+  RECV_FIBER,                  /* isle_channel_recv(), isle_oneshot_recv() */
+  RECV_POLL,                   /* their poll_recv forms */
+} RecvForm;
+
+typedef enum
+{
+  THEN_SEND,                   /* a worker thread sends, then lets go */
+  THEN_RELEASE,                /* the dropping task lets go of the last sender unsent */
+} AfterDrop;
+
+typedef struct
+{
+  RecvForm   form;
+  AfterDrop  after;
+} DropCase;
+
+static const DropCase drop_fiber_then_send = { RECV_FIBER, THEN_SEND };
+static const DropCase drop_fiber_then_release = { RECV_FIBER, THEN_RELEASE };
+static const DropCase drop_poll_then_send = { RECV_POLL, THEN_SEND };
+static const DropCase drop_poll_then_release = { RECV_POLL, THEN_RELEASE };
+
+typedef struct
+{
+  gpointer   receiving_end;    /* (unowned) once the dropper has run: the
+                                * receive's reference keeps it */
+  gpointer   sender;           /* (owned) until the dropper or the thread lets go */
+  AfterDrop  after;
+  GThread   *thread;           /* the sending thread, for THEN_SEND */
+  int        receiving;
+} DropData;
+
+static gpointer
+channel_send_then_release_thread (gpointer user_data)
+{
+  IsleChannelSender *sender = user_data;
+
+  g_assert_true (isle_channel_sender_send (sender, new_item (7), NULL));
+  isle_channel_sender_unref (sender);
+  return NULL;
+}
+
+static gpointer
+drop_channel_task (gpointer   user_data,
+                   GError   **error)
+{
+  DropData *data = user_data;
+
+  isle_channel_unref (data->receiving_end);
+  if (data->after == THEN_SEND)
+    data->thread = g_thread_new ("sender", channel_send_then_release_thread,
+                                 g_steal_pointer (&data->sender));
+  else
+    isle_channel_sender_unref (g_steal_pointer (&data->sender));
+  return NULL;
+}
+
+static gpointer
+recv_from_dropped_channel_task (gpointer   user_data,
+                                GError   **error)
+{
+  DropData *data = user_data;
+
+  data->receiving = 1;
+  return isle_channel_recv (data->receiving_end, error);
+}
+
+static IslePoll
+poll_recv_from_dropped_channel (gpointer    state,
+                                IsleWaker  *waker,
+                                gpointer   *result,
+                                GError    **error)
+{
+  DropData *data = state;
+
+  data->receiving = 1;
+  return isle_channel_poll_recv (data->receiving_end, waker, result, error);
+}
+
+/* Runs a receiver of @data's receiving end until it waits, drops the
+ * last reference from another task, and returns the receiver's result. */
+static gpointer
+receive_across_drop (DropData        *data,
+                     RecvForm         form,
+                     IsleTaskFunc     fiber_recv,
+                     IslePollFunc     poll_recv,
+                     IsleTaskFunc     drop_task,
+                     GError         **error)
+{
+  g_autoptr(IsleJoinHandle) receiver = NULL;
+  g_autoptr(IsleJoinHandle) dropper = NULL;
+  gpointer result;
+
+  if (form == RECV_FIBER)
+    receiver = isle_spawn_local (fiber_recv, data, NULL);
+  else
+    receiver = isle_spawn_local_poll (poll_recv, data, NULL);
+  while (!data->receiving)
+    g_assert_true (isle_yield_now (NULL));
+
+  dropper = isle_spawn_local (drop_task, data, NULL);
+  g_assert_null (isle_join_handle_join (dropper, NULL));
+  result = isle_join_handle_join (receiver, error);
+  g_clear_pointer (&data->thread, g_thread_join);
+  return result;
+}
+
+static void
+channel_unref_while_receiving_body (gconstpointer test_data)
+{
+  const DropCase *drop_case = test_data;
+  IsleChannelSender *sender;
+  DropData data = { NULL, NULL, drop_case->after, NULL, 0 };
+  g_autoptr(GError) local_error = NULL;
+  gpointer item;
+
+  data.receiving_end = isle_channel_new (0, counted_item_destroy, &sender);
+  data.sender = sender;
+  item = receive_across_drop (&data, drop_case->form, recv_from_dropped_channel_task,
+                              poll_recv_from_dropped_channel, drop_channel_task,
+                              &local_error);
+
+  if (drop_case->after == THEN_SEND)
+    {
+      g_assert_no_error (local_error);
+      g_assert_cmpuint (take_item (item), ==, 7);
+    }
+  else
+    {
+      g_assert_null (item);
+      g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+    }
+}
+
+static void
+test_channel_unref_while_receiving (gconstpointer test_data)
+{
+  items_destroyed = 0;
+  isle_test_run (channel_unref_while_receiving_body, test_data);
+  g_assert_cmpint (items_destroyed, ==, 0);
+}
+
+static gpointer
+drop_oneshot_task (gpointer   user_data,
+                   GError   **error)
+{
+  DropData *data = user_data;
+
+  isle_oneshot_unref (data->receiving_end);
+  if (data->after == THEN_SEND)
+    data->thread = g_thread_new ("oneshot-sender", oneshot_send_thread,
+                                 g_steal_pointer (&data->sender));
+  else
+    isle_oneshot_sender_unref (g_steal_pointer (&data->sender));
+  return NULL;
+}
+
+static gpointer
+recv_from_dropped_oneshot_task (gpointer   user_data,
+                                GError   **error)
+{
+  DropData *data = user_data;
+
+  data->receiving = 1;
+  return isle_oneshot_recv (data->receiving_end, error);
+}
+
+static IslePoll
+poll_recv_from_dropped_oneshot (gpointer    state,
+                                IsleWaker  *waker,
+                                gpointer   *result,
+                                GError    **error)
+{
+  DropData *data = state;
+
+  data->receiving = 1;
+  return isle_oneshot_poll_recv (data->receiving_end, waker, result, error);
+}
+
+static void
+oneshot_unref_while_receiving_body (gconstpointer test_data)
+{
+  const DropCase *drop_case = test_data;
+  DropData data = { isle_oneshot_new (), NULL, drop_case->after, NULL, 0 };
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *reply = NULL;
+
+  data.sender = isle_oneshot_ref_sender (data.receiving_end);
+  reply = receive_across_drop (&data, drop_case->form, recv_from_dropped_oneshot_task,
+                               poll_recv_from_dropped_oneshot, drop_oneshot_task,
+                               &local_error);
+
+  if (drop_case->after == THEN_SEND)
+    {
+      g_assert_no_error (local_error);
+      g_assert_cmpstr (reply, ==, "reply");
+    }
+  else
+    {
+      g_assert_null (reply);
+      g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+    }
+}
+
+static void
+test_oneshot_unref_while_receiving (gconstpointer test_data)
+{
+  isle_test_run (oneshot_unref_while_receiving_body, test_data);
+}
+
 /* Notify. */
 
 typedef struct
@@ -1994,6 +2213,14 @@ main (int   argc,
   g_test_add_func ("/Isle/Channel/recv-aborted", test_channel_recv_aborted);
   g_test_add_func ("/Isle/Channel/poll-recv", test_channel_poll_recv);
   g_test_add_func ("/Isle/Channel/poll-recv-aborted", test_channel_poll_recv_aborted);
+  g_test_add_data_func ("/Isle/Channel/unref-while-receiving-then-send",
+                        &drop_fiber_then_send, test_channel_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Channel/unref-while-receiving-then-release",
+                        &drop_fiber_then_release, test_channel_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Channel/unref-while-poll-receiving-then-send",
+                        &drop_poll_then_send, test_channel_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Channel/unref-while-poll-receiving-then-release",
+                        &drop_poll_then_release, test_channel_unref_while_receiving);
   g_test_add_func ("/Isle/Channel/poll-send", test_channel_poll_send);
   g_test_add_func ("/Isle/Channel/poll-send-unbounded", test_channel_poll_send_unbounded);
   g_test_add_func ("/Isle/Channel/poll-send-aborted", test_channel_poll_send_aborted);
@@ -2010,6 +2237,14 @@ main (int   argc,
   g_test_add_func ("/Isle/Oneshot/poll-recv", test_oneshot_poll_recv);
   g_test_add_func ("/Isle/Oneshot/recv-aborted", test_oneshot_recv_aborted);
   g_test_add_func ("/Isle/Oneshot/poll-recv-aborted", test_oneshot_poll_recv_aborted);
+  g_test_add_data_func ("/Isle/Oneshot/unref-while-receiving-then-send",
+                        &drop_fiber_then_send, test_oneshot_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Oneshot/unref-while-receiving-then-release",
+                        &drop_fiber_then_release, test_oneshot_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Oneshot/unref-while-poll-receiving-then-send",
+                        &drop_poll_then_send, test_oneshot_unref_while_receiving);
+  g_test_add_data_func ("/Isle/Oneshot/unref-while-poll-receiving-then-release",
+                        &drop_poll_then_release, test_oneshot_unref_while_receiving);
   g_test_add_func ("/Isle/Notify/notify-one-permit", test_notify_one_permit);
   g_test_add_func ("/Isle/Notify/notify-waiters-wakes-all", test_notify_waiters_wakes_all);
   g_test_add_func ("/Isle/Notify/notify-from-thread", test_notify_from_thread);

@@ -243,6 +243,68 @@ test_join_set_free_aborts (void)
   g_assert_cmpint (n_destroyed, ==, 3);
 }
 
+/* The collecting poll task may free its own set from its poll function
+ * while its wait is registered: the wait goes with the set (only another
+ * task freeing it under the wait is a misuse, tests/test-misuse.c). */
+
+typedef struct
+{
+  IsleJoinSet *set;       /* (owned) (nullable) until the poll task frees it */
+  IsleWaker   *waker;     /* (owned) (nullable) the task's, for the test to wake it */
+  guint        polls;
+} FreeFromPollState;
+
+static IslePoll
+free_from_poll (gpointer    state,
+                IsleWaker  *waker,
+                gpointer   *result,
+                GError    **error)
+{
+  FreeFromPollState *poll_state = state;
+  IsleJoinHandle *done = NULL;
+
+  if (poll_state->polls++ == 0)
+    {
+      poll_state->waker = isle_waker_ref (waker);
+      return isle_join_set_poll_join_next (poll_state->set, waker, &done);
+    }
+
+  /* Woken by the test, not by the set: it still waits there. */
+  g_clear_pointer (&poll_state->set, isle_join_set_free);
+  return ISLE_POLL_READY;
+}
+
+static gpointer
+free_from_poll_root (gpointer   user_data,
+                     GError   **error)
+{
+  FreeFromPollState state = { isle_join_set_new (), NULL, 0 };
+  g_autoptr(IsleJoinHandle) collector = NULL;
+
+  isle_join_set_spawn (state.set, park_forever, NULL, count_destroy);
+  collector = isle_spawn_local_poll (free_from_poll, &state, NULL);
+  while (state.polls == 0)
+    g_assert_true (isle_yield_now (NULL));
+
+  isle_waker_wake (state.waker);
+  g_clear_pointer (&state.waker, isle_waker_unref);
+  isle_join_handle_join (collector, NULL);
+  g_assert_null (state.set);
+  g_assert_cmpuint (state.polls, ==, 2);
+  return NULL;
+}
+
+static void
+test_join_set_free_from_poll (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  n_destroyed = 0;
+  isle_test_run_root (island, free_from_poll_root, NULL);
+  isle_test_run_all (island);
+  g_assert_cmpint (n_destroyed, ==, 1);
+}
+
 typedef struct
 {
   IsleJoinSet *set;
@@ -549,6 +611,7 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinSet/abort-all", test_join_set_abort_all);
   g_test_add_func ("/Isle/JoinSet/shutdown", test_join_set_shutdown);
   g_test_add_func ("/Isle/JoinSet/free-aborts", test_join_set_free_aborts);
+  g_test_add_func ("/Isle/JoinSet/free-from-poll", test_join_set_free_from_poll);
   g_test_add_func ("/Isle/JoinSet/poll", test_join_set_poll);
   g_test_add_func ("/Isle/JoinSet/poll-shutdown", test_join_set_poll_shutdown);
   g_test_add_func ("/Isle/JoinSet/poll-shutdown-aborted", test_join_set_poll_shutdown_aborted);
