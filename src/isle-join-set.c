@@ -146,8 +146,23 @@ isle_join_set_spawn (IsleJoinSet    *self,
                      gpointer        user_data,
                      GDestroyNotify  user_data_destroy)
 {
-  return isle_join_set_spawn_full (self, NULL, G_PRIORITY_DEFAULT, 0, func,
-                                   user_data, user_data_destroy, NULL);
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  check_thread (self, G_STRFUNC);
+  island = _isle_spawn_require_island (G_STRFUNC);
+
+  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .site = __builtin_return_address (0),
+  }));
 }
 
 /**
