@@ -760,6 +760,7 @@ poll_ready (gpointer    state,
  * sites its calls leave are in a function of this name. */
 static G_NO_INLINE void
 spawn_from_everywhere (GPtrArray   *handles,
+                       GPtrArray   *futures,
                        IsleJoinSet *set,
                        GObject     *object)
 {
@@ -787,26 +788,31 @@ spawn_from_everywhere (GPtrArray   *handles,
   isle_join_set_spawn (set, return_null, NULL, NULL);
   isle_join_set_spawn_full (set, "in set", G_PRIORITY_DEFAULT, 0, return_null, NULL, NULL, NULL);
   isle_join_set_spawn_poll (set, poll_ready, NULL, NULL);
+  /* On the island's own thread a remote spawn makes its task at once. */
+  g_ptr_array_add (futures, isle_local_set_spawn_remote (island, return_null, NULL, NULL));
+  g_ptr_array_add (futures, isle_local_set_spawn_remote_full (island, "remote", G_PRIORITY_DEFAULT,
+                                                              return_null, NULL, NULL, NULL));
 
   /* Not a spawn last: a call in tail position would be a jump, which
    * leaves the return address of this function's own caller. */
   g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 3);
 }
 
-#define SPAWN_SITES_N_SPAWNS 14
+#define SPAWN_SITES_N_SPAWNS 16
 
 static gpointer
 spawn_sites_root (gpointer   user_data,
                   GError   **error)
 {
   g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_join_handle_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_future_unref);
   g_autoptr(IsleJoinSet) set = isle_join_set_new ();
   g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
   g_autoptr(GListModel) tasks = NULL;
   guint64 root_id = isle_task_get_id (isle_task_get_current ());
   guint n_checked = 0;
 
-  spawn_from_everywhere (handles, set, object);
+  spawn_from_everywhere (handles, futures, set, object);
 
   tasks = isle_local_set_list_tasks (isle_local_set_get_current ());
   for (guint i = 0; i < g_list_model_get_n_items (tasks); i++)
@@ -824,10 +830,17 @@ spawn_sites_root (gpointer   user_data,
     }
   g_assert_cmpuint (n_checked, ==, SPAWN_SITES_N_SPAWNS);
 
-  /* Every task runs to its end: the handles' and the set's by a join. */
+  /* Every task runs to its end: joined, or awaited through its future. */
   for (guint i = 0; i < handles->len; i++)
     g_assert_null (isle_join_handle_join (g_ptr_array_index (handles, i), NULL));
   g_assert_true (isle_join_set_shutdown (set, NULL));
+  for (guint i = 0; i < futures->len; i++)
+    {
+      GError *await_error = NULL;
+
+      g_assert_null (isle_await (g_ptr_array_index (futures, i), &await_error));
+      g_assert_no_error (await_error);
+    }
   return NULL;
 }
 
