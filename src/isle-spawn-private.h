@@ -18,10 +18,12 @@ G_BEGIN_DECLS
  * return address of the public spawn call, taken with
  * __builtin_return_address (0) in that public function itself (a helper
  * it calls, inlined or not, would see another frame). Isle records
- * addresses rather than G_STRLOC strings from spawn macros because an
- * address names every caller: a C call, the C that valac generates, and
- * Python or GJS, which call the function through the typelib and never
- * see a macro. The address becomes a name only when a diagnostic prints
+ * addresses rather than G_STRLOC strings from spawn macros because every
+ * caller leaves one: a C call, the C that valac generates (named after
+ * the Vala method), and Python or GJS, which call the function through
+ * the typelib and never see a macro (there the site is the binding's
+ * call into C, and the binding names the task after the coroutine or
+ * function). The address becomes a name only when a diagnostic prints
  * it, once per site (isle-debug.c). */
 typedef struct
 {
