@@ -23,6 +23,7 @@
 #include "isle-channel-private.h"
 #include "isle-local-set-private.h"
 #include "isle-oneshot-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -59,10 +60,16 @@ isle_local_set_spawn_local_poll_named (IsleLocalSet   *self,
 
   _isle_local_set_check_thread (self, G_STRFUNC);
 
-  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, name,
-                                            priority, 0, poll, state,
-                                            state_destroy, NULL,
-                                            __builtin_return_address (0));
+  return (IsleJoinHandle *) _isle_spawn (&(IsleSpawnArgs) {
+    .island = self,
+    .kind = ISLE_TASK_KIND_POLL,
+    .name = name,
+    .priority = priority,
+    .poll = poll,
+    .user_data = state,
+    .user_data_destroy = state_destroy,
+    .site = __builtin_return_address (0),
+  });
 }
 
 /**

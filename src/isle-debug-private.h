@@ -17,6 +17,7 @@ IsleDebugFlags _isle_debug_get_env_flags          (void);
 guint          _isle_debug_get_env_slow_poll_ms  (void);
 char          *_isle_debug_describe_site         (gconstpointer site);
 const char    *_isle_debug_lookup_site           (gconstpointer site);
+guint          _isle_debug_get_n_sites_described (void);
 char          *_isle_debug_symtab_lookup         (const guint8  *map,
                                                   gsize          size,
                                                   gconstpointer  base,

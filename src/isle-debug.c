@@ -230,12 +230,17 @@ describe_site_uncached (gconstpointer site)
 /* Every distinct site is described once per process: reading an object's
  * symbol table costs a mapping of the whole file and a walk of its
  * symbols (tens of microseconds), and a dump of 100,000 tasks from a
- * handful of spawn calls would otherwise pay it 100,000 times. A program
- * has as many sites as it has calls that spawn, so the table stays small;
- * code is not unloaded while Isle runs, so an entry never goes stale.
- * Islands on several threads share the table. */
+ * handful of spawn calls would otherwise pay it 100,000 times. The table
+ * is bounded by the program's code, one entry per call that spawns, parks
+ * or starts a wait, so it stays small; code is not unloaded while Isle
+ * runs, so an entry never goes stale. Names are never freed: dumps and
+ * IsleTaskInfo keep them. Objects are not kept mapped between misses,
+ * since a mapping is what each fiber stack needs too, and the kernel
+ * allows a process only so many. Islands on several threads share the
+ * table. */
 static GMutex site_lock;
 static GHashTable *site_names;  /* protected by site_lock; site → (owned) name */
+static guint n_sites_described; /* (atomic) the table's misses, for tests */
 
 /* The description of @site ("symbol+0xoffset (object)"), kept for the
  * life of the process: do not free it. Safe to call from any thread. */
@@ -258,6 +263,7 @@ _isle_debug_lookup_site (gconstpointer site)
   /* Described outside the lock: it reads files. Two threads may both
    * describe a new site; the first to insert wins. */
   name = describe_site_uncached (site);
+  g_atomic_int_inc (&n_sites_described);
   g_mutex_lock (&site_lock);
   {
     char *other = g_hash_table_lookup (site_names, site);
@@ -273,6 +279,15 @@ _isle_debug_lookup_site (gconstpointer site)
   g_mutex_unlock (&site_lock);
 
   return name;
+}
+
+/* How many sites were described from their objects rather than found in
+ * the table: about one per distinct site, however many tasks share it.
+ * Tests check that a dump does not read symbol tables per task. */
+guint
+_isle_debug_get_n_sites_described (void)
+{
+  return (guint) g_atomic_int_get (&n_sites_described);
 }
 
 /* As _isle_debug_lookup_site(), a copy for the caller to free. */

@@ -9,6 +9,7 @@
 #include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 
 /* Signal arguments -------------------------------------------------------- */
@@ -396,37 +397,35 @@ object_binding_free (gpointer data)
   g_free (binding);
 }
 
+/* Spawns the fiber task that @spec describes on the current island, bound
+ * to @object: its body and data go into the binding, which the task runs
+ * instead. */
 static IsleJoinHandle *
-spawn_for_object (const char     *function,
-                  gpointer        object,
-                  const char     *name,
-                  int             priority,
-                  gsize           stack_size,
-                  IsleTaskFunc    func,
-                  gpointer        user_data,
-                  GDestroyNotify  user_data_destroy,
-                  GDestroyNotify  result_destroy,
-                  gconstpointer   spawn_site)
+spawn_for_object (const char          *function,
+                  gpointer             object,
+                  const IsleSpawnArgs *spec)
 {
-  IsleLocalSet *island;
+  IsleSpawnArgs args = *spec;
   ObjectBinding *binding;
   IsleTask *task;
 
   /* The public functions checked their arguments. */
-  island = _isle_task_require_island (function);
-  _isle_local_set_check_thread (island, function);
+  args.island = _isle_spawn_require_island (function);
+  _isle_local_set_check_thread (args.island, function);
 
   binding = g_new0 (ObjectBinding, 1);
-  binding->func = func;
-  binding->user_data = user_data;
-  binding->user_data_destroy = user_data_destroy;
+  binding->func = spec->func;
+  binding->user_data = spec->user_data;
+  binding->user_data_destroy = spec->user_data_destroy;
   binding->object = object;
+
+  args.func = object_binding_run;
+  args.user_data = binding;
+  args.user_data_destroy = object_binding_free;
 
   /* The task starts when the island next runs, never inside this call:
    * the binding is complete before it can finish. */
-  task = _isle_task_new (island, ISLE_TASK_KIND_FIBER, name, priority,
-                         stack_size, object_binding_run, binding,
-                         object_binding_free, result_destroy, spawn_site);
+  task = _isle_spawn (&args);
   binding->task = task;
   g_object_weak_ref (object, object_binding_disposed, binding);
 
@@ -474,10 +473,14 @@ isle_spawn_local_for_object (gpointer        object,
   g_return_val_if_fail (G_IS_OBJECT (object), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return spawn_for_object (G_STRFUNC, object, NULL,
-                           G_PRIORITY_DEFAULT, 0, func, user_data,
-                           user_data_destroy, NULL,
-                           __builtin_return_address (0));
+  return spawn_for_object (G_STRFUNC, object, &(IsleSpawnArgs) {
+    .kind = ISLE_TASK_KIND_FIBER,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .site = __builtin_return_address (0),
+  });
 }
 
 /**
@@ -515,8 +518,15 @@ isle_spawn_local_for_object_full (gpointer        object,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
 
-  return spawn_for_object (G_STRFUNC, object, name,
-                           priority, stack_size, func, user_data,
-                           user_data_destroy, result_destroy,
-                           __builtin_return_address (0));
+  return spawn_for_object (G_STRFUNC, object, &(IsleSpawnArgs) {
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = name,
+    .priority = priority,
+    .stack_size = stack_size,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  });
 }

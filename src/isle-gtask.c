@@ -9,6 +9,7 @@
 #include "isle-local-set-private.h"
 #include "isle-run-queue-private.h"
 #include "isle-local-set-shared-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 
 /* The bridge (design decision 9). One operation runs one fiber task
@@ -383,12 +384,17 @@ op_start (gpointer data)
       return;
     }
 
-  op->task = _isle_task_new (op->island, ISLE_TASK_KIND_FIBER,
-                             g_task_get_name (op->gtask),
-                             g_task_get_priority (op->gtask), 0,
-                             op_body, op, op_body_done,
-                             op->kind == RESULT_POINTER ? op->result_destroy : NULL,
-                             op->site);
+  op->task = _isle_spawn (&(IsleSpawnArgs) {
+    .island = op->island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = g_task_get_name (op->gtask),
+    .priority = g_task_get_priority (op->gtask),
+    .func = op_body,
+    .user_data = op,
+    .user_data_destroy = op_body_done,
+    .result_destroy = op->kind == RESULT_POINTER ? op->result_destroy : NULL,
+    .site = op->site,
+  });
   extra = _isle_task_get_extra (op->task);
   extra->finish_notify = op_task_finished;
   extra->finish_data = op;

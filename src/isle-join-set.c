@@ -7,6 +7,7 @@
 
 #include "isle-join-set.h"
 #include "isle-local-set-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 
 /* Marked (foreign): a join set has one owner and cannot be copied, so it
@@ -108,11 +109,12 @@ task_finished (IsleTask *task,
     }
 }
 
+/* Takes a task just spawned into the set, with the handle reference the
+ * spawn made for it: the set holds that until the task is joined. */
 static guint64
-adopt (IsleJoinSet    *self,
-       IsleJoinHandle *handle)
+adopt (IsleJoinSet *self,
+       IsleTask    *task)
 {
-  IsleTask *task = ISLE_TASK_FROM_HANDLE (handle);
   IsleTaskExtra *extra = _isle_task_get_extra (task);
 
   /* Spawned tasks never run before this returns. */
@@ -148,8 +150,23 @@ isle_join_set_spawn (IsleJoinSet    *self,
                      gpointer        user_data,
                      GDestroyNotify  user_data_destroy)
 {
-  return isle_join_set_spawn_full (self, NULL, G_PRIORITY_DEFAULT, 0, func,
-                                   user_data, user_data_destroy, NULL);
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  check_thread (self, G_STRFUNC);
+  island = _isle_spawn_require_island (G_STRFUNC);
+
+  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .site = __builtin_return_address (0),
+  }));
 }
 
 /**
@@ -190,14 +207,20 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
   g_return_val_if_fail (stack_size <= G_MAXUINT32, 0);
 
   check_thread (self, G_STRFUNC);
-  island = _isle_task_require_island (G_STRFUNC);
+  island = _isle_spawn_require_island (G_STRFUNC);
 
-  return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER,
-                                                         name, priority, stack_size,
-                                                         func, user_data,
-                                                         user_data_destroy,
-                                                         result_destroy,
-                                                         __builtin_return_address (0)));
+  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = name,
+    .priority = priority,
+    .stack_size = stack_size,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  }));
 }
 
 /**
@@ -228,13 +251,17 @@ isle_join_set_spawn_poll (IsleJoinSet    *self,
   g_return_val_if_fail (poll != NULL, 0);
 
   check_thread (self, G_STRFUNC);
-  island = _isle_task_require_island (G_STRFUNC);
+  island = _isle_spawn_require_island (G_STRFUNC);
 
-  return adopt (self, (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL,
-                                                         NULL, G_PRIORITY_DEFAULT, 0,
-                                                         poll, state, state_destroy,
-                                                         NULL,
-                                                         __builtin_return_address (0)));
+  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_POLL,
+    .priority = G_PRIORITY_DEFAULT,
+    .poll = poll,
+    .user_data = state,
+    .user_data_destroy = state_destroy,
+    .site = __builtin_return_address (0),
+  }));
 }
 
 /* Returns FALSE, after the report, if another task already waits: the

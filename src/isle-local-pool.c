@@ -210,6 +210,7 @@ pool_spawn (IsleLocalPool  *self,
             IsleTaskFunc    func,
             gpointer        user_data,
             GDestroyNotify  user_data_destroy,
+            gconstpointer   site,
             const char     *function)
 {
   PoolWorker *worker = NULL;
@@ -251,9 +252,15 @@ pool_spawn (IsleLocalPool  *self,
                                                              "The pool is shut down"));
     }
 
-  future = _isle_remote_spawn (island, NULL, G_PRIORITY_DEFAULT, func, user_data,
-                               user_data_destroy, NULL, pool_task_done, worker,
-                               function);
+  future = _isle_remote_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .site = site,
+  }, pool_task_done, worker, function);
   isle_local_set_unref (island);
   return future;
 }
@@ -293,7 +300,8 @@ isle_local_pool_spawn_pinned (IsleLocalPool  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return pool_spawn (self, -1, func, user_data, user_data_destroy, G_STRFUNC);
+  return pool_spawn (self, -1, func, user_data, user_data_destroy,
+                     __builtin_return_address (0), G_STRFUNC);
 }
 
 /**
@@ -327,7 +335,8 @@ isle_local_pool_spawn_pinned_by_index (IsleLocalPool  *self,
   g_return_val_if_fail (index < self->n_threads, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return pool_spawn (self, (gint) index, func, user_data, user_data_destroy, G_STRFUNC);
+  return pool_spawn (self, (gint) index, func, user_data, user_data_destroy,
+                     __builtin_return_address (0), G_STRFUNC);
 }
 
 static gboolean

@@ -14,6 +14,7 @@
 #include "isle-overflow-private.h"
 #include "isle-remote-spawn-private.h"
 #include "isle-run-queue-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -698,167 +699,6 @@ isle_local_set_leave (IsleLocalSet *self)
   isle_local_set_unref (self);
 }
 
-/* Spawning --------------------------------------------------------------- */
-
-/**
- * isle_local_set_spawn_local:
- * @self: an island
- * @func: (scope notified) (not nullable): the task's body
- * @user_data: (closure func): data for @func
- * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
- *   when the task has finished
- *
- * Spawns a fiber task on @self. This works before the island is driven:
- * the task starts when the island's context is next iterated on its
- * thread, never inside this call.
- *
- * Call it on the island's thread.
- *
- * Returns: (transfer full): a handle to the task; dropping it detaches the
- *   task, which runs on
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_local_set_spawn_local (IsleLocalSet   *self,
-                            IsleTaskFunc    func,
-                            gpointer        user_data,
-                            GDestroyNotify  user_data_destroy)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
-  _isle_local_set_check_thread (self, G_STRFUNC);
-
-  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, NULL,
-                                            G_PRIORITY_DEFAULT, 0, func,
-                                            user_data, user_data_destroy, NULL,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_local_set_spawn_local_full:
- * @self: an island
- * @name: (nullable): a name for the task, shown in messages
- * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @stack_size: the task's stack size in bytes, or 0 for the island's
- *   default
- * @func: (scope notified) (not nullable): the task's body
- * @user_data: (closure func): data for @func
- * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
- *   when the task has finished
- * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it with [method@Isle.JoinHandle.join]
- *
- * Like [method@Isle.LocalSet.spawn_local], with a name, a priority and a stack
- * size. Tasks of a higher priority (a lower value) run before those of a
- * lower one; tasks of one priority run in the order they became ready.
- *
- * Call it on the island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_local_set_spawn_local_full (IsleLocalSet   *self,
-                                 const char     *name,
-                                 int             priority,
-                                 gsize           stack_size,
-                                 IsleTaskFunc    func,
-                                 gpointer        user_data,
-                                 GDestroyNotify  user_data_destroy,
-                                 GDestroyNotify  result_destroy)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
-
-  _isle_local_set_check_thread (self, G_STRFUNC);
-
-  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_FIBER, name,
-                                            priority, stack_size, func,
-                                            user_data, user_data_destroy,
-                                            result_destroy,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_local_set_spawn_local_poll:
- * @self: an island
- * @poll: (scope notified) (not nullable): the task's poll function
- * @state: (closure poll): the task's state
- * @state_destroy: (nullable) (destroy state): releases @state when the task
- *   has finished
- *
- * Spawns a poll task on @self: @poll is called with @state on the island's
- * thread when the island next runs, and again each time the task's waker
- * is woken, until it returns %ISLE_POLL_READY.
- *
- * Call it on the island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_local_set_spawn_local_poll (IsleLocalSet   *self,
-                                 IslePollFunc    poll,
-                                 gpointer        state,
-                                 GDestroyNotify  state_destroy)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (poll != NULL, NULL);
-
-  _isle_local_set_check_thread (self, G_STRFUNC);
-
-  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, NULL,
-                                            G_PRIORITY_DEFAULT, 0, poll,
-                                            state, state_destroy, NULL,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_local_set_spawn_local_poll_full:
- * @self: an island
- * @name: (nullable): a name for the task, shown in messages
- * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified) (closure state) (destroy state_destroy) (not nullable):
- *   the task's poll function
- * @state: (closure poll): the task's state
- * @state_destroy: (nullable) (destroy state): releases @state when the task
- *   has finished
- * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it
- *
- * Like [method@Isle.LocalSet.spawn_local_poll], with a name and a priority.
- *
- * Call it on the island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_local_set_spawn_local_poll_full (IsleLocalSet   *self,
-                                      const char     *name,
-                                      int             priority,
-                                      IslePollFunc    poll,
-                                      gpointer        state,
-                                      GDestroyNotify  state_destroy,
-                                      GDestroyNotify  result_destroy)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (poll != NULL, NULL);
-
-  _isle_local_set_check_thread (self, G_STRFUNC);
-
-  return (IsleJoinHandle *) _isle_task_new (self, ISLE_TASK_KIND_POLL, name,
-                                            priority, 0, poll, state,
-                                            state_destroy, result_destroy,
-                                            __builtin_return_address (0));
-}
-
 /* Driving ---------------------------------------------------------------- */
 
 static gboolean
@@ -1052,10 +892,17 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
     return NULL;
 
   isle_local_set_enter (self);
-  root = _isle_task_new (self, ISLE_TASK_KIND_FIBER, "run_until root",
-                         G_PRIORITY_DEFAULT, 0, func, user_data,
-                         user_data_destroy, result_destroy,
-                                            __builtin_return_address (0));
+  root = _isle_spawn (&(IsleSpawnArgs) {
+    .island = self,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = "run_until root",
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  });
   _isle_local_set_drive_root (self, root, deadline);
 
   if (self->shutdown_error != NULL)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "isle-remote-spawn.h"
+#include "isle-spawn-private.h"
 
 G_BEGIN_DECLS
 
@@ -13,13 +14,9 @@ G_BEGIN_DECLS
  * its task has returned, or it never started. */
 typedef void (*IsleRemoteSpawnDone) (gpointer data);
 
-IsleFuture *_isle_remote_spawn (IsleLocalSet        *island,
-                                const char          *name,
-                                int                  priority,
-                                IsleTaskFunc         func,
-                                gpointer             user_data,
-                                GDestroyNotify       user_data_destroy,
-                                GDestroyNotify       result_destroy,
+/* Spawns the fiber task that @args describes on its island, from any
+ * thread; @args->kind and @args->stack_size are not used. */
+IsleFuture *_isle_remote_spawn (const IsleSpawnArgs *args,
                                 IsleRemoteSpawnDone  done,
                                 gpointer             done_data,
                                 const char          *function);

@@ -34,6 +34,7 @@ typedef struct
   gpointer             user_data;         /* (owned) */
   GDestroyNotify       user_data_destroy;
   GDestroyNotify       result_destroy;
+  gconstpointer        site;              /* where the caller spawned it: IsleSpawnArgs.site */
   IsleRemoteSpawnDone  done;
   gpointer             done_data;
 } RemoteSpawn;
@@ -134,7 +135,7 @@ remote_spawn_start (gpointer data)
 {
   RemoteSpawn *spawn = data;
   IsleLocalSet *island = remote_of (spawn)->island;
-  IsleJoinHandle *handle;
+  IsleTask *task;
 
   if (island == NULL || island->closing)
     {
@@ -145,10 +146,17 @@ remote_spawn_start (gpointer data)
       return;
     }
 
-  handle = isle_local_set_spawn_local_full (island, spawn->name, spawn->priority, 0,
-                                            remote_spawn_run, spawn,
-                                            remote_spawn_free, NULL);
-  isle_join_handle_unref (handle);
+  task = _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = spawn->name,
+    .priority = spawn->priority,
+    .func = remote_spawn_run,
+    .user_data = spawn,
+    .user_data_destroy = remote_spawn_free,
+    .site = spawn->site,
+  });
+  isle_join_handle_unref ((IsleJoinHandle *) task);
 }
 
 static void
@@ -158,17 +166,12 @@ remote_spawn_start_link (IsleRemoteLink *link)
 }
 
 IsleFuture *
-_isle_remote_spawn (IsleLocalSet        *island,
-                    const char          *name,
-                    int                  priority,
-                    IsleTaskFunc         func,
-                    gpointer             user_data,
-                    GDestroyNotify       user_data_destroy,
-                    GDestroyNotify       result_destroy,
+_isle_remote_spawn (const IsleSpawnArgs *args,
                     IsleRemoteSpawnDone  done,
                     gpointer             done_data,
                     const char          *function)
 {
+  IsleLocalSet *island = args->island;
   RemoteSpawn *spawn = _isle_task_arena_alloc_shared (island->spawn_arena);
   IsleLocalSet *current = isle_local_set_get_current ();
   IsleFuture *future = &spawn->future;
@@ -179,12 +182,13 @@ _isle_remote_spawn (IsleLocalSet        *island,
   /* The calling thread's island, if any: a result nobody takes is
    * released back there (see IslePromise). */
   spawn->home = current != NULL ? _isle_remote_ref (current->remote) : NULL;
-  spawn->name = g_strdup (name);
-  spawn->priority = priority;
-  spawn->func = func;
-  spawn->user_data = user_data;
-  spawn->user_data_destroy = user_data_destroy;
-  spawn->result_destroy = result_destroy;
+  spawn->name = g_strdup (args->name);
+  spawn->priority = args->priority;
+  spawn->func = args->func;
+  spawn->user_data = args->user_data;
+  spawn->user_data_destroy = args->user_data_destroy;
+  spawn->result_destroy = args->result_destroy;
+  spawn->site = args->site;
   spawn->done = done;
   spawn->done_data = done_data;
   /* One reference for the caller, one for the spawn until it is done. */
@@ -245,8 +249,15 @@ isle_local_set_spawn_remote (IsleLocalSet   *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return _isle_remote_spawn (self, NULL, G_PRIORITY_DEFAULT, func, user_data,
-                             user_data_destroy, NULL, NULL, NULL, G_STRFUNC);
+  return _isle_remote_spawn (&(IsleSpawnArgs) {
+    .island = self,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .site = __builtin_return_address (0),
+  }, NULL, NULL, G_STRFUNC);
 }
 
 /**
@@ -305,7 +316,15 @@ isle_local_set_spawn_remote_full (IsleLocalSet   *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return _isle_remote_spawn (self, name, priority, func, user_data,
-                             user_data_destroy, result_destroy, NULL, NULL,
-                             G_STRFUNC);
+  return _isle_remote_spawn (&(IsleSpawnArgs) {
+    .island = self,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = name,
+    .priority = priority,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  }, NULL, NULL, G_STRFUNC);
 }

@@ -153,22 +153,12 @@ struct _IsleTask
   GDestroyNotify  result_destroy;
   IsleTaskExtra  *extra;             /* (owned) (nullable) (atomic) what few tasks use;
                                       * written once, on the island's thread */
-  gconstpointer   spawn_site;        /* read-only after spawn: the return address of the spawn call */
+  gconstpointer   spawn_site;        /* read-only after spawn: IsleSpawnArgs.site */
 };
 
 #define ISLE_TASK_FROM_HANDLE(h) ((IsleTask *) (h))
 #define ISLE_TASK_FROM_WAKER(w)  ((IsleTask *) (w))
 
-IsleTask     *_isle_task_new              (IsleLocalSet    *island,
-                                           IsleTaskKind     kind,
-                                           const char      *name,
-                                           int              priority,
-                                           gsize            stack_size,
-                                           gpointer         func,
-                                           gpointer         user_data,
-                                           GDestroyNotify   user_data_destroy,
-                                           GDestroyNotify   result_destroy,
-                                           gconstpointer    spawn_site);
 IsleTask     *_isle_task_ref              (IsleTask        *task);
 void          _isle_task_unref            (IsleTask        *task);
 void          _isle_task_run              (IsleTask        *task);
@@ -186,7 +176,6 @@ gboolean      _isle_task_park_on          (IsleTask        *task,
                                            GError         **error);
 IsleTask     *_isle_task_require_fiber    (const char      *function,
                                            GError         **error);
-IsleLocalSet *_isle_task_require_island   (const char      *function);
 void          _isle_task_borrow_taken     (IsleTask        *task,
                                            const char      *site);
 void          _isle_task_borrow_released  (IsleTask        *task);

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include "isle-binding-guard-private.h"
 #include "isle-debug-private.h"
 #include "isle-local-set-private.h"
 #include "isle-run-queue-private.h"
@@ -26,8 +25,6 @@
  * Since: 0.1
  */
 
-static guint64 next_task_id = 1;   /* (atomic) */
-
 /* Made on the island's thread and published with a release store, after
  * the name is in place: other threads read the name without a lock
  * (isle_task_get_name()), and may find no extra part, or a whole one. */
@@ -41,63 +38,6 @@ _isle_task_new_extra (IsleTask   *task,
   extra->name = g_strdup (name);
   g_atomic_pointer_set (&task->extra, extra);
   return extra;
-}
-
-IsleTask *
-_isle_task_new (IsleLocalSet   *island,
-                IsleTaskKind    kind,
-                const char     *name,
-                int             priority,
-                gsize           stack_size,
-                gpointer        func,
-                gpointer        user_data,
-                GDestroyNotify  user_data_destroy,
-                GDestroyNotify  result_destroy,
-                gconstpointer   spawn_site)
-{
-  IsleTask *task;
-
-  task = _isle_task_arena_alloc (island->task_arena);
-  task->spawn_site = spawn_site;
-  /* One reference for the island while the task lives, one for the
-   * handle that spawning returns. Nobody else sees the record yet. */
-  _isle_ref_count_init (&task->ref_count, 2);
-  _isle_ref_count_init (&task->handle_refs, 1);
-  task->id = (guint64) __atomic_fetch_add (&next_task_id, 1, __ATOMIC_RELAXED);
-  task->kind = kind;
-  task->stack_size = (guint32) stack_size;
-  if (name != NULL)
-    _isle_task_new_extra (task, name);
-  if (G_UNLIKELY (island->debug_flags & ISLE_DEBUG_TASKS))
-    _isle_task_get_extra (task)->spawn_time = g_get_monotonic_time ();
-  /* Python and JavaScript functions never run on a fiber stack. */
-  if (kind == ISLE_TASK_KIND_FIBER)
-    func = _isle_binding_guard_fiber_func ((IsleTaskFunc) func);
-  task->func = func;
-  task->user_data = user_data;
-  task->user_data_destroy = user_data_destroy;
-  task->result_destroy = result_destroy;
-  task->queue = _isle_local_set_get_queue (island, priority);
-
-  task->live_prev = island->live_tail;
-  if (island->live_tail != NULL)
-    island->live_tail->live_next = task;
-  else
-    island->live_head = task;
-  island->live_tail = task;
-  island->n_live++;
-
-  /* An island being torn down (or shut down by a failure) still takes
-   * spawns, since a destroy notify may spawn, but cancels them at once;
-   * they never run. */
-  if (island->closing || island->shutdown_error != NULL)
-    task->flags |= ISLE_TASK_FLAG_ABORTED;
-  island->counters.tasks_spawned++;
-
-  task->state = ISLE_TASK_STATE_SCHEDULED;
-  _isle_run_queue_push (task->queue, task);
-
-  return task;
 }
 
 IsleTask *
@@ -868,175 +808,6 @@ isle_park (GError **error)
 
   _isle_task_check_borrows (task, G_STRFUNC, __builtin_return_address (0));
   return _isle_task_park_on (task, &_isle_wait_park, __builtin_return_address (0), error);
-}
-
-IsleLocalSet *
-_isle_task_require_island (const char *function)
-{
-  IsleLocalSet *island = isle_local_set_get_current ();
-
-  if (G_UNLIKELY (island == NULL))
-    g_error ("%s() called outside any island on thread %s: there is no "
-             "island to spawn the task on. Call it inside a task or "
-             "isle_local_set_run_until(), make an island current with "
-             "isle_local_set_enter(), or spawn on a given island with "
-             "isle_local_set_spawn_local()",
-             function, _isle_thread_describe_self ());
-
-  return island;
-}
-
-/**
- * isle_spawn_local:
- * @func: (scope notified) (not nullable): the task's body
- * @user_data: (closure func): data for @func
- * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
- *   when the task has finished
- *
- * Spawns a fiber task on the current island (see
- * [func@Isle.LocalSet.get_current]): inside a task, inside
- * [method@Isle.LocalSet.run_until], or where an island was entered with
- * [method@Isle.LocalSet.enter]. The task starts when the island next runs.
- *
- * Outside any island this aborts the program with a message: there is no
- * silent fallback. Use [method@Isle.LocalSet.spawn_local] to name the island.
- *
- * Call it on the current island's thread: the only thread where it has one.
- *
- * Returns: (transfer full): a handle to the task; dropping it detaches the
- *   task, which runs on
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_spawn_local (IsleTaskFunc   func,
-                  gpointer       user_data,
-                  GDestroyNotify user_data_destroy)
-{
-  IsleLocalSet *island;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  island = _isle_task_require_island (G_STRFUNC);
-  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, NULL,
-                                            G_PRIORITY_DEFAULT, 0, func,
-                                            user_data, user_data_destroy, NULL,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_spawn_local_full:
- * @name: (nullable): a name for the task, shown in messages
- * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @stack_size: the task's stack size in bytes, or 0 for the island's
- *   default
- * @func: (scope notified) (not nullable): the task's body
- * @user_data: (closure func): data for @func
- * @user_data_destroy: (nullable) (destroy user_data): releases @user_data
- *   when the task has finished
- * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it with [method@Isle.JoinHandle.join]
- *
- * Like [func@Isle.spawn_local], with a name, a priority and a stack size.
- *
- * Call it on the current island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_spawn_local_full (const char     *name,
-                       int             priority,
-                       gsize           stack_size,
-                       IsleTaskFunc    func,
-                       gpointer        user_data,
-                       GDestroyNotify  user_data_destroy,
-                       GDestroyNotify  result_destroy)
-{
-  IsleLocalSet *island;
-
-  g_return_val_if_fail (func != NULL, NULL);
-  g_return_val_if_fail (stack_size <= G_MAXUINT32, NULL);
-
-  island = _isle_task_require_island (G_STRFUNC);
-  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_FIBER, name,
-                                            priority, stack_size, func,
-                                            user_data, user_data_destroy,
-                                            result_destroy,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_spawn_local_poll:
- * @poll: (scope notified) (not nullable): the task's poll function
- * @state: (closure poll): the task's state
- * @state_destroy: (nullable) (destroy state): releases @state when the task
- *   has finished
- *
- * Spawns a poll task on the current island, as [func@Isle.spawn_local] does a
- * fiber task. A poll task has no stack of its own: it is the cheap form
- * for very many small tasks.
- *
- * Call it on the current island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_spawn_local_poll (IslePollFunc   poll,
-                       gpointer       state,
-                       GDestroyNotify state_destroy)
-{
-  IsleLocalSet *island;
-
-  g_return_val_if_fail (poll != NULL, NULL);
-
-  island = _isle_task_require_island (G_STRFUNC);
-  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, NULL,
-                                            G_PRIORITY_DEFAULT, 0, poll, state,
-                                            state_destroy, NULL,
-                                            __builtin_return_address (0));
-}
-
-/**
- * isle_spawn_local_poll_full:
- * @name: (nullable): a name for the task, shown in messages
- * @priority: the task's GLib priority, such as %G_PRIORITY_DEFAULT
- * @poll: (scope notified) (closure state) (destroy state_destroy) (not nullable):
- *   the task's poll function
- * @state: (closure poll): the task's state
- * @state_destroy: (nullable) (destroy state): releases @state when the task
- *   has finished
- * @result_destroy: (nullable): releases the task's result if nobody takes
- *   it
- *
- * Like [func@Isle.spawn_local_poll], with a name and a priority.
- *
- * Call it on the current island's thread.
- *
- * Returns: (transfer full): a handle to the task
- *
- * Since: 0.1
- */
-IsleJoinHandle *
-isle_spawn_local_poll_full (const char     *name,
-                            int             priority,
-                            IslePollFunc    poll,
-                            gpointer        state,
-                            GDestroyNotify  state_destroy,
-                            GDestroyNotify  result_destroy)
-{
-  IsleLocalSet *island;
-
-  g_return_val_if_fail (poll != NULL, NULL);
-
-  island = _isle_task_require_island (G_STRFUNC);
-  return (IsleJoinHandle *) _isle_task_new (island, ISLE_TASK_KIND_POLL, name,
-                                            priority, 0, poll, state,
-                                            state_destroy, result_destroy,
-                                            __builtin_return_address (0));
 }
 
 /**

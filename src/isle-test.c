@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "isle-local-set-private.h"
+#include "isle-spawn-private.h"
 #include "isle-task-private.h"
 #include "isle-test.h"
 
@@ -251,9 +252,15 @@ isle_test_run (IsleTestFunc  test_func,
 
   /* The body's own address as the spawn site, so that the task dump names
    * the test function rather than this one. */
-  root = _isle_task_new (island, ISLE_TASK_KIND_FIBER, path, G_PRIORITY_DEFAULT,
-                         0, test_body_run, &test_case, NULL, NULL,
-                         (gconstpointer) test_func);
+  root = _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = path,
+    .priority = G_PRIORITY_DEFAULT,
+    .func = test_body_run,
+    .user_data = &test_case,
+    .site = (gconstpointer) test_func,
+  });
 
   _isle_local_set_drive_root (island, root,
                               g_get_monotonic_time () + (gint64) timeout_msec * 1000);

@@ -915,6 +915,72 @@ test_diagnostics_symtab_reader (void)
   g_rand_free (rand);
 }
 
+static IslePoll
+ready_poll (gpointer    state,
+            IsleWaker  *waker,
+            gpointer   *result,
+            GError    **error)
+{
+  return ISLE_POLL_READY;
+}
+
+/* Two spawn sites. They differ, or the compiler could fold them into one
+ * function, and the spawn is not their last call, which could be compiled
+ * as a jump and leave the site in the caller. */
+static G_NO_INLINE void
+spawn_at_first_site (IsleLocalSet *island,
+                     GPtrArray    *handles)
+{
+  g_ptr_array_add (handles, isle_local_set_spawn_local_poll (island, ready_poll, NULL, NULL));
+}
+
+static G_NO_INLINE void
+spawn_at_second_site (IsleLocalSet *island,
+                      GPtrArray    *handles)
+{
+  g_ptr_array_add (handles, isle_local_set_spawn_local_poll_full (island, "second", G_PRIORITY_DEFAULT,
+                                                                  ready_poll, NULL, NULL, NULL));
+}
+
+/* A dump names every task's spawn site, and reads an object's symbol
+ * table once per distinct site, not once per task: the names are kept for
+ * the life of the process. The tasks alternate between two sites, so the
+ * dump's shortcut for a run of tasks from one site does not hide a
+ * lookup per task. */
+static void
+test_diagnostics_sites_described_once (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_join_handle_unref);
+  g_autoptr(GListModel) tasks = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  guint before;
+
+  for (guint i = 0; i < 200; i++)
+    if (i % 2 == 0)
+      spawn_at_first_site (island, handles);
+    else
+      spawn_at_second_site (island, handles);
+
+  /* No other test spawns there: both sites are new to the table. */
+  before = _isle_debug_get_n_sites_described ();
+  first = isle_local_set_dump_tasks (island);
+  g_assert_cmpuint (_isle_debug_get_n_sites_described () - before, ==, 2);
+  g_assert_true (g_pattern_match_simple ("*spawned at spawn_at_first_site+0x*"
+                                         "spawned at spawn_at_second_site+0x*", first));
+
+  /* Later dumps and task lists describe nothing again. */
+  before = _isle_debug_get_n_sites_described ();
+  second = isle_local_set_dump_tasks (island);
+  tasks = isle_local_set_list_tasks (island);
+  g_assert_cmpuint (g_list_model_get_n_items (tasks), ==, 200);
+  g_assert_cmpuint (_isle_debug_get_n_sites_described (), ==, before);
+
+  g_ptr_array_set_size (handles, 0);
+  isle_test_run_all (island);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -935,6 +1001,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Diagnostics/poll-join", test_diagnostics_poll_join);
   g_test_add_func ("/Isle/Diagnostics/env-and-signal", test_diagnostics_env_and_signal);
   g_test_add_func ("/Isle/Diagnostics/symtab-reader", test_diagnostics_symtab_reader);
+  g_test_add_func ("/Isle/Diagnostics/sites-described-once", test_diagnostics_sites_described_once);
 
   return g_test_run ();
 }

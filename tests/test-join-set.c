@@ -600,6 +600,27 @@ test_join_set_join_next_outside_fiber (void)
   g_test_trap_assert_stderr ("*CRITICAL*isle_join_set_join_next*outside a fiber task*");
 }
 
+/* A spawn's precondition names the function that was called, not the
+ * form that it shares its work with. */
+static void
+test_join_set_spawn_checks_its_arguments (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+
+      isle_test_make_criticals_non_fatal ();
+      g_assert_cmpuint (isle_join_set_spawn (set, NULL, NULL, NULL), ==, 0);
+      g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 0);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*isle_join_set_spawn: assertion 'func != NULL' failed*");
+  g_test_trap_assert_stderr_unmatched ("*isle_join_set_spawn_full*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinSet/poll-shutdown-second-waiter", test_join_set_poll_shutdown_second_waiter);
   g_test_add_func ("/Isle/JoinSet/wrong-thread", test_join_set_wrong_thread);
   g_test_add_func ("/Isle/JoinSet/join-next-outside-fiber", test_join_set_join_next_outside_fiber);
+  g_test_add_func ("/Isle/JoinSet/spawn-checks-its-arguments", test_join_set_spawn_checks_its_arguments);
 
   return g_test_run ();
 }

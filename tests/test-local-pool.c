@@ -441,6 +441,49 @@ test_local_pool_freed_from_own_thread (void)
                              "isle-pool-0*from the thread that owns it*");
 }
 
+/* Whether the running task's spawn site is in the function named
+ * @user_data, as its island's task list gives it. */
+static gpointer
+spawned_in (gpointer   user_data,
+            GError   **error)
+{
+  const char *function = user_data;
+  g_autoptr(GListModel) tasks = isle_local_set_list_tasks (isle_local_set_get_current ());
+  guint64 id = isle_task_get_id (isle_task_get_current ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (tasks); i++)
+    {
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (tasks, i);
+
+      if (isle_task_info_get_id (info) != id)
+        continue;
+      return GINT_TO_POINTER (g_str_has_prefix (isle_task_info_get_spawn_site (info), function));
+    }
+  g_assert_not_reached ();
+}
+
+/* Spawns from another thread are listed where the program made them, not
+ * where the island's thread picked them up. */
+static void
+test_local_pool_spawn_sites (void)
+{
+  g_autoptr(IsleLocalPool) pool = isle_local_pool_new (1);
+  IsleFuture *futures[3];
+
+  futures[0] = isle_local_pool_spawn_pinned (pool, spawned_in, (gpointer) G_STRFUNC, NULL);
+  futures[1] = isle_local_pool_spawn_pinned_by_index (pool, 0, spawned_in, (gpointer) G_STRFUNC, NULL);
+  futures[2] = isle_local_set_spawn_remote (isle_local_pool_get_island (pool, 0), spawned_in,
+                                            (gpointer) G_STRFUNC, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (isle_future_wait (futures[i], NULL, &error));
+      g_assert_no_error (error);
+      isle_future_unref (futures[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -458,6 +501,7 @@ main (int   argc,
   g_test_add_func ("/Isle/LocalPool/shutdown-timeout", test_local_pool_shutdown_timeout);
   g_test_add_func ("/Isle/LocalPool/spawn-after-shutdown", test_local_pool_spawn_after_shutdown);
   g_test_add_func ("/Isle/LocalPool/freed-from-own-thread", test_local_pool_freed_from_own_thread);
+  g_test_add_func ("/Isle/LocalPool/spawn-sites", test_local_pool_spawn_sites);
 
   return g_test_run ();
 }

@@ -740,6 +740,120 @@ spawn_from_other_thread (gpointer data)
   return NULL;
 }
 
+static gpointer
+return_null (gpointer   user_data,
+             GError   **error)
+{
+  return NULL;
+}
+
+static IslePoll
+poll_ready (gpointer    state,
+            IsleWaker  *waker,
+            gpointer   *result,
+            GError    **error)
+{
+  return ISLE_POLL_READY;
+}
+
+/* Calls every spawn on the current island. Kept out of line, so that the
+ * sites its calls leave are in a function of this name. */
+static G_NO_INLINE void
+spawn_from_everywhere (GPtrArray   *handles,
+                       GPtrArray   *futures,
+                       IsleJoinSet *set,
+                       GObject     *object)
+{
+  IsleLocalSet *island = isle_local_set_get_current ();
+
+  g_ptr_array_add (handles, isle_spawn_local (return_null, NULL, NULL));
+  g_ptr_array_add (handles, isle_spawn_local_full ("full", G_PRIORITY_DEFAULT, 0,
+                                                   return_null, NULL, NULL, NULL));
+  g_ptr_array_add (handles, isle_spawn_local_poll (poll_ready, NULL, NULL));
+  g_ptr_array_add (handles, isle_spawn_local_poll_full ("poll full", G_PRIORITY_DEFAULT,
+                                                        poll_ready, NULL, NULL, NULL));
+  g_ptr_array_add (handles, isle_local_set_spawn_local (island, return_null, NULL, NULL));
+  g_ptr_array_add (handles, isle_local_set_spawn_local_full (island, "on island", G_PRIORITY_DEFAULT,
+                                                             0, return_null, NULL, NULL, NULL));
+  g_ptr_array_add (handles, isle_local_set_spawn_local_poll (island, poll_ready, NULL, NULL));
+  g_ptr_array_add (handles, isle_local_set_spawn_local_poll_full (island, "poll on island",
+                                                                  G_PRIORITY_DEFAULT, poll_ready,
+                                                                  NULL, NULL, NULL));
+  g_ptr_array_add (handles, isle_local_set_spawn_local_poll_named (island, "named", G_PRIORITY_DEFAULT,
+                                                                   poll_ready, NULL, NULL));
+  g_ptr_array_add (handles, isle_spawn_local_for_object (object, return_null, NULL, NULL));
+  g_ptr_array_add (handles, isle_spawn_local_for_object_full (object, "for object",
+                                                              G_PRIORITY_DEFAULT, 0,
+                                                              return_null, NULL, NULL, NULL));
+  isle_join_set_spawn (set, return_null, NULL, NULL);
+  isle_join_set_spawn_full (set, "in set", G_PRIORITY_DEFAULT, 0, return_null, NULL, NULL, NULL);
+  isle_join_set_spawn_poll (set, poll_ready, NULL, NULL);
+  /* On the island's own thread a remote spawn makes its task at once. */
+  g_ptr_array_add (futures, isle_local_set_spawn_remote (island, return_null, NULL, NULL));
+  g_ptr_array_add (futures, isle_local_set_spawn_remote_full (island, "remote", G_PRIORITY_DEFAULT,
+                                                              return_null, NULL, NULL, NULL));
+
+  /* Not a spawn last: a call in tail position would be a jump, which
+   * leaves the return address of this function's own caller. */
+  g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 3);
+}
+
+#define SPAWN_SITES_N_SPAWNS 16
+
+static gpointer
+spawn_sites_root (gpointer   user_data,
+                  GError   **error)
+{
+  g_autoptr(GPtrArray) handles = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_join_handle_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) isle_future_unref);
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GListModel) tasks = NULL;
+  guint64 root_id = isle_task_get_id (isle_task_get_current ());
+  guint n_checked = 0;
+
+  spawn_from_everywhere (handles, futures, set, object);
+
+  tasks = isle_local_set_list_tasks (isle_local_set_get_current ());
+  for (guint i = 0; i < g_list_model_get_n_items (tasks); i++)
+    {
+      g_autoptr(IsleTaskInfo) info = g_list_model_get_item (tasks, i);
+      const char *site = isle_task_info_get_spawn_site (info);
+
+      if (isle_task_info_get_id (info) == root_id)
+        continue;
+      if (!g_str_has_prefix (site, "spawn_from_everywhere"))
+        g_error ("Task %" G_GUINT64_FORMAT " (%s) was spawned at %s, not by "
+                 "spawn_from_everywhere()", isle_task_info_get_id (info),
+                 isle_task_info_get_name (info), site);
+      n_checked++;
+    }
+  g_assert_cmpuint (n_checked, ==, SPAWN_SITES_N_SPAWNS);
+
+  /* Every task runs to its end: joined, or awaited through its future. */
+  for (guint i = 0; i < handles->len; i++)
+    g_assert_null (isle_join_handle_join (g_ptr_array_index (handles, i), NULL));
+  g_assert_true (isle_join_set_shutdown (set, NULL));
+  for (guint i = 0; i < futures->len; i++)
+    {
+      GError *await_error = NULL;
+
+      g_assert_null (isle_await (g_ptr_array_index (futures, i), &await_error));
+      g_assert_no_error (await_error);
+    }
+  return NULL;
+}
+
+/* A task's spawn site is where its spawn was called, for every public
+ * spawn: never a function of Isle that one spawn calls another through. */
+static void
+test_task_spawn_sites (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, spawn_sites_root, NULL);
+}
+
 static void
 test_task_wrong_thread (void)
 {
@@ -857,6 +971,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Task/run-until-inside-task", test_task_run_until_inside_task);
   g_test_add_func ("/Isle/Task/run-inside-task", test_task_run_inside_task);
   g_test_add_func ("/Isle/Task/wrong-thread", test_task_wrong_thread);
+  g_test_add_func ("/Isle/Task/spawn-sites", test_task_spawn_sites);
 
   return g_test_run ();
 }
