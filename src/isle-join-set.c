@@ -44,7 +44,7 @@
 struct _IsleJoinSet
 {
   IsleOwner        owner;
-  GHashTable      *running;    /* (owned) IsleTask * -> itself; each holds a handle reference */
+  GHashTable      *running;    /* (owned) &task->id -> IsleTask *; each holds a handle reference */
   GQueue           finished;   /* IsleJoinHandle * (owned), in the order the tasks finished */
   IsleTask        *waiter;     /* (owned) (nullable) who waits in join_next */
   IsleTask        *collecting; /* (unowned) (nullable) the fiber suspended in
@@ -81,7 +81,7 @@ isle_join_set_new (void)
   IsleJoinSet *self = g_new0 (IsleJoinSet, 1);
 
   _isle_owner_init (&self->owner);
-  self->running = g_hash_table_new (NULL, NULL);
+  self->running = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_queue_init (&self->finished);
 
   return self;
@@ -95,7 +95,7 @@ task_finished (IsleTask *task,
 {
   IsleJoinSet *self = data;
 
-  if (!g_hash_table_steal (self->running, task))
+  if (!g_hash_table_steal (self->running, &task->id))
     g_assert_not_reached ();
 
   g_queue_push_tail (&self->finished, task);
@@ -122,7 +122,7 @@ adopt (IsleJoinSet *self,
 
   extra->finish_notify = task_finished;
   extra->finish_data = self;
-  g_hash_table_add (self->running, task);
+  g_hash_table_insert (self->running, &task->id, task);
 
   return task->id;
 }
@@ -461,6 +461,56 @@ isle_join_set_poll_join_next (IsleJoinSet     *self,
 }
 
 /**
+ * isle_join_set_spawn_poll_full:
+ * @self: a join set
+ * @name: (nullable): a name for the task
+ * @priority: the task's GLib priority
+ * @poll: (scope notified) (not nullable): the task's poll function
+ * @state: (closure poll): data for @poll
+ * @state_destroy: (nullable) (destroy state): releases @state when the
+ *   task has finished
+ * @result_destroy: (nullable): releases a result nobody takes
+ *
+ * Like [method@Isle.JoinSet.spawn_poll], with the options of
+ * [func@Isle.spawn_local_poll_full].
+ *
+ * Call it on the set's thread, where an island is current.
+ *
+ * Returns: the task's id
+ *
+ * Since: 0.2
+ */
+guint64
+isle_join_set_spawn_poll_full (IsleJoinSet    *self,
+                               const char     *name,
+                               int             priority,
+                               IslePollFunc    poll,
+                               gpointer        state,
+                               GDestroyNotify  state_destroy,
+                               GDestroyNotify  result_destroy)
+{
+  IsleLocalSet *island;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (poll != NULL, 0);
+
+  check_thread (self, G_STRFUNC);
+  island = _isle_spawn_require_island (G_STRFUNC);
+
+  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
+    .island = island,
+    .kind = ISLE_TASK_KIND_POLL,
+    .name = name,
+    .priority = priority,
+    .poll = poll,
+    .user_data = state,
+    .user_data_destroy = state_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  }));
+}
+
+/**
  * isle_join_set_abort_all:
  * @self: a join set
  *
@@ -485,8 +535,44 @@ isle_join_set_abort_all (IsleJoinSet *self)
   /* Aborting never finishes a task on the spot, so the table does not
    * change under the iteration. */
   g_hash_table_iter_init (&iter, self->running);
-  while (g_hash_table_iter_next (&iter, &task, NULL))
+  while (g_hash_table_iter_next (&iter, NULL, &task))
     _isle_task_abort (task);
+}
+
+/**
+ * isle_join_set_abort:
+ * @self: a join set
+ * @id: the id of one of its tasks, as the spawn into the set returned it
+ *
+ * Aborts one task of the set, named by the id its spawn returned (Tokio's
+ * `JoinSet` hands out an `AbortHandle` for this). The task stays in the
+ * set until it has finished, and comes out of
+ * [method@Isle.JoinSet.join_next] like any other, with
+ * %G_IO_ERROR_CANCELLED if the abort stopped it before it returned. A task
+ * that has finished already, or is not in the set (never was, or was taken
+ * out by `join_next`), is left alone.
+ *
+ * Call it on the set's thread.
+ *
+ * Returns: %TRUE if a running task of the set had that id and was aborted
+ *
+ * Since: 0.2
+ */
+gboolean
+isle_join_set_abort (IsleJoinSet *self,
+                     guint64      id)
+{
+  IsleTask *task;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  check_thread (self, G_STRFUNC);
+
+  task = g_hash_table_lookup (self->running, &id);
+  if (task == NULL)
+    return FALSE;
+  _isle_task_abort (task);
+  return TRUE;
 }
 
 /**
@@ -728,7 +814,7 @@ isle_join_set_free (IsleJoinSet *self)
     }
 
   g_hash_table_iter_init (&iter, self->running);
-  while (g_hash_table_iter_next (&iter, &task, NULL))
+  while (g_hash_table_iter_next (&iter, NULL, &task))
     {
       ((IsleTask *) task)->extra->finish_notify = NULL;
       _isle_task_abort (task);

@@ -39,12 +39,23 @@ guint64         isle_join_set_spawn_poll     (IsleJoinSet     *self,
                                               gpointer         state,
                                               GDestroyNotify   state_destroy);
 ISLE_AVAILABLE_IN_ALL
+guint64         isle_join_set_spawn_poll_full (IsleJoinSet    *self,
+                                              const char      *name,
+                                              int              priority,
+                                              IslePollFunc     poll,
+                                              gpointer         state,
+                                              GDestroyNotify   state_destroy,
+                                              GDestroyNotify   result_destroy);
+ISLE_AVAILABLE_IN_ALL
 IsleJoinHandle *isle_join_set_join_next      (IsleJoinSet     *self,
                                               GError         **error) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
 IslePoll        isle_join_set_poll_join_next (IsleJoinSet     *self,
                                               IsleWaker       *waker,
                                               IsleJoinHandle **handle);
+ISLE_AVAILABLE_IN_ALL
+gboolean        isle_join_set_abort          (IsleJoinSet     *self,
+                                              guint64          id);
 ISLE_AVAILABLE_IN_ALL
 void            isle_join_set_abort_all      (IsleJoinSet     *self);
 ISLE_AVAILABLE_IN_ALL

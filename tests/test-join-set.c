@@ -173,6 +173,81 @@ abort_all_root (gpointer   user_data,
   return NULL;
 }
 
+static IslePoll
+pending_forever (gpointer    state,
+                 IsleWaker  *waker,
+                 gpointer   *result,
+                 GError    **error)
+{
+  return ISLE_POLL_PENDING;
+}
+
+static IslePoll
+ready_with_state (gpointer    state,
+                  IsleWaker  *waker,
+                  gpointer   *result,
+                  GError    **error)
+{
+  *result = g_strdup (state);
+  return ISLE_POLL_READY;
+}
+
+/* One task aborted by the id its spawn returned; the others run on. A
+ * finished task, one taken out, and an id never given are left alone. */
+static gpointer
+abort_one_root (gpointer   user_data,
+                GError   **error)
+{
+  g_autoptr(IsleJoinSet) set = isle_join_set_new ();
+  guint64 parked = isle_join_set_spawn (set, park_forever, NULL, NULL);
+  guint64 polled = isle_join_set_spawn_poll_full (set, "pending", G_PRIORITY_DEFAULT,
+                                                  pending_forever, NULL, NULL, NULL);
+  guint64 quick = isle_join_set_spawn_poll_full (set, "quick", G_PRIORITY_HIGH,
+                                                 ready_with_state, "done", NULL, g_free);
+  IsleJoinHandle *done;
+  g_autoptr(GError) task_error = NULL;
+  g_autofree char *value = NULL;
+
+  g_assert_cmpuint (quick, >, polled);
+  g_assert_cmpuint (polled, >, parked);
+
+  /* The quick one finishes first and is taken out. */
+  done = isle_join_set_join_next (set, error);
+  g_assert_nonnull (done);
+  g_assert_cmpuint (isle_join_handle_get_id (done), ==, quick);
+  g_assert_cmpstr (isle_task_get_name ((IsleTask *) done), ==, "quick");
+  value = isle_join_handle_join (done, error);
+  g_assert_cmpstr (value, ==, "done");
+  isle_join_handle_unref (done);
+  g_assert_false (isle_join_set_abort (set, quick));
+  g_assert_false (isle_join_set_abort (set, quick + 1000));
+
+  /* The poll task goes; the fiber stays parked. */
+  g_assert_true (isle_join_set_abort (set, polled));
+  done = isle_join_set_join_next (set, error);
+  g_assert_nonnull (done);
+  g_assert_cmpuint (isle_join_handle_get_id (done), ==, polled);
+  g_assert_null (isle_join_handle_join (done, &task_error));
+  g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  isle_join_handle_unref (done);
+  g_assert_cmpuint (isle_join_set_get_n_tasks (set), ==, 1);
+
+  g_assert_true (isle_join_set_abort (set, parked));
+  done = isle_join_set_join_next (set, error);
+  g_assert_cmpuint (isle_join_handle_get_id (done), ==, parked);
+  isle_join_handle_unref (done);
+  g_assert_true (isle_join_set_is_empty (set));
+  return NULL;
+}
+
+static void
+test_join_set_abort_one (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+
+  isle_test_run_root (island, abort_one_root, NULL);
+}
+
 static void
 test_join_set_abort_all (void)
 {
@@ -630,6 +705,7 @@ main (int   argc,
   g_test_add_func ("/Isle/JoinSet/completion-order", test_join_set_completion_order);
   g_test_add_func ("/Isle/JoinSet/empty", test_join_set_empty);
   g_test_add_func ("/Isle/JoinSet/abort-all", test_join_set_abort_all);
+  g_test_add_func ("/Isle/JoinSet/abort-one", test_join_set_abort_one);
   g_test_add_func ("/Isle/JoinSet/shutdown", test_join_set_shutdown);
   g_test_add_func ("/Isle/JoinSet/free-aborts", test_join_set_free_aborts);
   g_test_add_func ("/Isle/JoinSet/free-from-poll", test_join_set_free_from_poll);
