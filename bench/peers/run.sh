@@ -73,7 +73,9 @@ esac
 
 cargo=${CARGO:-/usr/bin/cargo}
 export RUSTC=${RUSTC:-/usr/bin/rustc}
-(cd "$peers_dir" && "$cargo" build --release --offline) || {
+# From bench/peers/, where cargo finds .cargo/config.toml; into its own
+# target/ whatever CARGO_TARGET_DIR says, since the programs are run there.
+(cd "$peers_dir" && "$cargo" build --release --offline --target-dir "$peers_dir/target") || {
   echo "run.sh: cargo build failed" >&2
   exit 1
 }
