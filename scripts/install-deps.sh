@@ -3,7 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Usage: scripts/install-deps.sh build|test|demo|bench|docs|fuzz
+# Usage: scripts/install-deps.sh build|test|demo|bench|docs|fuzz|peers
 #
 # Written for Debian 12 (bookworm), run as root on a machine with no display.
 # It is idempotent: packages already installed are left alone, and
@@ -52,9 +52,16 @@ GIO_EXPORT_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 py
 # GJS, and GTK 4's typelib for the Python GTK test.
 BINDINGS_PKGS="gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 python3-gi gjs gir1.2-gtk-4.0"
 
+# The Rust peers of the cross-thread benchmarks (bench/peers/run.sh), built
+# offline from the crates Debian ships under /usr/share/cargo/registry:
+# Debian's cargo and rustc, Tokio (one package has every feature), glib-rs
+# 0.14 (its -sys crate links the libglib2.0-dev of BUILD_PKGS) and libc.
+# Nothing else depends on Rust.
+PEERS_PKGS="cargo rustc librust-tokio-dev librust-glib-dev librust-libc-dev"
+
 usage ()
 {
-  echo "usage: $0 build|test|demo|bench|docs|fuzz" >&2
+  echo "usage: $0 build|test|demo|bench|docs|fuzz|peers" >&2
   exit 2
 }
 
@@ -67,6 +74,7 @@ case "$1" in
   bench) wanted="$BUILD_PKGS $BENCH_PKGS $BINDINGS_PKGS" ;;
   docs)  wanted="$BUILD_PKGS $DOCS_PKGS" ;;
   fuzz)  wanted="$BUILD_PKGS $FUZZ_PKGS" ;;
+  peers) wanted="$BUILD_PKGS $PEERS_PKGS" ;;
   *)     usage ;;
 esac
 
