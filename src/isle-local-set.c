@@ -220,32 +220,23 @@ report_stubborn_tasks (IsleLocalSet *self,
   g_string_free (names, TRUE);
 }
 
+/* Aborts every task and runs them until they return, so each one's
+ * destroy notify runs exactly once, here, on the island's thread. A task
+ * spawned meanwhile is aborted as it is spawned.
+ *
+ * A task that ignores the cancellation (loops on yields or parks that
+ * fail) would keep this loop, and the thread, busy forever. It cannot be
+ * dropped: its stack holds frames of the application's, and its destroy
+ * notify must still run once. So the wait goes on, but not silently:
+ * after ISLE_TEARDOWN_REPORT_AFTER the stubborn tasks are named, and
+ * again each time the wait doubles. */
 static void
-isle_local_set_finalize (IsleLocalSet *self)
+abort_and_run_tasks (IsleLocalSet *self)
 {
-  IsleTask *task;
-  gint64 started;
-  gint64 report_at;
+  gint64 started = g_get_monotonic_time ();
+  gint64 report_at = started + teardown_report_after;
   guint64 spawned_at_abort = G_MAXUINT64;
-  guint i;
-  int kept;
-
-  /* Abort every task and run them until they return, so each one's
-   * destroy notify runs exactly once, here, on the island's thread. A task
-   * spawned meanwhile is aborted as it is spawned.
-   *
-   * A task that ignores the cancellation (loops on yields or parks that
-   * fail) would keep this loop, and the thread, busy forever. It cannot be
-   * dropped: its stack holds frames of the application's, and its destroy
-   * notify must still run once. So the wait goes on, but not silently:
-   * after ISLE_TEARDOWN_REPORT_AFTER the stubborn tasks are named, and
-   * again each time the wait doubles. */
-  _isle_shared_unregister (self);
-  self->closing = TRUE;
-  self->finalizing = TRUE;
-  g_atomic_int_set (&self->ref_count, 1);   /* tasks may take and drop references meanwhile */
-  started = g_get_monotonic_time ();
-  report_at = started + teardown_report_after;
+  IsleTask *task;
 
   while (self->n_live > 0)
     {
@@ -272,28 +263,41 @@ isle_local_set_finalize (IsleLocalSet *self)
           report_at = now + (now - started);
         }
     }
+}
 
-  self->finalizing = FALSE;
+/* A destroy notify run by the teardown kept a reference: the island
+ * cannot go while code holds it, and an assertion would take the process
+ * down. It stays closed (every task spawned on it is aborted at once) and
+ * is finalized when that reference is dropped, which runs the teardown
+ * again. Returns TRUE, having dropped the teardown's own reference, if
+ * so. */
+static gboolean
+kept_by_teardown (IsleLocalSet *self)
+{
+  int kept = g_atomic_int_get (&self->ref_count) - 1;
 
-  /* A destroy notify run above kept a reference: the island cannot go
-   * while code holds it, and an assertion would take the process down.
-   * It stays closed (every task spawned on it is aborted at once) and is
-   * finalized when that reference is dropped, which runs this again. */
-  kept = g_atomic_int_get (&self->ref_count) - 1;
-  if (G_UNLIKELY (kept > 0))
-    {
-      g_critical ("Island %p is being freed, but code that its teardown ran "
-                  "(a destroy notify) took %d reference%s to it and kept "
-                  "%s. The island stays closed, aborting every task spawned "
-                  "on it, and is finalized when the last reference goes. Do "
-                  "not keep a reference to an island from code that runs "
-                  "while it is freed; drop it before returning",
-                  (gpointer) self, kept,
-                  kept == 1 ? "" : "s",
-                  kept == 1 ? "it" : "them");
-      g_atomic_int_add (&self->ref_count, -1);
-      return;
-    }
+  if (G_LIKELY (kept <= 0))
+    return FALSE;
+
+  g_critical ("Island %p is being freed, but code that its teardown ran "
+              "(a destroy notify) took %d reference%s to it and kept "
+              "%s. The island stays closed, aborting every task spawned "
+              "on it, and is finalized when the last reference goes. Do "
+              "not keep a reference to an island from code that runs "
+              "while it is freed; drop it before returning",
+              (gpointer) self, kept,
+              kept == 1 ? "" : "s",
+              kept == 1 ? "it" : "them");
+  g_atomic_int_add (&self->ref_count, -1);
+  return TRUE;
+}
+
+/* Every task has returned: closes the island to other threads, and frees
+ * what it holds. */
+static void
+release_island (IsleLocalSet *self)
+{
+  guint i;
 
   if (self->timers != NULL)
     _isle_timer_queue_close (self->timers);
@@ -332,6 +336,21 @@ isle_local_set_finalize (IsleLocalSet *self)
   g_main_context_unref (self->context);
   _isle_owner_clear (&self->owner);
   g_free (self);
+}
+
+static void
+isle_local_set_finalize (IsleLocalSet *self)
+{
+  _isle_shared_unregister (self);
+  self->closing = TRUE;
+  self->finalizing = TRUE;
+  g_atomic_int_set (&self->ref_count, 1);   /* tasks may take and drop references meanwhile */
+  abort_and_run_tasks (self);
+  self->finalizing = FALSE;
+
+  if (G_UNLIKELY (kept_by_teardown (self)))
+    return;
+  release_island (self);
 }
 
 static gboolean
