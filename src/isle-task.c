@@ -328,25 +328,15 @@ _isle_task_remove_poll_wait (IsleTask     *task,
 /* Runs on the island's thread, on the scheduler's stack, after the body
  * has returned (or never ran). Takes ownership of @result and @error and
  * drops the island's reference, so @task may be gone afterwards. */
-static void
-task_finish (IsleTask *task,
+/* The task's result, or its error: an aborted task reports cancellation
+ * whatever its body made of it, so joiners see one answer. */
+static inline void
+set_outcome (IsleTask *task,
              gpointer  result,
              GError   *error)
 {
-  IsleLocalSet *island = task->queue->island;
-  GDestroyNotify user_data_destroy;
-  gpointer user_data;
-
-  /* Before the user data goes: a poll task's state may own the object
-   * it waited on (a join set, an interval), and the object must not keep
-   * a waker, or a notification meant for nobody, of a task that is gone. */
-  if (G_UNLIKELY (task->extra != NULL && task->extra->poll_waits != NULL))
-    withdraw_poll_waits (task);
-
   if (task->flags & ISLE_TASK_FLAG_ABORTED)
     {
-      /* An aborted task reports cancellation whatever its body made of
-       * it, so joiners see one answer. */
       destroy_value (task, g_steal_pointer (&result));
       g_clear_error (&error);
       set_cancelled_error (task, &error);
@@ -363,12 +353,12 @@ task_finish (IsleTask *task,
     }
   else
     task->result = result;
+}
 
-  task->state = ISLE_TASK_STATE_FINISHED;
-  island->counters.tasks_finished++;
-  if (task->flags & ISLE_TASK_FLAG_ABORTED)
-    island->counters.tasks_aborted++;
-
+static inline void
+leave_live_list (IsleLocalSet *island,
+                 IsleTask     *task)
+{
   if (task->live_prev != NULL)
     task->live_prev->live_next = task->live_next;
   else
@@ -379,12 +369,13 @@ task_finish (IsleTask *task,
     island->live_tail = task->live_prev;
   task->live_prev = task->live_next = NULL;
   island->n_live--;
+}
 
-  user_data = g_steal_pointer (&task->user_data);
-  user_data_destroy = g_steal_pointer (&task->user_data_destroy);
-  if (user_data_destroy != NULL)
-    user_data_destroy (user_data);
-
+/* The task's future, the task that joins it, and its join set learn that
+ * it has finished, in that order. */
+static inline void
+tell_waiters (IsleTask *task)
+{
   if (G_UNLIKELY (task->extra != NULL && task->extra->future != NULL))
     _isle_task_settle_future (task);
 
@@ -402,6 +393,37 @@ task_finish (IsleTask *task,
 
       notify (task, task->extra->finish_data);
     }
+}
+
+static void
+task_finish (IsleTask *task,
+             gpointer  result,
+             GError   *error)
+{
+  IsleLocalSet *island = task->queue->island;
+  GDestroyNotify user_data_destroy;
+  gpointer user_data;
+
+  /* Before the user data goes: a poll task's state may own the object
+   * it waited on (a join set, an interval), and the object must not keep
+   * a waker, or a notification meant for nobody, of a task that is gone. */
+  if (G_UNLIKELY (task->extra != NULL && task->extra->poll_waits != NULL))
+    withdraw_poll_waits (task);
+
+  set_outcome (task, result, error);
+
+  task->state = ISLE_TASK_STATE_FINISHED;
+  island->counters.tasks_finished++;
+  if (task->flags & ISLE_TASK_FLAG_ABORTED)
+    island->counters.tasks_aborted++;
+  leave_live_list (island, task);
+
+  user_data = g_steal_pointer (&task->user_data);
+  user_data_destroy = g_steal_pointer (&task->user_data_destroy);
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+
+  tell_waiters (task);
 
   /* Detached, maybe by one of the notifies above: nobody can take the
    * result any more (a no-op if a notify already released it, or if it
