@@ -185,6 +185,53 @@ fail_test (const char *format,
   g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, "isle_test_run", message);
 }
 
+/* Fails the test if its island stopped, its body did not finish in
+ * time, failed, or left tasks behind; each message ends with the island's
+ * task dump where that shows what happened. */
+static void
+check_outcome (IsleLocalSet *island,
+               IsleTask     *root,
+               const char   *path,
+               guint         timeout_msec)
+{
+  GError *error = NULL;
+
+  if (island->shutdown_error != NULL)
+    {
+      g_autofree char *dump = isle_local_set_dump_tasks (island);
+
+      fail_test ("The island of test %s stopped: %s\n%s",
+                 path, island->shutdown_error->message, dump);
+      return;
+    }
+
+  if (!_isle_task_is_finished (root))
+    {
+      g_autofree char *dump = isle_local_set_dump_tasks (island);
+
+      fail_test ("The body of test %s did not finish within %u ms. "
+                 "The tasks of its island:\n%s",
+                 path, timeout_msec, dump);
+      return;
+    }
+
+  _isle_task_consume_result (root, ISLE_RESULT_TAKE, &error);
+  if (error != NULL)
+    {
+      fail_test ("The body of test %s did not complete: %s",
+                 path, error->message);
+      g_error_free (error);
+    }
+  else if (island->n_live > 0)
+    {
+      g_autofree char *dump = isle_local_set_dump_tasks (island);
+
+      fail_test ("The body of test %s returned and left %u task%s behind "
+                 "on its island; join or abort every task a test spawns:\n%s",
+                 path, island->n_live, island->n_live == 1 ? "" : "s", dump);
+    }
+}
+
 /**
  * isle_test_run:
  * @test_func: (scope call): the test body
@@ -264,42 +311,7 @@ isle_test_run (IsleTestFunc  test_func,
 
   _isle_local_set_drive_root (island, root,
                               g_get_monotonic_time () + (gint64) timeout_msec * 1000);
-
-  if (island->shutdown_error != NULL)
-    {
-      g_autofree char *dump = isle_local_set_dump_tasks (island);
-
-      fail_test ("The island of test %s stopped: %s\n%s",
-                 path, island->shutdown_error->message, dump);
-    }
-  else if (!_isle_task_is_finished (root))
-    {
-      g_autofree char *dump = isle_local_set_dump_tasks (island);
-
-      fail_test ("The body of test %s did not finish within %u ms. "
-                 "The tasks of its island:\n%s",
-                 path, timeout_msec, dump);
-    }
-  else
-    {
-      GError *error = NULL;
-
-      _isle_task_consume_result (root, ISLE_RESULT_TAKE, &error);
-      if (error != NULL)
-        {
-          fail_test ("The body of test %s did not complete: %s",
-                     path, error->message);
-          g_error_free (error);
-        }
-      else if (island->n_live > 0)
-        {
-          g_autofree char *dump = isle_local_set_dump_tasks (island);
-
-          fail_test ("The body of test %s returned and left %u task%s behind "
-                     "on its island; join or abort every task a test spawns:\n%s",
-                     path, island->n_live, island->n_live == 1 ? "" : "s", dump);
-        }
-    }
+  check_outcome (island, root, path, timeout_msec);
 
   /* Whatever is left (after a non-fatal failure) is aborted and run to its
    * end by the island's teardown. */
