@@ -117,7 +117,8 @@ typedef enum
  * @ISLE_UNHANDLED_FAILURE_IGNORE: say nothing
  * @ISLE_UNHANDLED_FAILURE_SHUTDOWN: report it, then stop the island: every
  *   task is aborted, and [method@Isle.LocalSet.run_until] and
- *   [method@Isle.LocalSet.run] return the failure (Tokio's
+ *   [method@Isle.LocalSet.run] return the failure as
+ *   %ISLE_ERROR_UNHANDLED_FAILURE (Tokio's
  *   `UnhandledPanic::ShutdownRuntime`)
  *
  * What an island does when a task fails and nobody will see its error: the
