@@ -65,6 +65,7 @@ typedef struct _IsleFuture     IsleFuture;
  *   already (it was run from inside one of its own tasks)
  * @ISLE_ERROR_ALREADY_JOINED: the task was joined already, and its result
  *   went to the first join
+ * @ISLE_ERROR_ALREADY_SENT: the oneshot's value was sent already
  * @ISLE_ERROR_PENDING: the future is not ready yet
  * @ISLE_ERROR_NO_ISLAND: a GTask's context has no island, and it is not
  *   the calling thread's thread-default context, so nobody is known to
@@ -89,6 +90,7 @@ typedef enum
   ISLE_ERROR_WOULD_DEADLOCK,
   ISLE_ERROR_BUSY,
   ISLE_ERROR_ALREADY_JOINED,
+  ISLE_ERROR_ALREADY_SENT,
   ISLE_ERROR_PENDING,
   ISLE_ERROR_NO_ISLAND,
   ISLE_ERROR_UNHANDLED_FAILURE,

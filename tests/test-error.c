@@ -343,6 +343,45 @@ test_error_already_joined (void)
                               "task *, which was already joined*");
 }
 
+/* ISLE_ERROR_ALREADY_SENT ------------------------------------------------- */
+
+static int n_values_destroyed;
+
+static void
+count_value_destroy (gpointer value)
+{
+  n_values_destroyed++;
+  g_free (value);
+}
+
+static void
+test_error_already_sent (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+      g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
+      GError *error = NULL;
+
+      isle_test_make_criticals_non_fatal ();
+      g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("one"), count_value_destroy,
+                                               &error));
+      g_assert_no_error (error);
+      g_assert_false (isle_oneshot_sender_send (sender, g_strdup ("two"), count_value_destroy,
+                                                &error));
+      g_assert_error (error, ISLE_ERROR, ISLE_ERROR_ALREADY_SENT);
+      g_error_free (error);
+      /* The second value was released at once; the first waits for its
+       * receiver. */
+      g_assert_cmpint (n_values_destroyed, ==, 1);
+      g_print ("survived\n");
+      return;
+    }
+
+  assert_subprocess_survived ("*CRITICAL*isle_oneshot_sender_send() called a second time on "
+                              "IsleOneshot *: a oneshot carries one value*");
+}
+
 /* ISLE_ERROR_PENDING ------------------------------------------------------ */
 
 static void
@@ -473,6 +512,7 @@ main (int   argc,
   g_test_add_func ("/Isle/Error/would-deadlock", test_error_would_deadlock);
   g_test_add_func ("/Isle/Error/busy", test_error_busy);
   g_test_add_func ("/Isle/Error/already-joined", test_error_already_joined);
+  g_test_add_func ("/Isle/Error/already-sent", test_error_already_sent);
   g_test_add_func ("/Isle/Error/pending", test_error_pending);
   g_test_add_func ("/Isle/Error/no-island", test_error_no_island);
   g_test_add_func ("/Isle/Error/unhandled-failure", test_error_unhandled_failure);

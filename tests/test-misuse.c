@@ -593,7 +593,7 @@ second_oneshot_receiver_root (gpointer   user_data,
   g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_BUSY);
   g_error_free (local_error);
 
-  isle_oneshot_sender_send (sender, g_strdup ("for the first"), g_free);
+  g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("for the first"), g_free, NULL));
   value = isle_join_handle_join (first, error);
   g_assert_cmpstr (value, ==, "for the first");
   return g_strdup ("survived");

@@ -118,6 +118,7 @@ test_types_error_domain (void)
   assert_enum_value (ISLE_TYPE_ERROR, "would-deadlock", ISLE_ERROR_WOULD_DEADLOCK);
   assert_enum_value (ISLE_TYPE_ERROR, "busy", ISLE_ERROR_BUSY);
   assert_enum_value (ISLE_TYPE_ERROR, "already-joined", ISLE_ERROR_ALREADY_JOINED);
+  assert_enum_value (ISLE_TYPE_ERROR, "already-sent", ISLE_ERROR_ALREADY_SENT);
   assert_enum_value (ISLE_TYPE_ERROR, "pending", ISLE_ERROR_PENDING);
   assert_enum_value (ISLE_TYPE_ERROR, "no-island", ISLE_ERROR_NO_ISLAND);
   assert_enum_value (ISLE_TYPE_ERROR, "unhandled-failure", ISLE_ERROR_UNHANDLED_FAILURE);
@@ -373,7 +374,7 @@ test_types_oneshot_copy (void)
   g_assert_true (oneshot_copy == oneshot);
   isle_oneshot_unref (oneshot);
 
-  g_assert_true (isle_oneshot_sender_send (sender_copy, g_strdup ("sent"), g_free));
+  g_assert_true (isle_oneshot_sender_send (sender_copy, g_strdup ("sent"), g_free, NULL));
   value = isle_oneshot_try_recv (oneshot_copy, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "sent");
