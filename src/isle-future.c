@@ -424,7 +424,8 @@ isle_future_is_finished (IsleFuture *self)
  * @error: return location for a #GError
  *
  * Reads the outcome of a ready future. Reading a pending one is a
- * programming error, reported with a critical.
+ * programming error, reported with a critical; it fails with
+ * %ISLE_ERROR_PENDING.
  *
  * Safe to call from any thread.
  *

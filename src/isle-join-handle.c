@@ -206,6 +206,9 @@ clear_join_waker (IsleTask *task,
  * If the joined task was aborted, this fails with %G_IO_ERROR_CANCELLED;
  * if it failed, with its error. If the *calling* task is aborted while it
  * waits, this returns %G_IO_ERROR_CANCELLED and the joined task runs on.
+ * A second join fails with %ISLE_ERROR_ALREADY_JOINED, a join while
+ * another task joins with %ISLE_ERROR_BUSY, and a task joining itself with
+ * %ISLE_ERROR_WOULD_DEADLOCK: misuses, each reported with a critical too.
  *
  * Call it on the island's thread, inside a fiber task; poll tasks use
  * [method@Isle.JoinHandle.poll].
