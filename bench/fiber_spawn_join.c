@@ -58,7 +58,7 @@ fiber_spawn_join_root (gpointer   user_data,
       gpointer result;
 
       /* A stack that could not be mapped shows here as the task's
-       * G_IO_ERROR_NO_SPACE, and fails the run with its message. */
+       * ISLE_ERROR_NO_FIBER_STACK, and fails the run with its message. */
       result = isle_join_handle_join (handles[i], &join_error);
       bench_check_error (join_error, "isle_join_handle_join");
       if (result != run)

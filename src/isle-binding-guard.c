@@ -46,7 +46,7 @@ static gpointer
 refuse_binding_closure (gpointer   user_data,
                         GError   **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+  g_set_error_literal (error, ISLE_ERROR, ISLE_ERROR_FIBER_REFUSED,
                        "A fiber task's body is a language binding's function "
                        "(Python, JavaScript), which cannot run on a fiber "
                        "stack, so it was not run. From Python, write an "
@@ -58,7 +58,7 @@ refuse_binding_closure (gpointer   user_data,
 }
 
 /* Returns @func, or, when @func is a binding's run-time trampoline, a body
- * that fails with G_IO_ERROR_NOT_SUPPORTED without running it. */
+ * that fails with ISLE_ERROR_FIBER_REFUSED without running it. */
 IsleTaskFunc
 _isle_binding_guard_fiber_func (IsleTaskFunc func)
 {

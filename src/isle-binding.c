@@ -455,6 +455,7 @@ isle_oneshot_new_for_value (void)
  * isle_oneshot_sender_send_value:
  * @self: a sender of a oneshot made by [ctor@Isle.Oneshot.new_for_value]
  * @value: (transfer none): the value; the oneshot gets a copy
+ * @error: return location for a #GError
  *
  * Sends a copy of @value and wakes the receiver, as
  * [method@Isle.OneshotSender.send] does. The copy is made on the calling
@@ -463,21 +464,25 @@ isle_oneshot_new_for_value (void)
  *
  * Safe to call from any thread.
  *
- * Returns: %TRUE if the copy was delivered to the receiving end
+ * Returns: %TRUE if the copy was delivered to the receiving end; %FALSE
+ *   with an error as [method@Isle.OneshotSender.send] says
  *
  * Since: 0.2
  */
 gboolean
-isle_oneshot_sender_send_value (IsleOneshotSender *self,
-                                const GValue      *value)
+isle_oneshot_sender_send_value (IsleOneshotSender  *self,
+                                const GValue       *value,
+                                GError            **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_oneshot_holds_value ((IsleOneshot *) self, G_STRFUNC, NULL))
+  if (!check_oneshot_holds_value ((IsleOneshot *) self, G_STRFUNC, error))
     return FALSE;
 
-  return isle_oneshot_sender_send (self, value_item_new (value), _isle_value_item_free);
+  return isle_oneshot_sender_send (self, value_item_new (value), _isle_value_item_free,
+                                   error);
 }
 
 /**

@@ -57,7 +57,8 @@ ISLE_AVAILABLE_IN_ALL
 IsleOneshot    *isle_oneshot_new_for_value            (void) G_GNUC_WARN_UNUSED_RESULT;
 ISLE_AVAILABLE_IN_ALL
 gboolean        isle_oneshot_sender_send_value        (IsleOneshotSender  *self,
-                                                       const GValue       *value);
+                                                       const GValue       *value,
+                                                       GError            **error);
 ISLE_AVAILABLE_IN_ALL
 gboolean        isle_oneshot_try_recv_value           (IsleOneshot        *self,
                                                        GValue             *value,

@@ -472,7 +472,7 @@ block_thread_locked (IsleChannel  *self,
                   "thread (it parks instead of blocking), or use "
                   "isle_channel_sender_try_send()",
                   function, (gpointer) self, self->endpoint.owner.description);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK,
                    "The channel is full and its receiver is on this thread");
       return FALSE;
     }
@@ -507,7 +507,7 @@ park_fiber_locked (IsleChannel    *self,
                   "isle_channel_sender_poll_send(), which parks the poll task "
                   "until there is room, or isle_channel_sender_try_send()",
                   function, (gpointer) self, task->id);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK,
                    "The channel is full");
       return FALSE;
     }
@@ -601,7 +601,7 @@ _isle_channel_send_item (IsleChannel    *self,
  * - on a plain thread, such as a worker thread, the thread blocks;
  * - in a poll function, or in plain code on the receiver's own thread
  *   (where blocking would wait forever), it is a misuse, reported with a
- *   critical; the send fails with %G_IO_ERROR_WOULD_BLOCK. Poll functions
+ *   critical; the send fails with %ISLE_ERROR_WOULD_DEADLOCK. Poll functions
  *   use [method@Isle.ChannelSender.poll_send].
  *
  * On success the channel owns @item. On failure it does not: the caller

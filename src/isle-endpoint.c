@@ -115,7 +115,7 @@ check_one_receiver (IsleEndpoint  *self,
               function, self->klass->type_name, (gpointer) self, task->id,
               self->receiving->id, self->klass->a_noun,
               self->klass->one_receiver_advice);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+  g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                "Task %" G_GUINT64_FORMAT " is already receiving from %s",
                self->receiving->id, self->klass->the_noun);
   return FALSE;

@@ -24,9 +24,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
-
 #include "isle-fiber-private.h"
+#include "isle-types.h"
 
 #include "isle-sanitizers-private.h"
 
@@ -756,7 +755,7 @@ set_stack_error (GError     **error,
                  int          saved_errno,
                  const char  *what)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+  g_set_error (error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK,
                "Could not %s a fiber stack of %" G_GSIZE_FORMAT " KiB: %s. "
                "Each live fiber task needs a stack with a guard page, and the "
                "kernel limits a process to vm.max_map_count mappings (about "

@@ -424,7 +424,8 @@ isle_future_is_finished (IsleFuture *self)
  * @error: return location for a #GError
  *
  * Reads the outcome of a ready future. Reading a pending one is a
- * programming error, reported with a critical.
+ * programming error, reported with a critical; it fails with
+ * %ISLE_ERROR_PENDING.
  *
  * Safe to call from any thread.
  *
@@ -454,7 +455,7 @@ isle_future_get_value (IsleFuture  *self,
       g_critical ("isle_future_get_value() called on a future that is not "
                   "ready; wait for it with isle_await(), isle_future_poll() "
                   "or isle_future_then() first");
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING, "The future is not ready");
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_PENDING, "The future is not ready");
       return NULL;
     }
 }
@@ -885,7 +886,7 @@ wait_spin (IsleFuture *self)
  * island entered. Inside a task it would block the island's thread, and
  * every other task on it, possibly for ever; that is a programming error,
  * reported with a critical that names [func@Isle.await], which suspends only
- * the task. The call then fails with %G_IO_ERROR_WOULD_BLOCK.
+ * the task. The call then fails with %ISLE_ERROR_WOULD_DEADLOCK.
  *
  * If @cancellable is cancelled first, the wait fails with
  * %G_IO_ERROR_CANCELLED and the future is left alone.
@@ -924,7 +925,7 @@ isle_future_wait (IsleFuture    *self,
                   "isle_future_then() in plain code",
                   G_STRFUNC, _isle_thread_describe_self (),
                   thread->current_task != NULL ? "a task" : "an entered island");
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK,
                    "%s() would block an island's thread", G_STRFUNC);
       return NULL;
     }

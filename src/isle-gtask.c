@@ -516,7 +516,7 @@ run_for_gtask (const char     *function,
               function, _isle_thread_describe_self (), (gpointer) gtask,
               (gpointer) context);
   op_release_user_data (op);
-  g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_FAILED,
+  g_task_return_new_error (gtask, ISLE_ERROR, ISLE_ERROR_NO_ISLAND,
                            "%s: the GTask's context has no island", function);
   op_unref (op);
 }

@@ -152,7 +152,7 @@ check_joinable (IsleTask    *task,
                   "handle: it would wait for itself forever. Return the "
                   "value from the task instead",
                   function, task->id);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK,
                    "A task cannot join itself");
       return FALSE;
     }
@@ -163,7 +163,7 @@ check_joinable (IsleTask    *task,
                   ", which was already joined: its result belongs to the "
                   "first caller. Join a task once",
                   function, task->id);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_ALREADY_JOINED,
                    "Task %" G_GUINT64_FORMAT " was already joined", task->id);
       return FALSE;
     }
@@ -174,7 +174,7 @@ check_joinable (IsleTask    *task,
                   ", which task %" G_GUINT64_FORMAT " is already joining; "
                   "a task has one joiner. Pass the result on from there",
                   function, task->id, task->join_waker->id);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                    "Task %" G_GUINT64_FORMAT " is already being joined", task->id);
       return FALSE;
     }
@@ -206,6 +206,9 @@ clear_join_waker (IsleTask *task,
  * If the joined task was aborted, this fails with %G_IO_ERROR_CANCELLED;
  * if it failed, with its error. If the *calling* task is aborted while it
  * waits, this returns %G_IO_ERROR_CANCELLED and the joined task runs on.
+ * A second join fails with %ISLE_ERROR_ALREADY_JOINED, a join while
+ * another task joins with %ISLE_ERROR_BUSY, and a task joining itself with
+ * %ISLE_ERROR_WOULD_DEADLOCK: misuses, each reported with a critical too.
  *
  * Call it on the island's thread, inside a fiber task; poll tasks use
  * [method@Isle.JoinHandle.poll].

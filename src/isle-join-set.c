@@ -358,7 +358,7 @@ clear_waiter (IsleJoinSet *self,
  * Returns: (transfer full) (nullable): the handle of a finished task; or
  *   %NULL without an error when the set is empty; or %NULL with
  *   %G_IO_ERROR_CANCELLED when the calling task is aborted while it waits;
- *   or %NULL with %G_IO_ERROR_BUSY when another task already waits on the
+ *   or %NULL with %ISLE_ERROR_BUSY when another task already waits on the
  *   set (a misuse, also reported with a critical)
  *
  * Since: 0.1
@@ -387,7 +387,7 @@ isle_join_set_join_next (IsleJoinSet  *self,
 
       if (!set_waiter (self, waiter, G_STRFUNC))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+          g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                        "Another task already waits on this join set");
           return NULL;
         }
@@ -654,7 +654,7 @@ discard_finished (IsleJoinSet *self)
  * If the polling task finishes while it waits (it is aborted, say), the
  * set forgets it; its tasks stay aborted. One task at a time waits on a
  * set: if another already does, this is a misuse, reported with a
- * critical, and fails with %G_IO_ERROR_BUSY.
+ * critical, and fails with %ISLE_ERROR_BUSY.
  *
  * Call it on the set's thread, with the waker the polling task's poll
  * function was given.
@@ -705,7 +705,7 @@ isle_join_set_poll_shutdown (IsleJoinSet  *self,
   if (!set_waiter (self, waiter, G_STRFUNC))
     {
       self->shutting_down = FALSE;
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                    "Another task already waits on this join set");
       return ISLE_POLL_READY;
     }

@@ -400,7 +400,7 @@ isle_local_pool_shutdown (IsleLocalPool  *self,
 
   if (!check_not_pool_thread (self, G_STRFUNC))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK,
                    "%s() would wait for its own thread", G_STRFUNC);
       return FALSE;
     }

@@ -540,7 +540,7 @@ _isle_local_set_report_unobserved (IsleLocalSet *self,
     {
       IsleTask *live;
 
-      self->shutdown_error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+      self->shutdown_error = g_error_new (ISLE_ERROR, ISLE_ERROR_UNHANDLED_FAILURE,
                                           "The island was shut down: %s failed "
                                           "and nobody observed it: %s",
                                           what, error->message);
@@ -581,7 +581,8 @@ isle_local_set_get_unhandled_failure (IsleLocalSet *self)
  * default the failure is reported with a warning; with
  * %ISLE_UNHANDLED_FAILURE_SHUTDOWN the island also stops: every task is
  * aborted, tasks spawned later never run, and [method@Isle.LocalSet.run_until]
- * and [method@Isle.LocalSet.run] return the failure.
+ * and [method@Isle.LocalSet.run] return the failure, as
+ * %ISLE_ERROR_UNHANDLED_FAILURE with the task's error in its message.
  *
  * Call it on the island's thread.
  *
@@ -815,7 +816,7 @@ check_not_inside (IsleLocalSet  *self,
               "island: the island is already being driven. Await the work "
               "with isle_join_handle_join() inside the task instead",
               function, current->id);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+  g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                "%s() called from inside a task of the same island", function);
   return FALSE;
 }

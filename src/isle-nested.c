@@ -29,7 +29,7 @@
  *   that iterates it (the remote-wake source's prepare runs first in each
  *   iteration), with the GLib dispatch depth it runs at; a suspension of
  *   that task from deeper than that depth is refused with a critical and
- *   fails with G_IO_ERROR_NOT_SUPPORTED. Once the loop has returned, the
+ *   fails with ISLE_ERROR_NESTED_LOOP. Once the loop has returned, the
  *   task suspends as usual.
  *
  * Driving another island B with isle_local_set_run_until() from a task
@@ -94,7 +94,7 @@ _isle_nested_check_suspend (IsleTask      *task,
               "returned, or await the dialog's answer (a promise resolved "
               "from its response signal) instead of running a loop",
               what, where);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+  g_set_error (error, ISLE_ERROR, ISLE_ERROR_NESTED_LOOP,
                "%s cannot suspend inside a main loop nested in it", what);
   return FALSE;
 }

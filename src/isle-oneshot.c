@@ -327,26 +327,32 @@ isle_oneshot_sender_unref (IsleOneshotSender *self)
  * @self: a sender
  * @value: (transfer full) (nullable): the value
  * @destroy: (nullable): destroys @value if it is never received
+ * @error: return location for a #GError
  *
- * Sends the oneshot's value and wakes its receiver. A oneshot sends once:
- * a second send is a misuse, reported with a critical.
+ * Sends the oneshot's value and wakes its receiver, without ever waiting.
+ * A oneshot sends once: a second send is a misuse, reported with a
+ * critical, and fails with %ISLE_ERROR_ALREADY_SENT.
  *
- * The oneshot takes @value in every case. If the receiving end is already
- * gone, or this is a second send, @value is destroyed at once, on the
- * calling thread; if it is sent but never received, it is destroyed when
- * the receiving end goes.
+ * The oneshot takes @value in every case, unlike a channel's send: it
+ * comes with its @destroy. If the receiving end is already gone, or this
+ * is a second send, @value is destroyed at once, on the calling thread; if
+ * it is sent but never received, it is destroyed when the receiving end
+ * goes.
  *
  * Safe to call from any thread.
  *
- * Returns: %TRUE if the value is delivered to the receiving end, %FALSE if
- *   it was destroyed instead
+ * Returns: %TRUE if the value is delivered to the receiving end; %FALSE
+ *   with %G_IO_ERROR_CLOSED if the receiving end is gone, or with
+ *   %ISLE_ERROR_ALREADY_SENT on a second send (the value was destroyed
+ *   instead)
  *
- * Since: 0.1
+ * Since: 0.2
  */
 gboolean
-isle_oneshot_sender_send (IsleOneshotSender *self,
-                          gpointer           value,
-                          GDestroyNotify     destroy)
+isle_oneshot_sender_send (IsleOneshotSender  *self,
+                          gpointer            value,
+                          GDestroyNotify      destroy,
+                          GError            **error)
 {
   IsleOneshot *oneshot = ONESHOT_FROM_SENDER (self);
   IsleWaker *waker = NULL;
@@ -354,6 +360,7 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
   gboolean receiver_gone;
 
   g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&oneshot->endpoint.lock);
   state = oneshot->state;
@@ -379,11 +386,18 @@ isle_oneshot_sender_send (IsleOneshotSender *self,
     }
 
   if (state == ONESHOT_SENT || state == ONESHOT_RECEIVED)
-    g_critical ("isle_oneshot_sender_send() called a second time on "
-                "IsleOneshot %p: a oneshot carries one value, and it was "
-                "sent already. Send once, or use an IsleChannel for a "
-                "stream of values",
-                (gpointer) oneshot);
+    {
+      g_critical ("isle_oneshot_sender_send() called a second time on "
+                  "IsleOneshot %p: a oneshot carries one value, and it was "
+                  "sent already. Send once, or use an IsleChannel for a "
+                  "stream of values",
+                  (gpointer) oneshot);
+      g_set_error_literal (error, ISLE_ERROR, ISLE_ERROR_ALREADY_SENT,
+                           "The oneshot's value was sent already");
+    }
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The oneshot's receiving end is gone");
 
   if (destroy != NULL && value != NULL)
     destroy (value);

@@ -56,7 +56,8 @@ void               isle_oneshot_sender_unref    (IsleOneshotSender  *self);
 ISLE_AVAILABLE_IN_ALL
 gboolean           isle_oneshot_sender_send     (IsleOneshotSender  *self,
                                                  gpointer            value,
-                                                 GDestroyNotify      destroy);
+                                                 GDestroyNotify      destroy,
+                                                 GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleOneshot, isle_oneshot_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleOneshotSender, isle_oneshot_sender_unref)

@@ -667,7 +667,7 @@ _isle_task_require_fiber (const char  *function,
               "(or use isle_local_set_run_until()); from a poll function, "
               "return ISLE_POLL_PENDING and wake its IsleWaker instead",
               function, task != NULL ? " (the running task is a poll task)" : "");
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+  g_set_error (error, ISLE_ERROR, ISLE_ERROR_NOT_IN_FIBER,
                "%s() called outside a fiber task", function);
   return NULL;
 }

@@ -459,7 +459,7 @@ isle_interval_tick (IsleInterval  *self,
  * If the task finishes while it waits (it is aborted, say), that tick is
  * spent, as when a fiber is aborted in [method@Isle.Interval.tick]. One task
  * at a time ticks an interval; a second one is a misuse, reported with a
- * critical, and fails with %G_IO_ERROR_BUSY.
+ * critical, and fails with %ISLE_ERROR_BUSY.
  *
  * Call it on the island's thread, with the waker the polling task's poll
  * function was given.
@@ -497,7 +497,7 @@ isle_interval_poll_tick (IsleInterval  *self,
                   "for its tick: one task at a time ticks an interval. Give "
                   "each task an interval of its own",
                   (gpointer) self, task->id, self->polling->id);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+      g_set_error (error, ISLE_ERROR, ISLE_ERROR_BUSY,
                    "Task %" G_GUINT64_FORMAT " is already waiting for the interval's tick",
                    self->polling->id);
       return ISLE_POLL_READY;

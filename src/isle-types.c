@@ -1,4 +1,5 @@
-/* isle-types.c: GType registrations of the enumerations all of Isle shares
+/* isle-types.c: GType registrations of the enumerations all of Isle
+ * shares, and Isle's error domain
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -23,3 +24,29 @@ G_DEFINE_ENUM_TYPE (IsleUnhandledFailure, isle_unhandled_failure,
 G_DEFINE_FLAGS_TYPE (IsleDebugFlags, isle_debug_flags,
   G_DEFINE_ENUM_VALUE (ISLE_DEBUG_TASKS, "tasks"),
   G_DEFINE_ENUM_VALUE (ISLE_DEBUG_SLOW_POLLS, "slow-polls"))
+
+G_DEFINE_ENUM_TYPE (IsleError, isle_error,
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_NOT_IN_FIBER, "not-in-fiber"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_FIBER_REFUSED, "fiber-refused"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_NO_FIBER_STACK, "no-fiber-stack"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_NESTED_LOOP, "nested-loop"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_WOULD_DEADLOCK, "would-deadlock"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_BUSY, "busy"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_ALREADY_JOINED, "already-joined"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_ALREADY_SENT, "already-sent"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_PENDING, "pending"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_NO_ISLAND, "no-island"),
+  G_DEFINE_ENUM_VALUE (ISLE_ERROR_UNHANDLED_FAILURE, "unhandled-failure"))
+
+/**
+ * isle_error_quark:
+ *
+ * Gets the error domain of Isle's own failures, %ISLE_ERROR.
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: the error domain
+ *
+ * Since: 0.2
+ */
+G_DEFINE_QUARK (isle-error-quark, isle_error)

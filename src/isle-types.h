@@ -24,6 +24,77 @@ typedef struct _IsleFuture     IsleFuture;
 #define ISLE_TYPE_POLL              (isle_poll_get_type ())
 #define ISLE_TYPE_UNHANDLED_FAILURE (isle_unhandled_failure_get_type ())
 #define ISLE_TYPE_DEBUG_FLAGS       (isle_debug_flags_get_type ())
+#define ISLE_TYPE_ERROR             (isle_error_get_type ())
+
+/**
+ * ISLE_ERROR:
+ *
+ * The error domain of Isle's own failures: a rule of Isle's that a call
+ * broke, or a state that only Isle has. Errors in it use the
+ * [enum@Isle.Error] codes. Where GIO's meaning applies, Isle uses GIO's
+ * codes instead: %G_IO_ERROR_CANCELLED for an aborted task or a cancelled
+ * future, %G_IO_ERROR_TIMED_OUT for a deadline, %G_IO_ERROR_CLOSED for a
+ * closed channel or a dropped promise (docs/api-conventions.md has the
+ * whole rule).
+ *
+ * Since: 0.2
+ */
+#define ISLE_ERROR (isle_error_quark ())
+
+/**
+ * IsleError:
+ * @ISLE_ERROR_NOT_IN_FIBER: a call that suspends a fiber task was made
+ *   outside one: in plain code, or in a poll task's poll function
+ * @ISLE_ERROR_FIBER_REFUSED: a fiber task's body is a function of a
+ *   language binding (Python, JavaScript), which cannot run on a fiber
+ *   stack; the task failed without running it
+ * @ISLE_ERROR_NO_FIBER_STACK: the kernel refused a fiber task its stack
+ *   (the process is near its limit of memory mappings, or out of memory);
+ *   the task failed without running
+ * @ISLE_ERROR_NESTED_LOOP: a task was to suspend while it runs a main loop
+ *   nested inside itself, as a modal dialog does
+ * @ISLE_ERROR_WOULD_DEADLOCK: the call would wait where what it waits for
+ *   may need the waiter itself: a task joining itself, a blocking wait on
+ *   an island's thread ([method@Isle.Future.wait] inside a task, a
+ *   blocking send to a full channel in a poll function or on the
+ *   channel's receiving thread), a local pool shut down from one of its
+ *   own threads
+ * @ISLE_ERROR_BUSY: something that has one user at a time has one already:
+ *   another task joins the task, collects the join set, receives from the
+ *   channel or oneshot, or ticks the interval; or the island is driven
+ *   already (it was run from inside one of its own tasks)
+ * @ISLE_ERROR_ALREADY_JOINED: the task was joined already, and its result
+ *   went to the first join
+ * @ISLE_ERROR_ALREADY_SENT: the oneshot's value was sent already
+ * @ISLE_ERROR_PENDING: the future is not ready yet
+ * @ISLE_ERROR_NO_ISLAND: a GTask's context has no island, and it is not
+ *   the calling thread's thread-default context, so nobody is known to
+ *   run the task
+ * @ISLE_ERROR_UNHANDLED_FAILURE: the island was shut down because a task
+ *   failed and nobody observed it, as %ISLE_UNHANDLED_FAILURE_SHUTDOWN
+ *   asks
+ *
+ * The codes of %ISLE_ERROR. Most of them report a misuse, which Isle also
+ * reports with a critical that says what to do instead (docs/misuse.md);
+ * %ISLE_ERROR_NO_FIBER_STACK and %ISLE_ERROR_UNHANDLED_FAILURE are
+ * failures that a correct program can meet.
+ *
+ * Since: 0.2
+ */
+typedef enum
+{
+  ISLE_ERROR_NOT_IN_FIBER,
+  ISLE_ERROR_FIBER_REFUSED,
+  ISLE_ERROR_NO_FIBER_STACK,
+  ISLE_ERROR_NESTED_LOOP,
+  ISLE_ERROR_WOULD_DEADLOCK,
+  ISLE_ERROR_BUSY,
+  ISLE_ERROR_ALREADY_JOINED,
+  ISLE_ERROR_ALREADY_SENT,
+  ISLE_ERROR_PENDING,
+  ISLE_ERROR_NO_ISLAND,
+  ISLE_ERROR_UNHANDLED_FAILURE,
+} IsleError;
 
 /**
  * IslePoll:
@@ -48,7 +119,8 @@ typedef enum
  * @ISLE_UNHANDLED_FAILURE_IGNORE: say nothing
  * @ISLE_UNHANDLED_FAILURE_SHUTDOWN: report it, then stop the island: every
  *   task is aborted, and [method@Isle.LocalSet.run_until] and
- *   [method@Isle.LocalSet.run] return the failure (Tokio's
+ *   [method@Isle.LocalSet.run] return the failure as
+ *   %ISLE_ERROR_UNHANDLED_FAILURE (Tokio's
  *   `UnhandledPanic::ShutdownRuntime`)
  *
  * What an island does when a task fails and nobody will see its error: the
@@ -183,5 +255,9 @@ ISLE_AVAILABLE_IN_ALL
 GType isle_unhandled_failure_get_type (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
 GType isle_debug_flags_get_type       (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GType isle_error_get_type             (void) G_GNUC_CONST;
+ISLE_AVAILABLE_IN_ALL
+GQuark isle_error_quark               (void);
 
 G_END_DECLS

@@ -573,7 +573,7 @@ send_object_value (gpointer data)
   GValue value = G_VALUE_INIT;
 
   init_object_value (&value);
-  g_assert_true (isle_oneshot_sender_send_value (sender, &value));
+  g_assert_true (isle_oneshot_sender_send_value (sender, &value, NULL));
   g_value_unset (&value);
   isle_oneshot_sender_unref (sender);
   return NULL;
@@ -631,7 +631,9 @@ test_oneshot_values (void)
   sender = isle_oneshot_ref_sender (wait.oneshot);
   g_clear_pointer (&wait.oneshot, isle_oneshot_unref);
   init_object_value (&value);
-  g_assert_false (isle_oneshot_sender_send_value (sender, &value));
+  g_assert_false (isle_oneshot_sender_send_value (sender, &value, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&local_error);
   g_assert_cmpint (objects_finalized, ==, 2);
   g_value_unset (&value);
   g_assert_cmpint (objects_finalized, ==, 3);
@@ -683,10 +685,13 @@ oneshot_ready_aborted_body (gconstpointer test_data)
   isle_join_handle_abort (handle);
   isle_join_handle_join (handle, &local_error);
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
 
   /* The receiving end is gone with the task: the send is refused. */
   init_object_value (&value);
-  g_assert_false (isle_oneshot_sender_send_value (sender, &value));
+  g_assert_false (isle_oneshot_sender_send_value (sender, &value, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&local_error);
   g_value_unset (&value);
 }
 
@@ -730,11 +735,17 @@ test_value_on_plain_oneshot (void)
   if (g_test_subprocess ())
     {
       g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
+      g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
       g_auto(GValue) value = G_VALUE_INIT;
       g_autoptr(GError) local_error = NULL;
 
       isle_test_make_criticals_non_fatal ();
       g_assert_false (isle_oneshot_try_recv_value (oneshot, &value, &local_error));
+      g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&local_error);
+
+      g_value_init (&value, G_TYPE_INT);
+      g_assert_false (isle_oneshot_sender_send_value (sender, &value, &local_error));
       g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_print ("refused\n");
       return;
@@ -744,7 +755,9 @@ test_value_on_plain_oneshot (void)
   g_test_trap_assert_stdout ("*refused*");
   g_test_trap_assert_stderr ("*CRITICAL*isle_oneshot_try_recv_value() on IsleOneshot *, "
                              "whose value is not a GValue: the _value forms need a oneshot "
-                             "made by isle_oneshot_new_for_value()*");
+                             "made by isle_oneshot_new_for_value()*"
+                             "*CRITICAL*isle_oneshot_sender_send_value() on IsleOneshot *, "
+                             "whose value is not a GValue*");
 }
 
 int

@@ -1183,7 +1183,7 @@ oneshot_send_thread (gpointer user_data)
 {
   IsleOneshotSender *sender = user_data;
 
-  g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("reply"), g_free));
+  g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("reply"), g_free, NULL));
   isle_oneshot_sender_unref (sender);
   return NULL;
 }
@@ -1288,8 +1288,8 @@ test_oneshot_double_send (void)
       g_autoptr(IsleOneshot) oneshot = isle_oneshot_new ();
       g_autoptr(IsleOneshotSender) sender = isle_oneshot_ref_sender (oneshot);
 
-      g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("one"), g_free));
-      isle_oneshot_sender_send (sender, g_strdup ("two"), g_free);
+      g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("one"), g_free, NULL));
+      isle_oneshot_sender_send (sender, g_strdup ("two"), g_free, NULL);
       g_print ("survived\n");
       return;
     }
@@ -1314,7 +1314,7 @@ test_oneshot_try_recv_and_destroy (void)
   g_clear_error (&error);
 
   /* Sent, never received: destroyed once, with the receiving end. */
-  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy));
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy, NULL));
   isle_oneshot_unref (oneshot);
   g_assert_cmpint (items_destroyed, ==, 1);
   isle_oneshot_sender_unref (sender);
@@ -1324,14 +1324,16 @@ test_oneshot_try_recv_and_destroy (void)
   oneshot = isle_oneshot_new ();
   sender = isle_oneshot_ref_sender (oneshot);
   isle_oneshot_unref (oneshot);
-  g_assert_false (isle_oneshot_sender_send (sender, new_item (2), counted_item_destroy));
+  g_assert_false (isle_oneshot_sender_send (sender, new_item (2), counted_item_destroy, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
   g_assert_cmpint (items_destroyed, ==, 2);
   isle_oneshot_sender_unref (sender);
 
   /* Received: never destroyed by the oneshot. */
   oneshot = isle_oneshot_new ();
   sender = isle_oneshot_ref_sender (oneshot);
-  g_assert_true (isle_oneshot_sender_send (sender, new_item (3), counted_item_destroy));
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (3), counted_item_destroy, NULL));
   isle_oneshot_sender_unref (sender);
   g_assert_cmpuint (take_item (isle_oneshot_try_recv (oneshot, &error)), ==, 3);
   g_assert_no_error (error);
@@ -1394,7 +1396,7 @@ oneshot_aborted_root (gpointer   user_data,
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* The value sent after the abort is destroyed with the oneshot. */
-  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy));
+  g_assert_true (isle_oneshot_sender_send (sender, new_item (1), counted_item_destroy, NULL));
   isle_oneshot_sender_unref (sender);
   isle_oneshot_unref (data.oneshot);
   return NULL;
@@ -1436,10 +1438,13 @@ oneshot_poll_aborted_body (gconstpointer test_data)
   isle_join_handle_abort (handle);
   isle_join_handle_join (handle, &local_error);
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local_error);
   g_assert_cmpuint (state.polls, ==, 1);
 
   /* With the task gone, so is the receiving end. */
-  g_assert_false (isle_oneshot_sender_send (sender, new_item (7), counted_item_destroy));
+  g_assert_false (isle_oneshot_sender_send (sender, new_item (7), counted_item_destroy, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&local_error);
   g_assert_cmpint (items_destroyed, ==, 1);
 }
 

@@ -170,7 +170,7 @@ test_diagnostics_shutdown_policy (void)
       g_assert_null (isle_local_set_run_until_deadline (island, isle_test_deadline (),
                                                         fail_detached_then_wait,
                                                         NULL, NULL, NULL, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_assert_error (error, ISLE_ERROR, ISLE_ERROR_UNHANDLED_FAILURE);
       g_assert_nonnull (strstr (error->message, "shut down"));
       g_assert_nonnull (strstr (error->message, "the disk is full"));
       g_clear_error (&error);
@@ -178,7 +178,7 @@ test_diagnostics_shutdown_policy (void)
       /* A task spawned after the shutdown never runs. */
       late = isle_local_set_spawn_local (island, fail_task, NULL, count_destroy);
       g_assert_false (isle_local_set_run (island, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_assert_error (error, ISLE_ERROR, ISLE_ERROR_UNHANDLED_FAILURE);
       g_clear_error (&error);
 
       isle_local_set_unref (g_steal_pointer (&island));

@@ -44,7 +44,7 @@ join_after_failed_allocation (gpointer   user_data,
                                    return_42, NULL, count_destroy, NULL);
   result = isle_join_handle_join (failing, &local_error);
   g_assert_null (result);
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK);
   g_assert_nonnull (strstr (local_error->message, "doomed"));
   g_assert_nonnull (strstr (local_error->message, "vm.max_map_count"));
   g_assert_nonnull (strstr (local_error->message, "poll tasks"));
@@ -264,7 +264,7 @@ test_fiber_mapping_limit (void)
             {
               GError *task_error = ISLE_TASK_FROM_HANDLE (handle)->result;
 
-              g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+              g_assert_error (task_error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK);
               g_assert_nonnull (strstr (task_error->message, "vm.max_map_count"));
               n_no_space++;
             }
@@ -312,7 +312,7 @@ hold_mappings (guint n_pages)
 
 /* With mprotect() guards, the reserve counts the process's mappings, not
  * only Isle's: a program that already holds thousands gets
- * G_IO_ERROR_NO_SPACE through the join handle while the 2,048 mappings of
+ * ISLE_ERROR_NO_FIBER_STACK through the join handle while the 2,048 mappings of
  * the reserve are still free for it, instead of a GLib error wherever the
  * next mmap() fails. vm.max_map_count is lowered to what the process holds
  * plus the reserve plus room for about 100 stacks; before, Isle would
@@ -367,7 +367,7 @@ test_fiber_mapping_reserve_counts_process (void)
             {
               GError *task_error = ISLE_TASK_FROM_HANDLE (handle)->result;
 
-              g_assert_error (task_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+              g_assert_error (task_error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK);
               g_assert_nonnull (strstr (task_error->message, "vm.max_map_count"));
               n_no_space++;
             }

@@ -616,7 +616,7 @@ test_join_set_poll_shutdown_second_waiter (void)
       second = isle_local_set_spawn_local_poll (island, shutdown_poll, &shutdown, NULL);
       while (!isle_join_handle_is_finished (second))
         g_main_context_iteration (isle_local_set_get_context (island), TRUE);
-      g_assert_error (shutdown.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_error (shutdown.error, ISLE_ERROR, ISLE_ERROR_BUSY);
       g_clear_error (&shutdown.error);
       /* It aborted the set's tasks first, as the fiber form does: the
        * collector gets the aborted one and finishes. */

@@ -408,7 +408,7 @@ shutdown_pool_task (gpointer   user_data,
   g_autoptr(GError) local_error = NULL;
 
   g_assert_false (isle_local_pool_shutdown (user_data, -1, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK);
   return GUINT_TO_POINTER (1);
 }
 

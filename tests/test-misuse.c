@@ -75,7 +75,7 @@ send_in_poll (gpointer    state,
   GError *local_error = NULL;
 
   g_assert_false (isle_channel_sender_send (sender, item, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK);
   g_error_free (local_error);
   g_free (item);
   *result = g_strdup ("survived");
@@ -231,7 +231,7 @@ test_misuse_future_value_not_ready (void)
 
       isle_test_make_criticals_non_fatal ();
       g_assert_null (isle_future_get_value (isle_promise_get_future (promise), &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_assert_error (error, ISLE_ERROR, ISLE_ERROR_PENDING);
       g_error_free (error);
       g_print ("survived\n");
       return;
@@ -281,7 +281,7 @@ second_joiner_root (gpointer   user_data,
   /* Let the first joiner start waiting. */
   g_assert_true (isle_yield_now (NULL));
   g_assert_null (isle_join_handle_join (target, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_BUSY);
   g_error_free (local_error);
 
   isle_join_handle_abort (target);
@@ -341,7 +341,7 @@ second_join_next_root (gpointer   user_data,
   g_assert_true (isle_yield_now (NULL));
 
   g_assert_null (isle_join_set_join_next (set, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_BUSY);
   g_error_free (local_error);
 
   isle_join_handle_abort (collector);
@@ -590,10 +590,10 @@ second_oneshot_receiver_root (gpointer   user_data,
 
   g_assert_true (isle_yield_now (NULL));
   g_assert_null (isle_oneshot_recv (oneshot, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_BUSY);
   g_error_free (local_error);
 
-  isle_oneshot_sender_send (sender, g_strdup ("for the first"), g_free);
+  g_assert_true (isle_oneshot_sender_send (sender, g_strdup ("for the first"), g_free, NULL));
   value = isle_join_handle_join (first, error);
   g_assert_cmpstr (value, ==, "for the first");
   return g_strdup ("survived");

@@ -169,7 +169,7 @@ try_to_yield (gpointer user_data)
   GError *error = NULL;
 
   g_assert_false (isle_yield_now (&error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_error (error, ISLE_ERROR, ISLE_ERROR_NESTED_LOOP);
   g_error_free (error);
   suspend_refused = TRUE;
   g_main_loop_quit (loop);

@@ -529,7 +529,7 @@ wait_in_task_body (gconstpointer test_data)
 
   isle_test_make_criticals_non_fatal ();
   g_assert_null (isle_future_wait (isle_promise_get_future (promise), NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_error (error, ISLE_ERROR, ISLE_ERROR_WOULD_DEADLOCK);
   g_print ("returned\n");
 }
 

@@ -499,7 +499,7 @@ huge_stack_root (gpointer   user_data,
   handle = isle_spawn_local_full ("huge-stack", G_PRIORITY_DEFAULT, HUGE_STACK,
                                   big_frame_task, NULL, NULL, NULL);
   g_assert_null (isle_join_handle_join (handle, &local_error));
-  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK);
   g_assert_nonnull (strstr (local_error->message, "huge-stack"));
   g_assert_true (isle_join_handle_is_finished (handle));
   return g_strdup ("carried on");

@@ -306,7 +306,7 @@ test_teardown_every_wait (void)
   /* What they waited on settles now, harmlessly. */
   isle_promise_resolve (promise, g_strdup ("late"), g_free);
   g_assert_true (isle_channel_sender_send (sender, g_strdup ("late"), NULL));
-  isle_oneshot_sender_send (oneshot_sender, g_strdup ("late"), g_free);
+  isle_oneshot_sender_send (oneshot_sender, g_strdup ("late"), g_free, NULL);
   isle_notify_notify_one (notify);
   /* The signal future went with its task: no handler is left behind. */
   g_assert_false (g_signal_has_handler_pending (object, g_signal_lookup ("notify", G_TYPE_OBJECT),

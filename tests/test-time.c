@@ -412,7 +412,7 @@ test_time_interval_poll_tick_second_task (void)
       second = isle_local_set_spawn_local_poll (island, tick_forever, &second_state, NULL);
       while (!isle_join_handle_is_finished (second))
         g_main_context_iteration (isle_local_set_get_context (island), TRUE);
-      g_assert_error (second_state.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_error (second_state.error, ISLE_ERROR, ISLE_ERROR_BUSY);
       g_clear_error (&second_state.error);
       g_assert_no_error (first_state.error);
       isle_join_handle_abort (first);

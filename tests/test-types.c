@@ -99,6 +99,35 @@ test_types_enums (void)
                      ISLE_CELL_BORROWED_MUT);
 }
 
+/* The domain's quark names it, and each code has the nick glib-mkenums
+ * would give it: bindings see them as Isle.Error.<CODE>. */
+static void
+test_types_error_domain (void)
+{
+  g_autoptr(GEnumClass) klass = NULL;
+
+  g_assert_cmpstr (g_quark_to_string (ISLE_ERROR), ==, "isle-error-quark");
+  g_assert_true (ISLE_ERROR == isle_error_quark ());
+
+  g_assert_true (G_TYPE_IS_ENUM (ISLE_TYPE_ERROR));
+  g_assert_cmpstr (g_type_name (ISLE_TYPE_ERROR), ==, "IsleError");
+  assert_enum_value (ISLE_TYPE_ERROR, "not-in-fiber", ISLE_ERROR_NOT_IN_FIBER);
+  assert_enum_value (ISLE_TYPE_ERROR, "fiber-refused", ISLE_ERROR_FIBER_REFUSED);
+  assert_enum_value (ISLE_TYPE_ERROR, "no-fiber-stack", ISLE_ERROR_NO_FIBER_STACK);
+  assert_enum_value (ISLE_TYPE_ERROR, "nested-loop", ISLE_ERROR_NESTED_LOOP);
+  assert_enum_value (ISLE_TYPE_ERROR, "would-deadlock", ISLE_ERROR_WOULD_DEADLOCK);
+  assert_enum_value (ISLE_TYPE_ERROR, "busy", ISLE_ERROR_BUSY);
+  assert_enum_value (ISLE_TYPE_ERROR, "already-joined", ISLE_ERROR_ALREADY_JOINED);
+  assert_enum_value (ISLE_TYPE_ERROR, "already-sent", ISLE_ERROR_ALREADY_SENT);
+  assert_enum_value (ISLE_TYPE_ERROR, "pending", ISLE_ERROR_PENDING);
+  assert_enum_value (ISLE_TYPE_ERROR, "no-island", ISLE_ERROR_NO_ISLAND);
+  assert_enum_value (ISLE_TYPE_ERROR, "unhandled-failure", ISLE_ERROR_UNHANDLED_FAILURE);
+
+  /* No code is registered twice or left out. */
+  klass = g_type_class_ref (ISLE_TYPE_ERROR);
+  g_assert_cmpuint (klass->n_values, ==, ISLE_ERROR_UNHANDLED_FAILURE + 1);
+}
+
 static void
 test_types_debug_flags (void)
 {
@@ -345,7 +374,7 @@ test_types_oneshot_copy (void)
   g_assert_true (oneshot_copy == oneshot);
   isle_oneshot_unref (oneshot);
 
-  g_assert_true (isle_oneshot_sender_send (sender_copy, g_strdup ("sent"), g_free));
+  g_assert_true (isle_oneshot_sender_send (sender_copy, g_strdup ("sent"), g_free, NULL));
   value = isle_oneshot_try_recv (oneshot_copy, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "sent");
@@ -451,6 +480,7 @@ main (int   argc,
 
   g_test_add_func ("/Isle/Types/boxed-names", test_types_boxed_names);
   g_test_add_func ("/Isle/Types/enums", test_types_enums);
+  g_test_add_func ("/Isle/Types/error-domain", test_types_error_domain);
   g_test_add_func ("/Isle/Types/debug-flags", test_types_debug_flags);
   g_test_add_func ("/Isle/Types/boxed-in-gvalue", test_types_boxed_in_gvalue);
   g_test_add_func ("/Isle/Types/local-set-copy", test_types_local_set_copy);

@@ -5,7 +5,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import Isle from 'gi://Isle?version=1';
-import Gio from 'gi://Gio';
 import System from 'system';
 
 let count = 0;
@@ -26,7 +25,7 @@ let message = null;
 try {
     island.run_until(root);
 } catch (error) {
-    if (!error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_SUPPORTED))
+    if (!error.matches(Isle.Error, Isle.Error.FIBER_REFUSED))
         throw error;
     message = error.message;
 }

@@ -169,12 +169,17 @@ async def oneshots():
     else:
         raise AssertionError('a oneshot whose sender went did not raise ClosedError')
 
-    # Sent to a receiving end that is gone: send says so.
+    # Sent to a receiving end that is gone: ClosedError, as for a channel.
     gone = Isle.Oneshot.new()
     sender = gone.ref_sender()
     del gone
     gc.collect()
-    assert sender.send('nobody') is False
+    try:
+        sender.send('nobody')
+    except Isle.ClosedError:
+        pass
+    else:
+        raise AssertionError('a send to a oneshot whose receiver went did not raise ClosedError')
 
 
 async def _await(awaitable):

@@ -6,7 +6,7 @@
 
 import gi
 gi.require_version('Isle', '1')
-from gi.repository import GLib, Gio, Isle
+from gi.repository import GLib, Isle
 from gi.module import get_introspection_module
 
 
@@ -43,7 +43,7 @@ for attempt in range(2):
     try:
         raw.LocalSet.run_until(island, root, None)
     except GLib.Error as error:
-        assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED), error
+        assert error.matches(Isle.error_quark(), Isle.Error.FIBER_REFUSED), error
         assert 'cannot run on a fiber stack' in error.message, error.message
         assert 'async def' in error.message and 'isle.js' in error.message, error.message
     else:

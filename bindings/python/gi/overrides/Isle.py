@@ -90,8 +90,8 @@ class FiberOnlyError(TypeError):
 class ClosedError(Exception):
     """Raised by a receive from a channel that is closed and empty (every
     sender is gone, or the receiver closed it), by a send to a closed
-    channel, and by awaiting a oneshot whose sender went without sending
-    (``G_IO_ERROR_CLOSED``). ``async for item in channel`` ends at it
+    channel or to a oneshot whose receiving end is gone, and by awaiting a
+    oneshot whose sender went without sending (``G_IO_ERROR_CLOSED``). ``async for item in channel`` ends at it
     instead. ``error`` is the GLib error, or ``None``."""
 
     def __init__(self, message='The channel is closed', error=None):
@@ -962,9 +962,13 @@ class OneshotSender(Isle.OneshotSender):
     """A oneshot's sending end; ``send(obj)`` on any thread."""
 
     def send(self, obj):
-        """Sends ``obj`` (never waits, any thread); returns ``False`` if the
-        receiving end is gone, so nobody will receive it."""
-        return self.send_value(_boxed(obj))
+        """Sends ``obj`` (never waits, any thread); raises
+        :class:`ClosedError` if the receiving end is gone, so that nobody
+        will receive it, as a channel's send does when it is closed."""
+        try:
+            self.send_value(_boxed(obj))
+        except GLib.Error as error:
+            raise _error_to_exception(error) from None
 
 
 __all__ += ['Channel', 'ChannelSender', 'Oneshot', 'OneshotSender']
