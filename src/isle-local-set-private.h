@@ -11,6 +11,7 @@
 #include "isle-owner-private.h"
 #include "isle-timer-queue-private.h"
 #include "isle-remote-private.h"
+#include "isle-stack-private.h"
 
 G_BEGIN_DECLS
 
@@ -67,7 +68,7 @@ struct _IsleLocalSet
   IsleTaskArena    *spawn_arena;     /* (owned) shared: remote spawns, made on any thread;
                                       * closed, not freed, with the island */
   IsleTimerQueue   *timers;          /* (owned) (nullable) made with the first timer */
-  IsleFiberPool     fiber_pool;
+  IsleStackPool     stack_pool;
   gsize             default_stack_size;
 
   /* Failures and diagnostics (isle-diagnostics.c). */

@@ -109,7 +109,7 @@ isle_local_set_new_for_context (GMainContext *context)
   self->spawn_arena = _isle_task_arena_new_shared (_isle_remote_spawn_get_record_size (),
                                                   _isle_remote_ref (self->remote),
                                                   (GDestroyNotify) _isle_remote_unref);
-  _isle_fiber_pool_init (&self->fiber_pool);
+  _isle_stack_pool_init (&self->stack_pool);
   _isle_overflow_handler_install ();
   self->slow_poll_threshold = (gint64) _isle_debug_get_env_slow_poll_ms () * 1000;
   isle_local_set_set_debug_flags (self, _isle_debug_get_env_flags ());
@@ -319,7 +319,7 @@ release_island (IsleLocalSet *self)
     }
   g_free (self->queues);
 
-  _isle_fiber_pool_clear (&self->fiber_pool);
+  _isle_stack_pool_clear (&self->stack_pool);
   self->remote->island = NULL;
   if (self->dump_source != NULL)
     {

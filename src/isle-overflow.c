@@ -26,6 +26,7 @@
 
 #include "isle-overflow-private.h"
 #include "isle-sanitizers-private.h"
+#include "isle-stack-private.h"
 #include "isle-task-private.h"
 
 #ifndef ISLE_ASAN
@@ -153,7 +154,7 @@ overflow_handler (int        signal_number,
   IsleTask *task = _isle_thread_state_get ()->current_task;
 
   if (is_real_fault (info) && task != NULL && task->fiber != NULL &&
-      _isle_fiber_guard_contains (task->fiber, info->si_addr))
+      _isle_stack_guard_contains (task->fiber, info->si_addr))
     {
       const char *name = task->extra != NULL ? task->extra->name : NULL;
       /* Room for the fixed text, a task name cut to fit and two sizes;

@@ -476,7 +476,7 @@ run_fiber (IsleTask *task)
       GError *error = NULL;
       gsize stack_size = task->stack_size ? task->stack_size : island->default_stack_size;
 
-      task->fiber = _isle_fiber_pool_acquire (&island->fiber_pool, stack_size, &error);
+      task->fiber = _isle_stack_pool_acquire (&island->stack_pool, stack_size, &error);
       if (task->fiber == NULL)
         {
           const char *name = _isle_task_get_name (task);
@@ -511,7 +511,7 @@ run_fiber (IsleTask *task)
           result = NULL;
         }
       task->fiber = NULL;
-      _isle_fiber_pool_release (&island->fiber_pool, fiber);
+      _isle_stack_pool_release (&island->stack_pool, fiber);
       task_finish (task, result, error);
     }
 }

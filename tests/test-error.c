@@ -19,7 +19,7 @@
 
 #include <isle.h>
 
-#include "isle-fiber-private.h"
+#include "isle-stack-private.h"
 #include "isle-test-util.h"
 
 /* Runs the calling test in a subprocess whose criticals do not abort, and
@@ -131,7 +131,7 @@ join_task_without_stack (gpointer   user_data,
   g_autoptr(IsleJoinHandle) handle = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  _isle_fiber_fail_next_allocations (1);
+  _isle_stack_fail_next_allocations (1);
   handle = isle_spawn_local (return_string, NULL, NULL);
   g_assert_null (isle_join_handle_join (handle, &local_error));
   g_assert_error (local_error, ISLE_ERROR, ISLE_ERROR_NO_FIBER_STACK);

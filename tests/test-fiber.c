@@ -12,7 +12,7 @@
 #include <isle.h>
 
 #include "isle-local-set-private.h"
-#include "isle-fiber-private.h"
+#include "isle-stack-private.h"
 #include "isle-test-util.h"
 
 static int n_destroyed;
@@ -39,7 +39,7 @@ join_after_failed_allocation (gpointer   user_data,
   g_autoptr(GError) local_error = NULL;
   gpointer result;
 
-  _isle_fiber_fail_next_allocations (1);
+  _isle_stack_fail_next_allocations (1);
   failing = isle_spawn_local_full ("doomed", G_PRIORITY_DEFAULT, 0,
                                    return_42, NULL, count_destroy, NULL);
   result = isle_join_handle_join (failing, &local_error);
@@ -137,7 +137,7 @@ test_fiber_guard_page_mprotect (void)
 {
   if (g_test_subprocess ())
     {
-      _isle_fiber_force_mprotect_guards ();
+      _isle_stack_force_mprotect_guards ();
       overflow_in_subprocess ();
       return;
     }
@@ -176,7 +176,7 @@ test_fiber_mprotect_guards (void)
       IsleJoinHandle *handles[200];
       guint i;
 
-      _isle_fiber_force_mprotect_guards ();
+      _isle_stack_force_mprotect_guards ();
       n_alive = 0;
       for (i = 0; i < G_N_ELEMENTS (handles); i++)
         handles[i] = isle_local_set_spawn_local (island, park_until_all_alive,
@@ -188,7 +188,7 @@ test_fiber_mprotect_guards (void)
           g_assert_true (isle_join_handle_is_finished (handles[i]));
           isle_join_handle_unref (handles[i]);
         }
-      g_assert_cmpstr (_isle_fiber_get_guard_kind (), ==, "mprotect");
+      g_assert_cmpstr (_isle_stack_get_guard_kind (), ==, "mprotect");
       return;
     }
 
@@ -237,8 +237,8 @@ test_fiber_mapping_limit (void)
 
       /* The failures are read below, straight from the task records. */
       isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_IGNORE);
-      _isle_fiber_force_mprotect_guards ();
-      _isle_fiber_set_guard_mappings_limit (100);
+      _isle_stack_force_mprotect_guards ();
+      _isle_stack_set_guard_mappings_limit (100);
       n_alive = 0;
       released = FALSE;
       for (i = 0; i < G_N_ELEMENTS (handles); i++)
@@ -333,12 +333,12 @@ test_fiber_mapping_reserve_counts_process (void)
       guint i;
 
       isle_local_set_set_unhandled_failure (island, ISLE_UNHANDLED_FAILURE_IGNORE);
-      _isle_fiber_force_mprotect_guards ();
+      _isle_stack_force_mprotect_guards ();
       hold_mappings (N_HOLD_PAGES);
       before = count_mappings ();
       g_assert_cmpuint (before, >, 2 * N_HOLD_PAGES);
       limit = before + 2048 + 200;
-      _isle_fiber_set_map_count_limit (limit);
+      _isle_stack_set_map_count_limit (limit);
 
       n_alive = 0;
       released = FALSE;
@@ -380,7 +380,7 @@ test_fiber_mapping_reserve_counts_process (void)
       g_assert_cmpuint (n_ok, >, 0);
       g_assert_cmpuint (n_ok, <=, 100);
       g_assert_cmpuint (n_no_space, ==, N_SPAWNS - n_ok);
-      _isle_fiber_set_map_count_limit (0);
+      _isle_stack_set_map_count_limit (0);
       return;
     }
 
@@ -403,15 +403,15 @@ test_fiber_stack_reuse (void)
   g_autoptr(IsleLocalSet) island = isle_local_set_new ();
   guint i;
 
-  g_assert_cmpuint (island->fiber_pool.n_warm, ==, 0);
+  g_assert_cmpuint (island->stack_pool.n_warm, ==, 0);
   for (i = 0; i < 3; i++)
     {
       g_autoptr(IsleJoinHandle) handle = isle_local_set_spawn_local (island, yield_once, NULL, NULL);
 
       isle_test_run_all (island);
       g_assert_true (isle_join_handle_is_finished (handle));
-      g_assert_cmpuint (island->fiber_pool.n_warm, ==, 1);
-      g_assert_cmpuint (island->fiber_pool.n_slabs, ==, 1);
+      g_assert_cmpuint (island->stack_pool.n_warm, ==, 1);
+      g_assert_cmpuint (island->stack_pool.n_slabs, ==, 1);
     }
 }
 
@@ -434,8 +434,8 @@ test_fiber_many_slabs (void)
   isle_test_run_all (island);
   g_assert_cmpint (n_alive, ==, (int) n);
   /* 64 stacks a slab at the default size. */
-  g_assert_cmpuint (island->fiber_pool.n_slabs, >=, 1);
-  g_assert_cmpuint (island->fiber_pool.n_warm, <=, 32);
+  g_assert_cmpuint (island->stack_pool.n_slabs, >=, 1);
+  g_assert_cmpuint (island->stack_pool.n_warm, <=, 32);
 }
 
 typedef struct

@@ -20,7 +20,7 @@
 
 #include <isle.h>
 
-#include "isle-fiber-private.h"
+#include "isle-stack-private.h"
 #include "isle-test-util.h"
 
 /* Runs @body in a child process that dumps no core; returns its status. */
@@ -328,7 +328,7 @@ test_overflow_big_frame_mprotect (void)
 {
   if (g_test_subprocess ())
     {
-      _isle_fiber_force_mprotect_guards ();
+      _isle_stack_force_mprotect_guards ();
       big_frame_in_subprocess ();
       return;
     }
