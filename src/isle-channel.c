@@ -8,6 +8,7 @@
 #include "isle-channel.h"
 #include "isle-channel-private.h"
 #include "isle-endpoint-private.h"
+#include "isle-waker-private.h"
 
 /**
  * IsleChannel:

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "isle-endpoint-private.h"
+#include "isle-waker-private.h"
 
 void
 _isle_endpoint_init (IsleEndpoint            *self,

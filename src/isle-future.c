@@ -11,6 +11,7 @@
 #include "isle-future-private.h"
 #include "isle-local-set-private.h"
 #include "isle-task-private.h"
+#include "isle-waker-private.h"
 
 /**
  * IsleFuture:

@@ -9,6 +9,7 @@
 #include "isle-local-set-private.h"
 #include "isle-spawn-private.h"
 #include "isle-task-private.h"
+#include "isle-waker-private.h"
 
 /* Marked (foreign): a join set has one owner and cannot be copied, so it
  * cannot be a boxed type; bindings would need code of their own. */

@@ -7,6 +7,7 @@
 
 #include "isle-notify.h"
 #include "isle-task-private.h"
+#include "isle-waker-private.h"
 
 /**
  * IsleNotify:

@@ -8,6 +8,7 @@
 #include "isle-oneshot.h"
 #include "isle-oneshot-private.h"
 #include "isle-endpoint-private.h"
+#include "isle-waker-private.h"
 
 /**
  * IsleOneshot:

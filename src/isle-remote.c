@@ -10,6 +10,7 @@
 #include "isle-remote-private.h"
 #include "isle-run-queue-private.h"
 #include "isle-task-private.h"
+#include "isle-waker-private.h"
 
 /* What links reads once the island is closed: pushes then fail. */
 static IsleRemoteLink links_closed;

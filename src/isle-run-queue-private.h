@@ -84,6 +84,14 @@ _isle_run_queue_push (IsleRunQueue *queue,
     island->preempt = TRUE;
 }
 
+/* Makes @task ready: it joins the back of its queue. */
+static inline void
+_isle_task_schedule (IsleTask *task)
+{
+  task->state = ISLE_TASK_STATE_SCHEDULED;
+  _isle_run_queue_push (task->queue, task);
+}
+
 static inline gboolean
 _isle_run_queue_is_empty (IsleRunQueue *queue)
 {

@@ -162,9 +162,6 @@ struct _IsleTask
 IsleTask     *_isle_task_ref              (IsleTask        *task);
 void          _isle_task_unref            (IsleTask        *task);
 void          _isle_task_run              (IsleTask        *task);
-void          _isle_task_wake_local       (IsleTask        *task);
-void          _isle_waker_wake_and_unref  (IsleWaker       *self);
-void          _isle_task_wake_remote      (IsleTask        *task);
 void          _isle_task_abort            (IsleTask        *task);
 gpointer      _isle_task_consume_result   (IsleTask        *task,
                                            IsleResultFate   fate,

@@ -11,6 +11,7 @@
 #include "isle-nested-private.h"
 #include "isle-task-private.h"
 #include "isle-task-future-private.h"
+#include "isle-waker-private.h"
 
 /**
  * IsleTask:
@@ -84,57 +85,6 @@ _isle_task_get_island (IsleTask *task)
   return task->queue->island;
 }
 
-static inline void
-schedule (IsleTask *task)
-{
-  task->state = ISLE_TASK_STATE_SCHEDULED;
-  _isle_run_queue_push (task->queue, task);
-}
-
-/* A wake on the island's thread: no lock, no atomic, no file descriptor. */
-static inline void
-wake (IsleTask *task)
-{
-  switch (task->state)
-    {
-    case ISLE_TASK_STATE_IDLE:
-      schedule (task);
-      break;
-
-    case ISLE_TASK_STATE_SCHEDULED:
-      /* A poll task will be polled anyway; a fiber in isle_yield_now()
-       * keeps the wake as a permit for its next park. */
-      if (task->kind == ISLE_TASK_KIND_FIBER)
-        task->flags |= ISLE_TASK_FLAG_NOTIFIED;
-      break;
-
-    case ISLE_TASK_STATE_RUNNING:
-      task->flags |= ISLE_TASK_FLAG_NOTIFIED;
-      break;
-
-    case ISLE_TASK_STATE_RETURNED:
-    case ISLE_TASK_STATE_FINISHED:
-    default:
-      break;
-    }
-}
-
-/* A wake that starts on the island's thread, counted as local. */
-void
-_isle_task_wake_local (IsleTask *task)
-{
-  if (task->state != ISLE_TASK_STATE_FINISHED)
-    task->queue->island->counters.wakes_local++;
-  wake (task);
-}
-
-/* A wake that came from another thread, counted when it was drained. */
-void
-_isle_task_wake_remote (IsleTask *task)
-{
-  wake (task);
-}
-
 void
 _isle_task_abort (IsleTask *task)
 {
@@ -147,7 +97,7 @@ _isle_task_abort (IsleTask *task)
   /* Schedule before cancelling: a cancelled handler may run arbitrary
    * code, which must find the task already on its way out. */
   if (task->state == ISLE_TASK_STATE_IDLE)
-    schedule (task);
+    _isle_task_schedule (task);
 
   if (task->extra != NULL && task->extra->cancellable != NULL)
     g_cancellable_cancel (task->extra->cancellable);
@@ -564,7 +514,7 @@ run_poll (IsleTask *task)
   if (task->flags & ISLE_TASK_FLAG_NOTIFIED)
     {
       task->flags &= ~ISLE_TASK_FLAG_NOTIFIED;
-      schedule (task);
+      _isle_task_schedule (task);
     }
   else
     task->state = ISLE_TASK_STATE_IDLE;
@@ -627,7 +577,7 @@ suspend (IsleTask *task,
   _isle_local_set_turn_done (island, task);
 
   if (reschedule)
-    schedule (task);
+    _isle_task_schedule (task);
   else
     task->state = ISLE_TASK_STATE_IDLE;
 

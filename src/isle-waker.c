@@ -1,12 +1,21 @@
 /* isle-waker.c: waking a parked task, from any thread
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The wake itself is here: the thread a wake comes from chooses its path,
+ * and the task's state decides what it does. A wake on the island's thread
+ * acts at once. One from another thread is queued on the island's
+ * IsleRemote (isle-remote.c, which owns that queue and its lock) and acts
+ * here when the island drains the queue, through _isle_task_wake_remote().
  */
 
 #include "config.h"
 
 #include "isle-waker.h"
+#include "isle-waker-private.h"
 #include "isle-local-set-private.h"
+#include "isle-remote-private.h"
+#include "isle-run-queue-private.h"
 #include "isle-task-private.h"
 
 /**
@@ -25,6 +34,50 @@
  */
 
 G_DEFINE_BOXED_TYPE (IsleWaker, isle_waker, isle_waker_ref, isle_waker_unref)
+
+/* A wake on the island's thread: no lock, no atomic, no file descriptor. */
+static inline void
+wake (IsleTask *task)
+{
+  switch (task->state)
+    {
+    case ISLE_TASK_STATE_IDLE:
+      _isle_task_schedule (task);
+      break;
+
+    case ISLE_TASK_STATE_SCHEDULED:
+      /* A poll task will be polled anyway; a fiber in isle_yield_now()
+       * keeps the wake as a permit for its next park. */
+      if (task->kind == ISLE_TASK_KIND_FIBER)
+        task->flags |= ISLE_TASK_FLAG_NOTIFIED;
+      break;
+
+    case ISLE_TASK_STATE_RUNNING:
+      task->flags |= ISLE_TASK_FLAG_NOTIFIED;
+      break;
+
+    case ISLE_TASK_STATE_RETURNED:
+    case ISLE_TASK_STATE_FINISHED:
+    default:
+      break;
+    }
+}
+
+/* A wake that starts on the island's thread, counted as local. */
+void
+_isle_task_wake_local (IsleTask *task)
+{
+  if (task->state != ISLE_TASK_STATE_FINISHED)
+    task->queue->island->counters.wakes_local++;
+  wake (task);
+}
+
+/* A wake that came from another thread, counted when it was drained. */
+void
+_isle_task_wake_remote (IsleTask *task)
+{
+  wake (task);
+}
 
 /**
  * isle_waker_ref:
