@@ -21,7 +21,6 @@ struct _IsleStackPool
 {
   IsleFiber                *warm;             /* linked through pool_next */
   guint                     n_warm;
-  guint                     max_warm;
   struct _IsleStackSlab    *slabs_with_room;  /* (owned) */
   guint                     n_slabs;          /* all slabs, with room or not */
 };

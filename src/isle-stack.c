@@ -477,7 +477,6 @@ void
 _isle_stack_pool_init (IsleStackPool *pool)
 {
   memset (pool, 0, sizeof *pool);
-  pool->max_warm = ISLE_STACK_POOL_MAX;
 }
 
 /* Gives a stack back to its slab, unmapping the slab once all of its
@@ -599,7 +598,7 @@ _isle_stack_pool_release (IsleStackPool *pool,
 {
   g_assert (fiber->done);
 
-  if (pool->n_warm >= pool->max_warm)
+  if (pool->n_warm >= ISLE_STACK_POOL_MAX)
     {
       pool_return_cold (pool, fiber);
       return;
