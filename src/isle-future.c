@@ -100,8 +100,8 @@ _isle_future_init (IsleFuture *self)
   self->state = FUTURE_PENDING;
 }
 
-static IsleFuture *
-future_new (void)
+IsleFuture *
+_isle_future_new (void)
 {
   IsleFuture *self = g_new (IsleFuture, 1);
 
@@ -193,11 +193,11 @@ notify_waiter (IsleFuture *self,
 /* Settles the future once; the waiters are told outside the lock, since
  * they may resolve other futures. Returns FALSE if it was settled already:
  * @error is then freed, and @value is still the caller's. */
-static gboolean
-future_settle (IsleFuture     *self,
-               gpointer        value,
-               GDestroyNotify  value_destroy,
-               GError         *error)
+gboolean
+_isle_future_settle (IsleFuture     *self,
+                     gpointer        value,
+                     GDestroyNotify  value_destroy,
+                     GError         *error)
 {
   Waiter *waiters = NULL;
   Waiter *newest;
@@ -286,9 +286,9 @@ IsleFuture *
 isle_future_new_for_value (gpointer       value,
                            GDestroyNotify value_destroy)
 {
-  IsleFuture *self = future_new ();
+  IsleFuture *self = _isle_future_new ();
 
-  future_settle (self, value, value_destroy, NULL);
+  _isle_future_settle (self, value, value_destroy, NULL);
   return self;
 }
 
@@ -311,8 +311,8 @@ isle_future_new_for_error (GError *error)
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  self = future_new ();
-  future_settle (self, NULL, NULL, error);
+  self = _isle_future_new ();
+  _isle_future_settle (self, NULL, NULL, error);
   return self;
 }
 
@@ -516,9 +516,9 @@ isle_future_cancel (IsleFuture *self)
    * a future that is ready already (the winner of a race, cancelled with
    * its siblings). */
   if (!isle_future_is_finished (self))
-    future_settle (self, NULL, NULL,
-                   g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                        "The future was cancelled"));
+    _isle_future_settle (self, NULL, NULL,
+                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "The future was cancelled"));
   if (cancellable != NULL)
     g_cancellable_cancel (cancellable);
   cancel_children (self);
@@ -1004,21 +1004,6 @@ _isle_future_get_child (IsleFuture *future,
   return g_ptr_array_index (future->children, index);
 }
 
-IsleFuture *
-_isle_future_new (void)
-{
-  return future_new ();
-}
-
-gboolean
-_isle_future_settle (IsleFuture     *future,
-                     gpointer        value,
-                     GDestroyNotify  value_destroy,
-                     GError         *error)
-{
-  return future_settle (future, value, value_destroy, error);
-}
-
 void
 _isle_future_add_settle_notify (IsleFuture             *future,
                                 IsleFutureSettleNotify  notify,
@@ -1176,28 +1161,28 @@ child_settled (IsleFuture *child,
     case COMBINE_ALL:
       if (failed)
         {
-          if (future_settle (parent, NULL, NULL, g_error_copy (child->error)))
+          if (_isle_future_settle (parent, NULL, NULL, g_error_copy (child->error)))
             cancel_children (parent);
         }
       else if (last &&
-               !future_settle (parent, g_ptr_array_ref (combine->values),
-                               (GDestroyNotify) g_ptr_array_unref, NULL))
+               !_isle_future_settle (parent, g_ptr_array_ref (combine->values),
+                                     (GDestroyNotify) g_ptr_array_unref, NULL))
         g_ptr_array_unref (combine->values);
       break;
 
     case COMBINE_ANY:
       if (!failed)
         {
-          if (future_settle (parent, child->value, NULL, NULL))
+          if (_isle_future_settle (parent, child->value, NULL, NULL))
             cancel_children (parent);
         }
       else if (last)
-        future_settle (parent, NULL, NULL, g_error_copy (child->error));
+        _isle_future_settle (parent, NULL, NULL, g_error_copy (child->error));
       break;
 
     case COMBINE_RACE:
-      if (future_settle (parent, failed ? NULL : child->value, NULL,
-                         failed ? g_error_copy (child->error) : NULL))
+      if (_isle_future_settle (parent, failed ? NULL : child->value, NULL,
+                               failed ? g_error_copy (child->error) : NULL))
         cancel_children (parent);
       break;
 
@@ -1212,7 +1197,7 @@ combine (CombineKind         kind,
          guint               n_futures)
 {
   Combine *combine;
-  IsleFuture *parent = future_new ();
+  IsleFuture *parent = _isle_future_new ();
   guint i;
 
   parent->origin = kind == COMBINE_ALL ? &_isle_origin_all :
@@ -1224,11 +1209,11 @@ combine (CombineKind         kind,
   if (n_futures == 0)
     {
       if (kind == COMBINE_ALL)
-        future_settle (parent, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref, NULL);
+        _isle_future_settle (parent, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref, NULL);
       else
-        future_settle (parent, NULL, NULL,
-                       g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                            "No futures to wait for"));
+        _isle_future_settle (parent, NULL, NULL,
+                             g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                  "No futures to wait for"));
       return parent;
     }
 
@@ -1421,7 +1406,7 @@ isle_promise_new (void)
   IsleLocalSet *island = isle_local_set_get_current ();
 
   g_atomic_ref_count_init (&self->ref_count);
-  self->future = future_new ();
+  self->future = _isle_future_new ();
   self->future->origin = &_isle_origin_promise;
   if (island != NULL)
     self->home = _isle_remote_ref (island->remote);
@@ -1468,9 +1453,9 @@ isle_promise_unref (IslePromise *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  future_settle (self->future, NULL, NULL,
-                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                      "The promise was dropped without being resolved"));
+  _isle_future_settle (self->future, NULL, NULL,
+                       g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                            "The promise was dropped without being resolved"));
 
   /* A promise made on an island gives its future back there. The
    * wake-ups already went out. */
@@ -1521,7 +1506,7 @@ _isle_future_settle_as_promise (IsleFuture     *future,
                                 GError         *error,
                                 const char     *function)
 {
-  if (!future_settle (future, value, value_destroy, error))
+  if (!_isle_future_settle (future, value, value_destroy, error))
     {
       if (!g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report_settled_twice (function);
