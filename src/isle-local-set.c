@@ -829,6 +829,92 @@ set_timed_out (GError     **error,
                "The deadline passed before %s", what);
 }
 
+/* The work of isle_local_set_run_until() and _run_until_deadline(), once
+ * each has checked its own arguments and thread: a check here would name
+ * the wrong function in its message. @spawn_site is their caller. */
+static gpointer
+run_until_deadline (IsleLocalSet   *self,
+                    gint64          deadline,
+                    IsleTaskFunc    func,
+                    gpointer        user_data,
+                    GDestroyNotify  user_data_destroy,
+                    GDestroyNotify  result_destroy,
+                    gconstpointer   spawn_site,
+                    GError        **error)
+{
+  IsleTask *root;
+  gpointer result = NULL;
+
+  isle_local_set_enter (self);
+  root = _isle_spawn (&(IsleSpawnArgs) {
+    .island = self,
+    .kind = ISLE_TASK_KIND_FIBER,
+    .name = "run_until root",
+    .priority = G_PRIORITY_DEFAULT,
+    .func = func,
+    .user_data = user_data,
+    .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = spawn_site,
+  });
+  _isle_local_set_drive_root (self, root, deadline);
+
+  if (self->shutdown_error != NULL)
+    {
+      _isle_task_abort (root);
+      g_propagate_error (error, g_error_copy (self->shutdown_error));
+    }
+  else if (_isle_task_is_finished (root))
+    result = _isle_task_consume_result (root, ISLE_RESULT_TAKE, error);
+  else
+    {
+      _isle_task_abort (root);
+      set_timed_out (error, "the root task finished");
+    }
+
+  isle_join_handle_unref ((IsleJoinHandle *) root);
+  isle_local_set_leave (self);
+
+  return result;
+}
+
+/* The work of isle_local_set_run() and _run_deadline(), once each has
+ * checked its own arguments and thread. */
+static gboolean
+run_deadline (IsleLocalSet  *self,
+              gint64         deadline,
+              GError       **error)
+{
+  GSource *deadline_source;
+  IsleNestedWatch *watch;
+  gboolean reached = FALSE;
+
+  isle_local_set_enter (self);
+  deadline_source = deadline_source_new (self, deadline, &reached);
+  watch = _isle_nested_watch_new (self);
+
+  while (self->n_live > 0 && !reached && self->shutdown_error == NULL)
+    g_main_context_iteration (self->context, TRUE);
+
+  _isle_nested_watch_free (watch);
+  deadline_source_free (deadline_source);
+  isle_local_set_leave (self);
+
+  if (self->shutdown_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->shutdown_error));
+      return FALSE;
+    }
+
+  if (self->n_live > 0)
+    {
+      set_timed_out (error, "every task finished");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * isle_local_set_run_until:
  * @self: an island
@@ -863,7 +949,8 @@ isle_local_set_run_until (IsleLocalSet  *self,
   if (!check_not_inside (self, G_STRFUNC, error))
     return NULL;
 
-  return isle_local_set_run_until_deadline (self, -1, func, user_data, NULL, NULL, error);
+  return run_until_deadline (self, -1, func, user_data, NULL, NULL,
+                             __builtin_return_address (0), error);
 }
 
 /**
@@ -900,9 +987,6 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
                                    GDestroyNotify  result_destroy,
                                    GError        **error)
 {
-  IsleTask *root;
-  gpointer result = NULL;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -911,37 +995,8 @@ isle_local_set_run_until_deadline (IsleLocalSet   *self,
   if (!check_not_inside (self, G_STRFUNC, error))
     return NULL;
 
-  isle_local_set_enter (self);
-  root = _isle_spawn (&(IsleSpawnArgs) {
-    .island = self,
-    .kind = ISLE_TASK_KIND_FIBER,
-    .name = "run_until root",
-    .priority = G_PRIORITY_DEFAULT,
-    .func = func,
-    .user_data = user_data,
-    .user_data_destroy = user_data_destroy,
-    .result_destroy = result_destroy,
-    .site = __builtin_return_address (0),
-  });
-  _isle_local_set_drive_root (self, root, deadline);
-
-  if (self->shutdown_error != NULL)
-    {
-      _isle_task_abort (root);
-      g_propagate_error (error, g_error_copy (self->shutdown_error));
-    }
-  else if (_isle_task_is_finished (root))
-    result = _isle_task_consume_result (root, ISLE_RESULT_TAKE, error);
-  else
-    {
-      _isle_task_abort (root);
-      set_timed_out (error, "the root task finished");
-    }
-
-  isle_join_handle_unref ((IsleJoinHandle *) root);
-  isle_local_set_leave (self);
-
-  return result;
+  return run_until_deadline (self, deadline, func, user_data, user_data_destroy,
+                             result_destroy, __builtin_return_address (0), error);
 }
 
 /**
@@ -964,12 +1019,13 @@ isle_local_set_run (IsleLocalSet  *self,
                     GError       **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   _isle_local_set_check_thread (self, G_STRFUNC);
   if (!check_not_inside (self, G_STRFUNC, error))
     return FALSE;
 
-  return isle_local_set_run_deadline (self, -1, error);
+  return run_deadline (self, -1, error);
 }
 
 /**
@@ -993,10 +1049,6 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
                              gint64         deadline,
                              GError       **error)
 {
-  GSource *deadline_source;
-  IsleNestedWatch *watch;
-  gboolean reached = FALSE;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1004,28 +1056,5 @@ isle_local_set_run_deadline (IsleLocalSet  *self,
   if (!check_not_inside (self, G_STRFUNC, error))
     return FALSE;
 
-  isle_local_set_enter (self);
-  deadline_source = deadline_source_new (self, deadline, &reached);
-  watch = _isle_nested_watch_new (self);
-
-  while (self->n_live > 0 && !reached && self->shutdown_error == NULL)
-    g_main_context_iteration (self->context, TRUE);
-
-  _isle_nested_watch_free (watch);
-  deadline_source_free (deadline_source);
-  isle_local_set_leave (self);
-
-  if (self->shutdown_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->shutdown_error));
-      return FALSE;
-    }
-
-  if (self->n_live > 0)
-    {
-      set_timed_out (error, "every task finished");
-      return FALSE;
-    }
-
-  return TRUE;
+  return run_deadline (self, deadline, error);
 }
