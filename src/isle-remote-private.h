@@ -17,11 +17,12 @@ G_BEGIN_DECLS
 
 typedef struct _IsleRemote IsleRemote;
 
-/* The part of an island that other threads reach: wakes from them queue
- * here. It outlives the island for as long as a waker references it. */
+/* A function that _isle_remote_call() runs on the island's thread. */
+typedef void (*IsleRemoteFunc) (gpointer data);
+
 typedef struct
 {
-  GDestroyNotify func;
+  IsleRemoteFunc func;
   gpointer       data;
 } IsleRemoteCall;
 
@@ -37,6 +38,8 @@ struct _IsleRemoteLink
   void          (*func) (IsleRemoteLink *link);
 };
 
+/* The part of an island that other threads reach: wakes from them queue
+ * here. It outlives the island for as long as a waker references it. */
 struct _IsleRemote
 {
   gatomicrefcount  ref_count;
@@ -63,7 +66,7 @@ void          _isle_remote_wake              (IsleRemote     *remote,
 void          _isle_remote_wake_take         (IsleRemote     *remote,
                                               IsleTask       *task);
 gboolean      _isle_remote_call              (IsleRemote     *remote,
-                                              GDestroyNotify  func,
+                                              IsleRemoteFunc  func,
                                               gpointer        data);
 gboolean      _isle_remote_push              (IsleRemote     *remote,
                                               IsleRemoteLink *link);

@@ -106,7 +106,7 @@ _isle_remote_wake_take (IsleRemote *remote,
  * wakes. Returns FALSE, without taking @data, once the island is gone. */
 gboolean
 _isle_remote_call (IsleRemote     *remote,
-                   GDestroyNotify  func,
+                   IsleRemoteFunc  func,
                    gpointer        data)
 {
   IsleRemoteCall call = { func, data };

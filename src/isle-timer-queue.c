@@ -409,7 +409,7 @@ timer_destroy (gpointer data)
  * the island's thread may free the timer (and its reference) at once. */
 static gboolean
 timer_call_on_owner (IsleTimer      *timer,
-                     GDestroyNotify  func)
+                     IsleRemoteFunc  func)
 {
   IsleRemote *remote = _isle_remote_ref (timer->remote);
   gboolean sent = _isle_remote_call (remote, func, timer);
