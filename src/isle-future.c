@@ -222,7 +222,9 @@ _isle_future_settle (IsleFuture     *self,
   g_atomic_int_set (&self->state, error != NULL ? FUTURE_REJECTED : FUTURE_RESOLVED);
   g_mutex_unlock (&self->lock);
 
-  /* Oldest first. */
+  /* Oldest first, the order they were added in: isle_future_all() counts
+   * on it, adding the waiter that fills its value array in as the oldest
+   * so that the array is complete before any other waiter runs. */
   while (newest != NULL)
     {
       Waiter *next = newest->next;
@@ -1291,7 +1293,9 @@ isle_future_all (IsleFuture * const *futures,
 
   parent = combine (COMBINE_ALL, futures, n_futures);
 
-  /* Fill the array in before anyone else hears of the parent. */
+  /* Fill the array in before anyone else hears of the parent: the list is
+   * newest first and _isle_future_settle() tells the oldest first, so the
+   * filler goes at the far end. */
   fill = g_new0 (Waiter, 1);
   fill->kind = WAITER_INTERNAL;
   fill->internal = fill_values;

@@ -14,40 +14,6 @@
  * caller hands to isle_gio_callback() is what settles it, so a dropped
  * future costs nothing but that reference until the operation finishes. */
 
-/**
- * isle_future_new_for_gio:
- *
- * Creates a pending future for one GIO asynchronous call, to be resolved
- * by [func@Isle.gio_callback] with the call's [iface@Gio.AsyncResult].
- * Awaiting a GIO `_async`/`_finish` pair takes three lines:
- *
- * |[<!-- language="C" -->
- * g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
- * g_file_load_contents_async (file, isle_current_cancellable (), isle_gio_callback, isle_future_ref (op));
- * if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &data, &len, NULL, error))
- *   return NULL;
- * ]|
- *
- * The future's value is the `GAsyncResult` (a reference released with the
- * future), to pass to the `_finish` function. The future fails only if it
- * was cancelled with [method@Isle.Future.cancel] (or lost a race or a
- * timeout), or, through [func@Isle.await], when the awaiting task is aborted.
- * The operation's own error comes from its `_finish` function. Pass
- * [method@Isle.Future.get_cancellable] to the `_async` call so that
- * cancelling the future, or aborting the task, stops the operation.
- *
- * Aborting the task cancels its cancellable, so the operation finishes
- * early with %G_IO_ERROR_CANCELLED; its callback still runs once, later,
- * and releases the result and the future then. Keep iterating the
- * island's context until it does (freeing an island does not wait for GIO
- * callbacks).
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): a new pending future
- *
- * Since: 0.2
- */
 typedef struct
 {
   GCancellable *task_cancellable;   /* (owned) */
@@ -83,6 +49,40 @@ link_free (gpointer data)
   g_free (link);
 }
 
+/**
+ * isle_future_new_for_gio:
+ *
+ * Creates a pending future for one GIO asynchronous call, to be resolved
+ * by [func@Isle.gio_callback] with the call's [iface@Gio.AsyncResult].
+ * Awaiting a GIO `_async`/`_finish` pair takes three lines:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(IsleFuture) op = isle_future_new_for_gio ();
+ * g_file_load_contents_async (file, isle_future_get_cancellable (op), isle_gio_callback, isle_future_ref (op));
+ * if ((res = isle_await (op, error)) == NULL || !g_file_load_contents_finish (file, res, &data, &len, NULL, error))
+ *   return NULL;
+ * ]|
+ *
+ * The future's value is the `GAsyncResult` (a reference released with the
+ * future), to pass to the `_finish` function. The future fails only if it
+ * was cancelled with [method@Isle.Future.cancel] (or lost a race or a
+ * timeout), or, through [func@Isle.await], when the awaiting task is aborted.
+ * The operation's own error comes from its `_finish` function. Pass
+ * [method@Isle.Future.get_cancellable] to the `_async` call so that
+ * cancelling the future, or aborting the task, stops the operation.
+ *
+ * Aborting the task cancels its cancellable, so the operation finishes
+ * early with %G_IO_ERROR_CANCELLED; its callback still runs once, later,
+ * and releases the result and the future then. Keep iterating the
+ * island's context until it does (freeing an island does not wait for GIO
+ * callbacks).
+ *
+ * Safe to call from any thread.
+ *
+ * Returns: (transfer full): a new pending future
+ *
+ * Since: 0.2
+ */
 IsleFuture *
 isle_future_new_for_gio (void)
 {

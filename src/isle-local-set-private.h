@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-/* The frame's turn (DESIGN.md, decision 4): GLib dispatches only the
+/* The frame's turn (design decision 4): GLib dispatches only the
  * highest priority that is ready, so an island whose sources are ready in
  * every main-loop iteration (tasks that yield, or timers that are always
  * overdue) would keep GTK's layout and paint, below them, from ever

@@ -22,8 +22,7 @@
  *   none waits, it stores a permit, and the next [method@Isle.Notify.wait]
  *   returns at once, consuming it. At most one permit is stored.
  * - [method@Isle.Notify.notify_waiters] wakes every task waiting at that
- * moment,
- *   and stores no permit.
+ *   moment, and stores no permit.
  *
  * A notify belongs to no thread: its waiters may be tasks of any islands.
  *

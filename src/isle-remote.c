@@ -225,7 +225,7 @@ _isle_remote_run_at_home (IsleRemote     *home,
  * otherwise the next sender wakes it. */
 void
 _isle_local_set_drain_remote (IsleLocalSet *self,
-              gboolean      stay_awake)
+                              gboolean      stay_awake)
 {
   IsleRemote *remote = self->remote;
   GPtrArray *batch;

@@ -441,7 +441,10 @@ slab_free (IsleStackSlab *slab)
   g_free (slab);
 }
 
-/* Makes the next stack of a slab that has never been used. */
+/* Makes the slab's next stack, the first time it is needed: stacks are
+ * carved one at a time rather than when the slab is mapped, so that a
+ * guard (and, with mprotect() guards, its two mappings) is paid for only
+ * by a stack that is used. */
 static IsleFiber *
 slab_carve (IsleStackSlab  *slab,
             GError        **error)

@@ -63,7 +63,9 @@ wake (IsleTask *task)
     }
 }
 
-/* A wake that starts on the island's thread, counted as local. */
+/* A wake that starts on the island's thread, counted here; a wake from
+ * another thread is counted by the drain, a batch at a time, so that no
+ * counter needs an atomic. */
 void
 _isle_task_wake_local (IsleTask *task)
 {
@@ -72,7 +74,8 @@ _isle_task_wake_local (IsleTask *task)
   wake (task);
 }
 
-/* A wake that came from another thread, counted when it was drained. */
+/* A wake that came from another thread, once the island has drained it
+ * from the remote queue. */
 void
 _isle_task_wake_remote (IsleTask *task)
 {
