@@ -141,15 +141,6 @@ G_DEFINE_BOXED_TYPE (IsleCell, isle_cell, isle_cell_ref, isle_cell_unref)
  */
 G_DEFINE_QUARK (isle-cell-error-quark, isle_cell_error)
 
-G_DEFINE_ENUM_TYPE (IsleCellError, isle_cell_error,
-  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED, "borrowed"),
-  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED_MUT, "borrowed-mut"))
-
-G_DEFINE_ENUM_TYPE (IsleCellBorrowState, isle_cell_borrow_state,
-  G_DEFINE_ENUM_VALUE (ISLE_CELL_UNBORROWED, "unborrowed"),
-  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED, "borrowed"),
-  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED_MUT, "borrowed-mut"))
-
 #define SITE(site) ((site) != NULL ? (site) : "an unknown site (sites are compiled out)")
 
 static inline void

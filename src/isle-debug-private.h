@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "isle-types.h"
+#include "isle-local-set.h"
 
 G_BEGIN_DECLS
 

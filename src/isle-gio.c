@@ -170,27 +170,3 @@ isle_gio_callback (GObject      *source_object,
     g_object_unref (result);
   isle_future_unref (future);
 }
-
-/**
- * isle_current_cancellable:
- *
- * Gets the cancellable of the running task, cancelled when the task is
- * aborted: the one to pass to GIO calls made inside a task. Short for
- * `isle_task_get_cancellable (isle_task_get_current ())`, except that
- * outside any task it returns %NULL (no cancellable) instead of
- * complaining.
- *
- * Call it on the island's thread.
- *
- * Returns: (transfer none) (nullable): the running task's cancellable,
- *   valid while the task runs; or %NULL outside any task
- *
- * Since: 0.1
- */
-GCancellable *
-isle_current_cancellable (void)
-{
-  IsleTask *task = isle_task_get_current ();
-
-  return task != NULL ? isle_task_get_cancellable (task) : NULL;
-}

@@ -24,7 +24,5 @@ ISLE_AVAILABLE_IN_ALL
 void          isle_gio_callback           (GObject        *source_object,
                                            GAsyncResult   *result,
                                            gpointer        user_data);
-ISLE_AVAILABLE_IN_ALL
-GCancellable *isle_current_cancellable    (void);
 
 G_END_DECLS

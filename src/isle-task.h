@@ -55,6 +55,8 @@ IsleLocalSet   *isle_task_get_local_set    (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
 GCancellable   *isle_task_get_cancellable  (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
+GCancellable   *isle_current_cancellable   (void);
+ISLE_AVAILABLE_IN_ALL
 gboolean        isle_task_is_aborted       (IsleTask        *self);
 ISLE_AVAILABLE_IN_ALL
 IsleWaker      *isle_task_ref_waker        (IsleTask        *self) G_GNUC_WARN_UNUSED_RESULT;

@@ -1,11 +1,13 @@
-/* isle-types.c: GType registrations of the enumerations all of Isle
- * shares, and Isle's error domain
+/* isle-types.c: the GTypes of every Isle enumeration and flags type, and
+ * Isle's error domain
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
+#include "isle-cell.h"
+#include "isle-local-set.h"
 #include "isle-types.h"
 
 /* Registered so that the introspection data and the API reference know
@@ -37,6 +39,15 @@ G_DEFINE_ENUM_TYPE (IsleError, isle_error,
   G_DEFINE_ENUM_VALUE (ISLE_ERROR_PENDING, "pending"),
   G_DEFINE_ENUM_VALUE (ISLE_ERROR_NO_ISLAND, "no-island"),
   G_DEFINE_ENUM_VALUE (ISLE_ERROR_UNHANDLED_FAILURE, "unhandled-failure"))
+
+G_DEFINE_ENUM_TYPE (IsleCellError, isle_cell_error,
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED, "borrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_ERROR_BORROWED_MUT, "borrowed-mut"))
+
+G_DEFINE_ENUM_TYPE (IsleCellBorrowState, isle_cell_borrow_state,
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_UNBORROWED, "unborrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED, "borrowed"),
+  G_DEFINE_ENUM_VALUE (ISLE_CELL_BORROWED_MUT, "borrowed-mut"))
 
 /**
  * isle_error_quark:

@@ -21,10 +21,8 @@ typedef struct _IsleJoinHandle IsleJoinHandle;
 typedef struct _IsleWaker      IsleWaker;
 typedef struct _IsleFuture     IsleFuture;
 
-#define ISLE_TYPE_POLL              (isle_poll_get_type ())
-#define ISLE_TYPE_UNHANDLED_FAILURE (isle_unhandled_failure_get_type ())
-#define ISLE_TYPE_DEBUG_FLAGS       (isle_debug_flags_get_type ())
-#define ISLE_TYPE_ERROR             (isle_error_get_type ())
+#define ISLE_TYPE_POLL  (isle_poll_get_type ())
+#define ISLE_TYPE_ERROR (isle_error_get_type ())
 
 /**
  * ISLE_ERROR:
@@ -113,85 +111,6 @@ typedef enum
 } IslePoll;
 
 /**
- * IsleUnhandledFailure:
- * @ISLE_UNHANDLED_FAILURE_REPORT: log a warning that names the task, where
- *   it was spawned when known, and its error (the default)
- * @ISLE_UNHANDLED_FAILURE_IGNORE: say nothing
- * @ISLE_UNHANDLED_FAILURE_SHUTDOWN: report it, then stop the island: every
- *   task is aborted, and [method@Isle.LocalSet.run_until] and
- *   [method@Isle.LocalSet.run] return the failure as
- *   %ISLE_ERROR_UNHANDLED_FAILURE (Tokio's
- *   `UnhandledPanic::ShutdownRuntime`)
- *
- * What an island does when a task fails and nobody will see its error: the
- * task was detached (its last handle dropped before it finished), or its
- * handle was dropped after it failed without being joined. Cancellation is
- * not a failure.
- *
- * Since: 0.1
- */
-typedef enum
-{
-  ISLE_UNHANDLED_FAILURE_REPORT,
-  ISLE_UNHANDLED_FAILURE_IGNORE,
-  ISLE_UNHANDLED_FAILURE_SHUTDOWN,
-} IsleUnhandledFailure;
-
-/**
- * IsleDebugFlags:
- * @ISLE_DEBUG_TASKS: record for each task when it was spawned, how many
- *   turns it had and how long they took, for
- *   [method@Isle.LocalSet.dump_tasks]; dump the island's tasks to standard
- *   error on `SIGUSR1`
- * @ISLE_DEBUG_SLOW_POLLS: time every turn of every task and report, once
- *   per task, a turn that kept the island's thread longer than the slow
- *   poll threshold ([method@Isle.LocalSet.set_slow_poll_threshold_msec])
- *
- * Diagnostics an island can keep. They cost time on every turn, so they
- * are off by default; the `ISLE_DEBUG` environment variable (a
- * comma-separated list: `tasks`, `slow-polls`, `all`, `help`) turns them on
- * for every island, as `G_DEBUG` does for GLib, and
- * [method@Isle.LocalSet.set_debug_flags] for one.
- *
- * Since: 0.1
- */
-typedef enum
-{
-  ISLE_DEBUG_TASKS      = 1 << 0,
-  ISLE_DEBUG_SLOW_POLLS = 1 << 1,
-} IsleDebugFlags;
-
-/**
- * IsleLocalSetCounters:
- * @tasks_spawned: tasks spawned on the island
- * @tasks_finished: tasks that finished, whether they returned, failed or
- *   were aborted
- * @tasks_aborted: tasks that finished because they were aborted
- * @tasks_live: tasks spawned and not finished
- * @polls: turns tasks were given: a fiber resumed, a poll function called
- * @wakes_local: wakes on the island's thread that scheduled a parked task
- * @wakes_remote: wakes from other threads that reached the island
- * @run_queue_high_water: the most tasks ever ready at once at one priority
- *
- * What an island has done so far; see [method@Isle.LocalSet.get_counters].
- *
- * Since: 0.1
- */
-typedef struct
-{
-  guint64 tasks_spawned;
-  guint64 tasks_finished;
-  guint64 tasks_aborted;
-  guint64 tasks_live;
-  guint64 polls;
-  guint64 wakes_local;
-  guint64 wakes_remote;
-  guint64 run_queue_high_water;
-  /*< private >*/
-  guint64 padding[8];
-} IsleLocalSetCounters;
-
-/**
  * IsleTaskFunc:
  * @user_data: the data given at spawn
  * @error: return location for the task's error
@@ -250,14 +169,10 @@ typedef IslePoll (*IslePollFunc) (gpointer    state,
 #define ISLE_STACK_SIZE_DEFAULT (256 * 1024)
 
 ISLE_AVAILABLE_IN_ALL
-GType isle_poll_get_type              (void) G_GNUC_CONST;
+GType  isle_poll_get_type  (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
-GType isle_unhandled_failure_get_type (void) G_GNUC_CONST;
+GType  isle_error_get_type (void) G_GNUC_CONST;
 ISLE_AVAILABLE_IN_ALL
-GType isle_debug_flags_get_type       (void) G_GNUC_CONST;
-ISLE_AVAILABLE_IN_ALL
-GType isle_error_get_type             (void) G_GNUC_CONST;
-ISLE_AVAILABLE_IN_ALL
-GQuark isle_error_quark               (void);
+GQuark isle_error_quark    (void);
 
 G_END_DECLS
