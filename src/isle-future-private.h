@@ -1,6 +1,9 @@
 /* isle-future-private.h: what other parts of Isle need of futures
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Also what isle-future.c shares with isle-future-set.c and
+ * isle-promise.c, which build on the future's own fields.
  */
 
 #pragma once
@@ -61,6 +64,14 @@ struct _IsleFuture
   gint64           origin_value;
 };
 
+/* IsleFuture.state: pending until it is settled, once. */
+typedef enum
+{
+  ISLE_FUTURE_PENDING,
+  ISLE_FUTURE_RESOLVED,
+  ISLE_FUTURE_REJECTED,
+} IsleFutureState;
+
 /* Called on the thread that settles the future, outside its lock. */
 typedef void (*IsleFutureSettleNotify) (IsleFuture *future,
                                         gpointer    data);
@@ -79,19 +90,10 @@ void        _isle_future_add_settle_notify (IsleFuture             *future,
                                             IsleFutureSettleNotify  notify,
                                             gpointer                data,
                                             GDestroyNotify          destroy);
-
-/* For makers that settle a future of their own as a promise would, with
- * no IslePromise (remote spawns): @home is the remote part of the island
- * the future was made on, or NULL (see IslePromise). */
-typedef struct _IsleRemote IsleRemote;
-void        _isle_future_settle_as_promise (IsleFuture             *future,
-                                            IsleRemote             *home,
-                                            gpointer                value,
-                                            GDestroyNotify          value_destroy,
-                                            GError                 *error,
-                                            const char             *function);
-void        _isle_future_unref_at_home     (IsleFuture             *future,
-                                            IsleRemote             *home);
+void        _isle_future_add_settle_notify_first (IsleFuture             *future,
+                                                  IsleFutureSettleNotify  notify,
+                                                  gpointer                data,
+                                                  GDestroyNotify          destroy);
 
 void        _isle_future_set_hooks         (IsleFuture             *self,
                                             const IsleFutureHooks  *hooks,
@@ -125,6 +127,9 @@ const IsleFutureOrigin *
                                             gconstpointer          *data,
                                             gint64                 *value);
 guint       _isle_future_get_n_children    (IsleFuture             *future);
+/* isle_future_cancel() and the combinations of isle-future-set.c cancel
+ * the futures a combined future holds. */
+void        _isle_future_cancel_children   (IsleFuture             *parent);
 IsleFuture *_isle_future_get_child         (IsleFuture             *future,
                                             guint                   index);
 

@@ -1,6 +1,11 @@
 /* isle-future.c: one-shot results that tasks await
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The future itself: settling it once, its waiters, awaiting, polling,
+ * chaining and blocking on it, and cancelling it. Futures combined into
+ * one are in isle-future-set.c, the promise that resolves a future in
+ * isle-promise.c; what the three share is in isle-future-private.h.
  */
 
 #include "config.h"
@@ -40,26 +45,6 @@
  * Since: 0.1
  */
 
-/**
- * IslePromise:
- *
- * The resolving end of a future: resolve or reject it once, from any
- * thread. Dropping the last reference to an unresolved promise rejects its
- * future with %G_IO_ERROR_CLOSED, so nobody waits forever. A promise made
- * on an island ([func@Isle.LocalSet.get_current]) gives its future back to
- * that island's thread when its last reference goes elsewhere, so the
- * value's destroy notify runs there.
- *
- * Since: 0.1
- */
-
-typedef enum
-{
-  FUTURE_PENDING,
-  FUTURE_RESOLVED,
-  FUTURE_REJECTED,
-} FutureState;
-
 typedef enum
 {
   WAITER_WAKER,     /* wake a task */
@@ -81,15 +66,7 @@ struct _IsleFutureWaiter
 
 typedef IsleFutureWaiter Waiter;
 
-struct _IslePromise
-{
-  gatomicrefcount  ref_count;
-  IsleFuture      *future;         /* (owned) */
-  IsleRemote      *home;           /* (owned) (nullable) the island it was made on */
-};
-
 G_DEFINE_BOXED_TYPE (IsleFuture, isle_future, isle_future_ref, isle_future_unref)
-G_DEFINE_BOXED_TYPE (IslePromise, isle_promise, isle_promise_ref, isle_promise_unref)
 
 void
 _isle_future_init (IsleFuture *self)
@@ -97,7 +74,7 @@ _isle_future_init (IsleFuture *self)
   memset (self, 0, sizeof *self);
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
-  self->state = FUTURE_PENDING;
+  self->state = ISLE_FUTURE_PENDING;
 }
 
 IsleFuture *
@@ -204,7 +181,7 @@ _isle_future_settle (IsleFuture     *self,
   IsleWaker *waker;
 
   g_mutex_lock (&self->lock);
-  if (self->state != FUTURE_PENDING)
+  if (self->state != ISLE_FUTURE_PENDING)
     {
       g_mutex_unlock (&self->lock);
       g_clear_error (&error);
@@ -219,12 +196,11 @@ _isle_future_settle (IsleFuture     *self,
     }
   waker = g_steal_pointer (&self->waker);
   newest = g_steal_pointer (&self->waiters);
-  g_atomic_int_set (&self->state, error != NULL ? FUTURE_REJECTED : FUTURE_RESOLVED);
+  g_atomic_int_set (&self->state, error != NULL ? ISLE_FUTURE_REJECTED : ISLE_FUTURE_RESOLVED);
   g_mutex_unlock (&self->lock);
 
-  /* Oldest first, the order they were added in: isle_future_all() counts
-   * on it, adding the waiter that fills its value array in as the oldest
-   * so that the array is complete before any other waiter runs. */
+  /* Oldest first, the order they were added in, which
+   * _isle_future_add_settle_notify_first() counts on. */
   while (newest != NULL)
     {
       Waiter *next = newest->next;
@@ -259,7 +235,7 @@ future_add_waiter (IsleFuture *self,
                    Waiter     *waiter)
 {
   g_mutex_lock (&self->lock);
-  if (self->state == FUTURE_PENDING)
+  if (self->state == ISLE_FUTURE_PENDING)
     {
       waiter->next = self->waiters;
       self->waiters = waiter;
@@ -418,7 +394,7 @@ isle_future_is_finished (IsleFuture *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return g_atomic_int_get (&self->state) != FUTURE_PENDING;
+  return g_atomic_int_get (&self->state) != ISLE_FUTURE_PENDING;
 }
 
 /**
@@ -447,10 +423,10 @@ isle_future_get_value (IsleFuture  *self,
 
   switch (g_atomic_int_get (&self->state))
     {
-    case FUTURE_RESOLVED:
+    case ISLE_FUTURE_RESOLVED:
       return g_atomic_pointer_get (&self->value);
 
-    case FUTURE_REJECTED:
+    case ISLE_FUTURE_REJECTED:
       g_propagate_error (error, g_error_copy (self->error));
       return NULL;
 
@@ -465,8 +441,8 @@ isle_future_get_value (IsleFuture  *self,
 
 /* A combined future's children are set when it is made, before anyone
  * else sees it, and kept until it goes, so they are read without the lock. */
-static void
-cancel_children (IsleFuture *parent)
+void
+_isle_future_cancel_children (IsleFuture *parent)
 {
   guint i;
 
@@ -523,7 +499,7 @@ isle_future_cancel (IsleFuture *self)
                                               "The future was cancelled"));
   if (cancellable != NULL)
     g_cancellable_cancel (cancellable);
-  cancel_children (self);
+  _isle_future_cancel_children (self);
 }
 
 /**
@@ -581,7 +557,7 @@ add_waker (IsleFuture *self,
   Waiter *waiter;
 
   g_mutex_lock (&self->lock);
-  if (self->state == FUTURE_PENDING)
+  if (self->state == ISLE_FUTURE_PENDING)
     {
       if (self->waker == waker)
         {
@@ -1021,6 +997,38 @@ _isle_future_add_settle_notify (IsleFuture             *future,
   future_add_waiter (future, waiter);
 }
 
+/* Like _isle_future_add_settle_notify(), but @notify is told before every
+ * other waiter, those added already included (isle_future_all() fills its
+ * value array in this way before anyone hears of the future). Waiters are
+ * kept newest first and told oldest first, so it goes at the far end. */
+void
+_isle_future_add_settle_notify_first (IsleFuture             *future,
+                                      IsleFutureSettleNotify  notify,
+                                      gpointer                data,
+                                      GDestroyNotify          destroy)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+  Waiter **oldest;
+
+  waiter->kind = WAITER_INTERNAL;
+  waiter->internal = notify;
+  waiter->data = data;
+  waiter->data_destroy = destroy;
+
+  g_mutex_lock (&future->lock);
+  if (future->state == ISLE_FUTURE_PENDING)
+    {
+      for (oldest = &future->waiters; *oldest != NULL; oldest = &(*oldest)->next)
+        ;
+      *oldest = waiter;
+      g_mutex_unlock (&future->lock);
+      return;
+    }
+  g_mutex_unlock (&future->lock);
+
+  notify_waiter (future, waiter);
+}
+
 /* Takes the value out of a resolved future, for a join of the task whose
  * future it is: the caller owns the value from then on, and the future
  * reads as resolved with %NULL. A rejected future keeps its error and
@@ -1032,8 +1040,8 @@ _isle_future_take_value (IsleFuture  *self,
   gpointer value = NULL;
 
   g_mutex_lock (&self->lock);
-  g_assert (self->state != FUTURE_PENDING);
-  if (self->state == FUTURE_REJECTED)
+  g_assert (self->state != ISLE_FUTURE_PENDING);
+  if (self->state == ISLE_FUTURE_REJECTED)
     g_propagate_error (error, g_error_copy (self->error));
   else
     {
@@ -1109,492 +1117,4 @@ _isle_future_try_ref (IsleFuture *self)
         return TRUE;
     }
   return FALSE;
-}
-
-/* Combinators ------------------------------------------------------------- */
-
-typedef enum
-{
-  COMBINE_ALL,
-  COMBINE_ANY,
-  COMBINE_RACE,
-} CombineKind;
-
-typedef struct
-{
-  gatomicrefcount ref_count;
-  CombineKind     kind;
-  IsleFuture     *parent;        /* (owned) */
-  int             remaining;     /* (atomic) children not settled */
-  GPtrArray      *values;        /* (owned) ALL: the children's values, borrowed */
-} Combine;
-
-static Combine *
-combine_ref (Combine *combine)
-{
-  g_atomic_ref_count_inc (&combine->ref_count);
-  return combine;
-}
-
-static void
-combine_unref (gpointer data)
-{
-  Combine *combine = data;
-
-  if (!g_atomic_ref_count_dec (&combine->ref_count))
-    return;
-  isle_future_unref (combine->parent);
-  g_clear_pointer (&combine->values, g_ptr_array_unref);
-  g_free (combine);
-}
-
-/* One child settled; runs on the thread that settled it. */
-static void
-child_settled (IsleFuture *child,
-               gpointer    data)
-{
-  Combine *combine = data;
-  IsleFuture *parent = combine->parent;
-  gboolean last = g_atomic_int_dec_and_test (&combine->remaining);
-  gboolean failed = g_atomic_int_get (&child->state) == FUTURE_REJECTED;
-
-  switch (combine->kind)
-    {
-    case COMBINE_ALL:
-      if (failed)
-        {
-          if (_isle_future_settle (parent, NULL, NULL, g_error_copy (child->error)))
-            cancel_children (parent);
-        }
-      else if (last &&
-               !_isle_future_settle (parent, g_ptr_array_ref (combine->values),
-                                     (GDestroyNotify) g_ptr_array_unref, NULL))
-        g_ptr_array_unref (combine->values);
-      break;
-
-    case COMBINE_ANY:
-      if (!failed)
-        {
-          if (_isle_future_settle (parent, child->value, NULL, NULL))
-            cancel_children (parent);
-        }
-      else if (last)
-        _isle_future_settle (parent, NULL, NULL, g_error_copy (child->error));
-      break;
-
-    case COMBINE_RACE:
-      if (_isle_future_settle (parent, failed ? NULL : child->value, NULL,
-                               failed ? g_error_copy (child->error) : NULL))
-        cancel_children (parent);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static IsleFuture *
-combine (CombineKind         kind,
-         IsleFuture * const *futures,
-         guint               n_futures)
-{
-  Combine *combine;
-  IsleFuture *parent = _isle_future_new ();
-  guint i;
-
-  parent->origin = kind == COMBINE_ALL ? &_isle_origin_all :
-                   kind == COMBINE_ANY ? &_isle_origin_any : &_isle_origin_race;
-  parent->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) isle_future_unref);
-  for (i = 0; i < n_futures; i++)
-    g_ptr_array_add (parent->children, isle_future_ref (futures[i]));
-
-  if (n_futures == 0)
-    {
-      if (kind == COMBINE_ALL)
-        _isle_future_settle (parent, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref, NULL);
-      else
-        _isle_future_settle (parent, NULL, NULL,
-                             g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                                  "No futures to wait for"));
-      return parent;
-    }
-
-  combine = g_new0 (Combine, 1);
-  g_atomic_ref_count_init (&combine->ref_count);
-  combine->kind = kind;
-  combine->parent = isle_future_ref (parent);
-  combine->remaining = (int) n_futures;
-  if (kind == COMBINE_ALL)
-    {
-      /* The values stay the children's; the parent keeps the children. */
-      combine->values = g_ptr_array_sized_new (n_futures);
-      for (i = 0; i < n_futures; i++)
-        g_ptr_array_add (combine->values, NULL);
-    }
-
-  for (i = 0; i < n_futures; i++)
-    {
-      Waiter *waiter = g_new0 (Waiter, 1);
-
-      waiter->kind = WAITER_INTERNAL;
-      waiter->internal = child_settled;
-      waiter->data = combine_ref (combine);
-      waiter->data_destroy = combine_unref;
-      future_add_waiter (futures[i], waiter);
-    }
-  combine_unref (combine);
-
-  return parent;
-}
-
-static void
-fill_values (IsleFuture *parent,
-             gpointer    unused)
-{
-  guint i;
-
-  /* Called when the ALL parent is ready: its value array points at the
-   * children's values, which the parent keeps alive. */
-  if (g_atomic_int_get (&parent->state) != FUTURE_RESOLVED)
-    return;
-  for (i = 0; i < parent->children->len; i++)
-    {
-      IsleFuture *child = g_ptr_array_index (parent->children, i);
-
-      ((GPtrArray *) parent->value)->pdata[i] = child->value;
-    }
-}
-
-/**
- * isle_future_all:
- * @futures: (array length=n_futures) (transfer none): the futures to wait
- *   for
- * @n_futures: how many
- *
- * Combines futures into one that is ready when every one of them has a
- * value, with a #GPtrArray of their values in order (borrowed from them;
- * the combined future keeps them alive); or as soon as one fails, with its
- * error, cancelling the others.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): the combined future
- *
- * Since: 0.1
- */
-IsleFuture *
-isle_future_all (IsleFuture * const *futures,
-                 guint               n_futures)
-{
-  IsleFuture *parent;
-  Waiter *fill;
-
-  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
-
-  parent = combine (COMBINE_ALL, futures, n_futures);
-
-  /* Fill the array in before anyone else hears of the parent: the list is
-   * newest first and _isle_future_settle() tells the oldest first, so the
-   * filler goes at the far end. */
-  fill = g_new0 (Waiter, 1);
-  fill->kind = WAITER_INTERNAL;
-  fill->internal = fill_values;
-  g_mutex_lock (&parent->lock);
-  if (parent->state == FUTURE_PENDING)
-    {
-      Waiter **oldest = &parent->waiters;
-
-      while (*oldest != NULL)
-        oldest = &(*oldest)->next;
-      *oldest = fill;
-      g_mutex_unlock (&parent->lock);
-    }
-  else
-    {
-      g_mutex_unlock (&parent->lock);
-      fill_values (parent, NULL);
-      g_free (fill);
-    }
-
-  return parent;
-}
-
-/**
- * isle_future_any:
- * @futures: (array length=n_futures) (transfer none): the futures to wait
- *   for
- * @n_futures: how many
- *
- * Combines futures into one that is ready with the value of the first to
- * succeed (borrowed from it; the combined future keeps it alive),
- * cancelling the others; or, when all of them fail, with the error of the
- * last to fail.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): the combined future
- *
- * Since: 0.1
- */
-IsleFuture *
-isle_future_any (IsleFuture * const *futures,
-                 guint               n_futures)
-{
-  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
-
-  return combine (COMBINE_ANY, futures, n_futures);
-}
-
-/**
- * isle_future_race:
- * @futures: (array length=n_futures) (transfer none): the futures to wait
- *   for
- * @n_futures: how many
- *
- * Combines futures into one that is ready as soon as the first of them is,
- * with its value or error; the others are cancelled.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): the combined future
- *
- * Since: 0.1
- */
-IsleFuture *
-isle_future_race (IsleFuture * const *futures,
-                  guint               n_futures)
-{
-  g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
-
-  return combine (COMBINE_RACE, futures, n_futures);
-}
-
-/* Promises ---------------------------------------------------------------- */
-
-static void
-release_future (gpointer data)
-{
-  isle_future_unref (data);
-}
-
-typedef struct
-{
-  gpointer       value;
-  GDestroyNotify value_destroy;
-} ValueRelease;
-
-static void
-value_release_run (gpointer data)
-{
-  ValueRelease *release = data;
-
-  release->value_destroy (release->value);
-  g_free (release);
-}
-
-/**
- * isle_promise_new:
- *
- * Creates a promise and its pending future.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): a new promise
- *
- * Since: 0.1
- */
-IslePromise *
-isle_promise_new (void)
-{
-  IslePromise *self = g_new0 (IslePromise, 1);
-  IsleLocalSet *island = isle_local_set_get_current ();
-
-  g_atomic_ref_count_init (&self->ref_count);
-  self->future = _isle_future_new ();
-  self->future->origin = &_isle_origin_promise;
-  if (island != NULL)
-    self->home = _isle_remote_ref (island->remote);
-  return self;
-}
-
-/**
- * isle_promise_ref:
- * @self: a promise
- *
- * Takes a reference to the promise.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer full): @self
- *
- * Since: 0.1
- */
-IslePromise *
-isle_promise_ref (IslePromise *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-/**
- * isle_promise_unref:
- * @self: (transfer full): a promise
- *
- * Drops a reference to the promise. If it was the last and the future is
- * still pending, the future is rejected with %G_IO_ERROR_CLOSED.
- *
- * Safe to call from any thread.
- *
- * Since: 0.1
- */
-void
-isle_promise_unref (IslePromise *self)
-{
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  _isle_future_settle (self->future, NULL, NULL,
-                       g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                            "The promise was dropped without being resolved"));
-
-  /* A promise made on an island gives its future back there. The
-   * wake-ups already went out. */
-  _isle_future_unref_at_home (self->future, self->home);
-
-  if (self->home != NULL)
-    _isle_remote_unref (self->home);
-  g_free (self);
-}
-
-/**
- * isle_promise_get_future:
- * @self: a promise
- *
- * Gets the future the promise resolves.
- *
- * Safe to call from any thread.
- *
- * Returns: (transfer none): the future; take a reference to keep it
- *
- * Since: 0.1
- */
-IsleFuture *
-isle_promise_get_future (IslePromise *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  return self->future;
-}
-
-static void
-report_settled_twice (const char *function)
-{
-  g_critical ("%s() called on a promise whose future is already ready: a "
-              "promise is resolved once. (A future cancelled meanwhile also "
-              "counts; check isle_future_is_finished() first if that can happen)",
-              function);
-}
-
-/* Settles @future as its promise, made on the island of @home (or on
- * none), would; a second settle is reported (unless the future was
- * cancelled) and its value released. */
-void
-_isle_future_settle_as_promise (IsleFuture     *future,
-                                IsleRemote     *home,
-                                gpointer        value,
-                                GDestroyNotify  value_destroy,
-                                GError         *error,
-                                const char     *function)
-{
-  if (!_isle_future_settle (future, value, value_destroy, error))
-    {
-      if (!g_error_matches (future->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        report_settled_twice (function);
-      /* Nobody will see the value (a blocking job whose future timed out
-       * or was cancelled): it is released where the future would have
-       * released it, on the thread of the island the promise was made on. */
-      if (value_destroy != NULL && value != NULL)
-        {
-          ValueRelease *release = g_new (ValueRelease, 1);
-
-          release->value = value;
-          release->value_destroy = value_destroy;
-          _isle_remote_run_at_home (home, value_release_run, release);
-        }
-    }
-}
-
-/* Drops the producer's reference to @future as a promise made on the
- * island of @home does: if nobody else holds the future any more (the
- * awaiting task was aborted), its value is destroyed on the island's
- * thread, where it belongs, not on the worker that resolved it. */
-void
-_isle_future_unref_at_home (IsleFuture *future,
-                            IsleRemote *home)
-{
-  _isle_remote_run_at_home (home, release_future, future);
-}
-
-static void
-promise_settle (IslePromise    *self,
-                gpointer        value,
-                GDestroyNotify  value_destroy,
-                GError         *error,
-                const char     *function)
-{
-  _isle_future_settle_as_promise (self->future, self->home, value,
-                                  value_destroy, error, function);
-}
-
-/**
- * isle_promise_resolve:
- * @self: a promise
- * @value: (transfer full) (nullable): the value
- * @value_destroy: (nullable): releases @value with the future
- *
- * Resolves the promise's future with @value. Tasks awaiting it are woken
- * on their island's thread; chained callbacks run on their own context.
- * Resolving a second time is a programming error, reported with a
- * critical; @value is then released (as is a value that comes after the
- * future was cancelled), on the thread of the island the promise was made
- * on if there is one, at once otherwise.
- *
- * Safe to call from any thread.
- *
- * Since: 0.1
- */
-void
-isle_promise_resolve (IslePromise    *self,
-                      gpointer        value,
-                      GDestroyNotify  value_destroy)
-{
-  g_return_if_fail (self != NULL);
-
-  promise_settle (self, value, value_destroy, NULL, G_STRFUNC);
-}
-
-/**
- * isle_promise_reject:
- * @self: a promise
- * @error: (transfer full): the error
- *
- * Rejects the promise's future with @error. Rejecting or resolving a
- * second time is a programming error, reported with a critical.
- *
- * Safe to call from any thread.
- *
- * Since: 0.1
- */
-void
-isle_promise_reject (IslePromise *self,
-                     GError      *error)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (error != NULL);
-
-  promise_settle (self, NULL, NULL, error, G_STRFUNC);
 }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "isle-promise-private.h"
 #include "isle-remote-spawn-private.h"
 #include "isle-diagnostics-private.h"
 #include "isle-future-private.h"
