@@ -349,7 +349,11 @@ isle_future_new_for_signal (gpointer    instance,
  * reference goes if the object is still there. */
 typedef struct
 {
-  IsleTaskFunc    func;
+  union
+  {
+    IsleTaskFunc  func;               /* a fiber task's body */
+    IslePollFunc  poll;               /* a poll task's poll function */
+  };
   gpointer        user_data;          /* (owned) */
   GDestroyNotify  user_data_destroy;
   GObject        *object;             /* (unowned) (nullable) weakly referenced */
@@ -363,6 +367,17 @@ object_binding_run (gpointer   data,
   ObjectBinding *binding = data;
 
   return binding->func (binding->user_data, error);
+}
+
+static IslePoll
+object_binding_poll (gpointer    data,
+                     IsleWaker  *waker,
+                     gpointer   *result,
+                     GError    **error)
+{
+  ObjectBinding *binding = data;
+
+  return binding->poll (binding->user_data, waker, result, error);
 }
 
 static void
@@ -397,9 +412,9 @@ object_binding_free (gpointer data)
   g_free (binding);
 }
 
-/* Spawns the fiber task that @spec describes on the current island, bound
- * to @object: its body and data go into the binding, which the task runs
- * instead. */
+/* Spawns the task that @spec describes on the current island, bound to
+ * @object: its body (or poll function) and data go into the binding,
+ * which the task runs instead. */
 static IsleJoinHandle *
 spawn_for_object (const char          *function,
                   gpointer             object,
@@ -414,12 +429,20 @@ spawn_for_object (const char          *function,
   _isle_local_set_check_thread (args.island, function);
 
   binding = g_new0 (ObjectBinding, 1);
-  binding->func = spec->func;
+  if (spec->kind == ISLE_TASK_KIND_POLL)
+    {
+      binding->poll = spec->poll;
+      args.poll = object_binding_poll;
+    }
+  else
+    {
+      binding->func = spec->func;
+      args.func = object_binding_run;
+    }
   binding->user_data = spec->user_data;
   binding->user_data_destroy = spec->user_data_destroy;
   binding->object = object;
 
-  args.func = object_binding_run;
   args.user_data = binding;
   args.user_data_destroy = object_binding_free;
 
@@ -526,6 +549,87 @@ isle_spawn_local_for_object_full (gpointer        object,
     .func = func,
     .user_data = user_data,
     .user_data_destroy = user_data_destroy,
+    .result_destroy = result_destroy,
+    .site = __builtin_return_address (0),
+  });
+}
+
+/**
+ * isle_spawn_local_poll_for_object:
+ * @object: (type GObject.Object): the object whose lifetime bounds the task
+ * @poll: (scope notified) (not nullable): the task's poll function
+ * @state: (closure poll): data for @poll
+ * @state_destroy: (nullable) (destroy state): releases @state when the
+ *   task has finished
+ *
+ * Spawns a poll task on the current island, as
+ * [func@Isle.spawn_local_poll] does, and aborts it when @object is
+ * disposed, as [func@Isle.spawn_local_for_object] does for a fiber task.
+ *
+ * Call it on the island's thread, and dispose @object on that thread too.
+ *
+ * Returns: (transfer full): the task's handle
+ *
+ * Since: 0.2
+ */
+IsleJoinHandle *
+isle_spawn_local_poll_for_object (gpointer        object,
+                                  IslePollFunc    poll,
+                                  gpointer        state,
+                                  GDestroyNotify  state_destroy)
+{
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  return spawn_for_object (G_STRFUNC, object, &(IsleSpawnArgs) {
+    .kind = ISLE_TASK_KIND_POLL,
+    .priority = G_PRIORITY_DEFAULT,
+    .poll = poll,
+    .user_data = state,
+    .user_data_destroy = state_destroy,
+    .site = __builtin_return_address (0),
+  });
+}
+
+/**
+ * isle_spawn_local_poll_for_object_full:
+ * @object: (type GObject.Object): the object whose lifetime bounds the task
+ * @name: (nullable): the task's name, for diagnostics
+ * @priority: the GLib priority the task runs at
+ * @poll: (scope notified) (not nullable): the task's poll function
+ * @state: (closure poll): data for @poll
+ * @state_destroy: (nullable) (destroy state): releases @state when the
+ *   task has finished
+ * @result_destroy: (nullable): releases the task's result if nobody takes it
+ *
+ * The form of [func@Isle.spawn_local_poll_for_object] with the options of
+ * [func@Isle.spawn_local_poll_full].
+ *
+ * Call it on the island's thread, and dispose @object on that thread too.
+ *
+ * Returns: (transfer full): the task's handle
+ *
+ * Since: 0.2
+ */
+IsleJoinHandle *
+isle_spawn_local_poll_for_object_full (gpointer        object,
+                                       const char     *name,
+                                       int             priority,
+                                       IslePollFunc    poll,
+                                       gpointer        state,
+                                       GDestroyNotify  state_destroy,
+                                       GDestroyNotify  result_destroy)
+{
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (poll != NULL, NULL);
+
+  return spawn_for_object (G_STRFUNC, object, &(IsleSpawnArgs) {
+    .kind = ISLE_TASK_KIND_POLL,
+    .name = name,
+    .priority = priority,
+    .poll = poll,
+    .user_data = state,
+    .user_data_destroy = state_destroy,
     .result_destroy = result_destroy,
     .site = __builtin_return_address (0),
   });

@@ -50,6 +50,19 @@ IsleJoinHandle *isle_spawn_local_for_object_full   (gpointer         object,
                                                     gpointer         user_data,
                                                     GDestroyNotify   user_data_destroy,
                                                     GDestroyNotify   result_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+IsleJoinHandle *isle_spawn_local_poll_for_object   (gpointer         object,
+                                                    IslePollFunc     poll,
+                                                    gpointer         state,
+                                                    GDestroyNotify   state_destroy) G_GNUC_WARN_UNUSED_RESULT;
+ISLE_AVAILABLE_IN_ALL
+IsleJoinHandle *isle_spawn_local_poll_for_object_full (gpointer      object,
+                                                    const char      *name,
+                                                    int              priority,
+                                                    IslePollFunc     poll,
+                                                    gpointer         state,
+                                                    GDestroyNotify   state_destroy,
+                                                    GDestroyNotify   result_destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IsleSignalArgs, isle_signal_args_unref)
 

@@ -570,13 +570,15 @@ test_object_bound_misuse_null (void)
       g_assert_null (isle_spawn_local_for_object (NULL, NULL, NULL, NULL));
       g_assert_null (isle_spawn_local_for_object_full (NULL, "x", G_PRIORITY_DEFAULT, 0,
                                                        NULL, NULL, NULL, NULL));
+      g_assert_null (isle_spawn_local_poll_for_object (NULL, NULL, NULL, NULL));
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stderr ("*CRITICAL*isle_spawn_local_for_object:*G_IS_OBJECT*"
-                             "*CRITICAL*isle_spawn_local_for_object_full:*G_IS_OBJECT*");
+                             "*CRITICAL*isle_spawn_local_for_object_full:*G_IS_OBJECT*"
+                             "*CRITICAL*isle_spawn_local_poll_for_object:*G_IS_OBJECT*");
 }
 
 static int bound_started;
@@ -747,6 +749,70 @@ test_gio_timeout_cancels (void)
   iterate_until_cleared ((gpointer *) &listener);
 }
 
+/* The poll forms: a pending poll task is aborted when its object goes,
+ * one that finishes first lets the object go without touching it. */
+static int polls_seen;
+static int ready_polled;
+
+static IslePoll
+pending_until_aborted (gpointer    state,
+                       IsleWaker  *waker,
+                       gpointer   *result,
+                       GError    **error)
+{
+  g_assert_true (state == &bound_started);
+  polls_seen++;
+  return ISLE_POLL_PENDING;
+}
+
+static IslePoll
+ready_at_once (gpointer    state,
+               IsleWaker  *waker,
+               gpointer   *result,
+               GError    **error)
+{
+  polls_seen++;
+  g_atomic_int_set (&ready_polled, 1);
+  *result = g_strdup ("polled");
+  return ISLE_POLL_READY;
+}
+
+static void
+test_object_bound_poll (void)
+{
+  g_autoptr(IsleLocalSet) island = isle_local_set_new ();
+  g_autoptr(IsleJoinHandle) pending = NULL;
+  g_autoptr(IsleJoinHandle) ready = NULL;
+  g_autofree char *result = NULL;
+  TestPinger *pinger = g_object_new (TEST_TYPE_PINGER, NULL);
+  TestPinger *other = g_object_new (TEST_TYPE_PINGER, NULL);
+
+  bound_started = bound_destroyed = 0;
+  polls_seen = ready_polled = 0;
+  {
+    g_autoptr(IsleLocalSetEnterGuard) guard = isle_local_set_enter_scoped (island);
+
+    pending = isle_spawn_local_poll_for_object (pinger, pending_until_aborted,
+                                                &bound_started, bound_data_destroy);
+    ready = isle_spawn_local_poll_for_object_full (other, "bound poll", G_PRIORITY_DEFAULT,
+                                                   ready_at_once, NULL, NULL, g_free);
+  }
+  g_assert_cmpstr (isle_task_get_name ((IsleTask *) ready), ==, "bound poll");
+  isle_test_iterate_until (NULL, &ready_polled);
+  g_assert_cmpint (polls_seen, ==, 2);
+  g_assert_false (isle_join_handle_is_finished (pending));
+
+  /* Finished first: the object goes without touching the task. */
+  result = join_finished (ready, NULL);
+  g_assert_cmpstr (result, ==, "polled");
+  g_assert_finalize_object (other);
+
+  /* Pending: disposing the object aborts it, and its state goes once. */
+  g_assert_finalize_object (pinger);
+  isle_test_run_all (island);
+  check_aborted (pending);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -777,6 +843,7 @@ main (int   argc,
   g_test_add_func ("/Isle/ObjectBound/aborted-on-run-dispose", test_object_bound_run_dispose);
   g_test_add_func ("/Isle/ObjectBound/aborted-before-start", test_object_bound_before_start);
   g_test_add_func ("/Isle/ObjectBound/finishes-first", test_object_bound_finishes_first);
+  g_test_add_func ("/Isle/ObjectBound/poll", test_object_bound_poll);
 
   return g_test_run ();
 }

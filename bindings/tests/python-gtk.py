@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import threading
-import time
 
 import gi
 gi.require_version('Isle', '1')
@@ -14,12 +13,18 @@ from gi.repository import GLib, Gtk, Isle
 labels = []
 main_thread = threading.get_ident()
 job_thread = []
+# Set by the task once it has updated the label three times: the job
+# waits for it, so it ends only after the island (and GTK) went on while
+# it ran, however slow the machine (it used to sleep 0.2 s, and a loaded
+# machine did not always tick three times in that).
+ticked = threading.Event()
 
 
 def blocking_job(cancellable):
     # On a worker thread of Isle's pool, with the GIL released around it.
     job_thread.append(threading.get_ident())
-    time.sleep(0.2)
+    if not ticked.wait(30):
+        return 'the island did not tick while the job ran'
     return 'job result'
 
 
@@ -34,6 +39,8 @@ async def update(label, window):
         label.set_label('working %d' % ticks)
         if len(labels) < 3:
             labels.append(label.get_label())
+        if ticks >= 3:
+            ticked.set()
         await Isle.sleep_msec(20)
     assert await job == 'job result'
     label.set_label('done after %d ticks' % ticks)
