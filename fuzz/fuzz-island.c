@@ -95,7 +95,8 @@ count_join (gpointer  result,
   g_free (result);
   if (error != NULL)
     {
-      check (error->domain == FUZZ_ERROR || error->domain == G_IO_ERROR,
+      check (error->domain == FUZZ_ERROR || error->domain == G_IO_ERROR ||
+             error->domain == ISLE_ERROR,
              "a join failed with an error no task gave");
       g_error_free (error);
     }

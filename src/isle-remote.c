@@ -78,6 +78,11 @@ remote_wake (IsleRemote *remote,
         {
           g_atomic_int_set (&remote->pending, 1);
           wakeup = TRUE;
+          /* Once the lock is released, the island may run the task, drop
+           * the reference handed to it (the last one, for a wake that
+           * takes it), and go, taking the remote part with it: the
+           * wake-up below needs one of its own. */
+          _isle_remote_ref (remote);
         }
     }
   g_mutex_unlock (&remote->lock);
@@ -85,7 +90,10 @@ remote_wake (IsleRemote *remote,
   if (take && !queued)
     _isle_task_unref (task);
   if (wakeup)
-    g_main_context_wakeup (remote->context);
+    {
+      g_main_context_wakeup (remote->context);
+      _isle_remote_unref (remote);
+    }
 }
 
 void
