@@ -128,6 +128,22 @@ adopt (IsleJoinSet *self,
   return task->id;
 }
 
+/* The spawns into a set: @function's checks of the thread and the island
+ * (the public function's own g_return checks came first), then the task
+ * described by @args, spawned on the current island and adopted. @args
+ * carries the public function's caller as the site. */
+static guint64
+spawn_into (IsleJoinSet         *self,
+            const char          *function,
+            const IsleSpawnArgs *spec)
+{
+  IsleSpawnArgs args = *spec;
+
+  check_thread (self, function);
+  args.island = _isle_spawn_require_island (function);
+  return adopt (self, _isle_spawn (&args));
+}
+
 /**
  * isle_join_set_spawn:
  * @self: a join set
@@ -151,23 +167,17 @@ isle_join_set_spawn (IsleJoinSet    *self,
                      gpointer        user_data,
                      GDestroyNotify  user_data_destroy)
 {
-  IsleLocalSet *island;
-
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (func != NULL, 0);
 
-  check_thread (self, G_STRFUNC);
-  island = _isle_spawn_require_island (G_STRFUNC);
-
-  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
-    .island = island,
+  return spawn_into (self, G_STRFUNC, &(IsleSpawnArgs) {
     .kind = ISLE_TASK_KIND_FIBER,
     .priority = G_PRIORITY_DEFAULT,
     .func = func,
     .user_data = user_data,
     .user_data_destroy = user_data_destroy,
     .site = __builtin_return_address (0),
-  }));
+  });
 }
 
 /**
@@ -201,17 +211,11 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
                           GDestroyNotify  user_data_destroy,
                           GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island;
-
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (func != NULL, 0);
   g_return_val_if_fail (stack_size <= G_MAXUINT32, 0);
 
-  check_thread (self, G_STRFUNC);
-  island = _isle_spawn_require_island (G_STRFUNC);
-
-  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
-    .island = island,
+  return spawn_into (self, G_STRFUNC, &(IsleSpawnArgs) {
     .kind = ISLE_TASK_KIND_FIBER,
     .name = name,
     .priority = priority,
@@ -221,7 +225,7 @@ isle_join_set_spawn_full (IsleJoinSet    *self,
     .user_data_destroy = user_data_destroy,
     .result_destroy = result_destroy,
     .site = __builtin_return_address (0),
-  }));
+  });
 }
 
 /**
@@ -246,23 +250,17 @@ isle_join_set_spawn_poll (IsleJoinSet    *self,
                           gpointer        state,
                           GDestroyNotify  state_destroy)
 {
-  IsleLocalSet *island;
-
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (poll != NULL, 0);
 
-  check_thread (self, G_STRFUNC);
-  island = _isle_spawn_require_island (G_STRFUNC);
-
-  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
-    .island = island,
+  return spawn_into (self, G_STRFUNC, &(IsleSpawnArgs) {
     .kind = ISLE_TASK_KIND_POLL,
     .priority = G_PRIORITY_DEFAULT,
     .poll = poll,
     .user_data = state,
     .user_data_destroy = state_destroy,
     .site = __builtin_return_address (0),
-  }));
+  });
 }
 
 /* Returns FALSE, after the report, if another task already waits: the
@@ -490,16 +488,10 @@ isle_join_set_spawn_poll_full (IsleJoinSet    *self,
                                GDestroyNotify  state_destroy,
                                GDestroyNotify  result_destroy)
 {
-  IsleLocalSet *island;
-
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (poll != NULL, 0);
 
-  check_thread (self, G_STRFUNC);
-  island = _isle_spawn_require_island (G_STRFUNC);
-
-  return adopt (self, _isle_spawn (&(IsleSpawnArgs) {
-    .island = island,
+  return spawn_into (self, G_STRFUNC, &(IsleSpawnArgs) {
     .kind = ISLE_TASK_KIND_POLL,
     .name = name,
     .priority = priority,
@@ -508,7 +500,7 @@ isle_join_set_spawn_poll_full (IsleJoinSet    *self,
     .user_data_destroy = state_destroy,
     .result_destroy = result_destroy,
     .site = __builtin_return_address (0),
-  }));
+  });
 }
 
 /**
